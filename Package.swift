@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Hot element-wise kernels are plain C at -O3 so that debug builds (tests) stay fast too;
+/// no -march flags, so results do not depend on the host's vector extensions.
+let kernelFlags: [CSetting] = [.unsafeFlags(["-O3", "-fno-fast-math"])]
+
+let package = Package(
+    name: "hmtl",
+    products: [.executable(name: "hmtl", targets: ["hmtl"])],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev", "openmpi-bin"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "CKernels", cSettings: kernelFlags),
+
+        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
+        .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "Corpus"),
+        .target(name: "Model", dependencies: ["Tensor", "NN", "Corpus"]),
+        .target(name: "Distributed", dependencies: ["CMPI"]),
+        .target(name: "Checkpoint", dependencies: ["CHDF5"]),
+        .target(name: "Training", dependencies: ["Tensor", "NN", "Corpus", "Model", "Distributed", "Checkpoint"]),
+        .executableTarget(name: "hmtl", dependencies: [
+            "Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Corpus", "Checkpoint", "hmtl"]),
+    ]
+)

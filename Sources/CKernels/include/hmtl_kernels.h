@@ -1,0 +1,25 @@
+#ifndef HMTL_KERNELS_H
+#define HMTL_KERNELS_H
+#include <stddef.h>
+
+// Element-wise kernels over contiguous float arrays. Branch-free polynomial approximations
+// (Cephes-style, max relative error ~2e-7) so the loops vectorise and never call libm per
+// element. `y` may alias `x`.
+void hk_exp(const float *x, float *y, size_t n);
+void hk_sigmoid(const float *x, float *y, size_t n);
+void hk_tanh(const float *x, float *y, size_t n);
+void hk_relu(const float *x, float *y, size_t n);
+
+// log(sum(exp(x[0..n)))) computed stably around the maximum; -inf for n == 0.
+float hk_logsumexp(const float *x, size_t n);
+
+// y += a * x
+void hk_axpy(float a, const float *x, float *y, size_t n);
+// dx = dy * y * (1 - y), with y = sigmoid(x)  (dx may alias dy)
+void hk_sigmoid_backward(const float *y, const float *dy, float *dx, size_t n);
+// dx = dy * (1 - y^2), with y = tanh(x)
+void hk_tanh_backward(const float *y, const float *dy, float *dx, size_t n);
+// dx = dy where y > 0, else 0
+void hk_relu_backward(const float *y, const float *dy, float *dx, size_t n);
+
+#endif

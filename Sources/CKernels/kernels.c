@@ -1,0 +1,78 @@
+#include "hmtl_kernels.h"
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+// exp(x) = 2^k * e^r with r = x - k*ln2 in [-ln2/2, ln2/2]; e^r by a degree-6 polynomial
+// (Cephes expf coefficients). ln2 is split in two parts so r is exact to ~1 ulp.
+static inline float exp_poly(float x) {
+    x = x > 88.0f ? 88.0f : x;               // keeps k <= 127
+    x = x < -87.3365447504f ? -87.3365447504f : x;   // keeps 2^k a normal number
+    float k = floorf(x * 1.44269504088896341f + 0.5f);
+    float r = x - k * 0.693359375f;
+    r = r - k * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    int32_t bits = ((int32_t)k + 127) << 23;
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+void hk_exp(const float *x, float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = exp_poly(x[i]);
+}
+
+void hk_sigmoid(const float *x, float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = 1.0f / (1.0f + exp_poly(-x[i]));
+}
+
+// tanh: odd polynomial for |x| < 0.625 (Cephes tanhf), 1 - 2/(e^{2|x|}+1) beyond; both are
+// computed and selected so the loop has no branches.
+void hk_tanh(const float *x, float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float a = fabsf(v);
+        float z = v * v;
+        float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
+                        + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * v + v;
+        float big = 1.0f - 2.0f / (exp_poly(2.0f * a) + 1.0f);
+        big = v < 0.0f ? -big : big;
+        y[i] = a < 0.625f ? small : big;
+    }
+}
+
+void hk_relu(const float *x, float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+float hk_logsumexp(const float *x, size_t n) {
+    if (n == 0) return -INFINITY;
+    float m = x[0];
+    for (size_t i = 1; i < n; i++) m = x[i] > m ? x[i] : m;
+    if (isinf(m)) return m;  // all -inf, or any +inf
+    float s = 0.0f;
+    for (size_t i = 0; i < n; i++) s += exp_poly(x[i] - m);
+    return m + logf(s);
+}
+
+void hk_axpy(float a, const float *x, float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+void hk_sigmoid_backward(const float *y, const float *dy, float *dx, size_t n) {
+    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
+}
+
+void hk_tanh_backward(const float *y, const float *dy, float *dx, size_t n) {
+    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
+}
+
+void hk_relu_backward(const float *y, const float *dy, float *dx, size_t n) {
+    for (size_t i = 0; i < n; i++) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}

@@ -1,0 +1,1 @@
+// Placeholder: replaced as the NN target is written.

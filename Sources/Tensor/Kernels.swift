@@ -1,0 +1,16 @@
+import CKernels
+
+/// Vectorised element-wise math (see `hmtl_kernels.h`). All functions accept `y == x`.
+public enum Kernels {
+    @inlinable public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_exp(x, y, n) }
+    @inlinable public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_sigmoid(x, y, n) }
+    @inlinable public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_tanh(x, y, n) }
+    @inlinable public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_relu(x, y, n) }
+    @inlinable public static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float { hk_logsumexp(x, n) }
+    /// y += a · x
+    @inlinable public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_axpy(a, x, y, n) }
+    /// Backward passes take the forward *output* y: σ' = y(1−y), tanh' = 1−y², relu' = [y>0].
+    @inlinable public static func sigmoidBackward(y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, _ n: Int) { hk_sigmoid_backward(y, dy, dx, n) }
+    @inlinable public static func tanhBackward(y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, _ n: Int) { hk_tanh_backward(y, dy, dx, n) }
+    @inlinable public static func reluBackward(y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, _ n: Int) { hk_relu_backward(y, dy, dx, n) }
+}

@@ -1,0 +1,1 @@
+// Placeholder: replaced as the Training target is written.
