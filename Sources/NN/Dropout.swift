@@ -1,0 +1,48 @@
+import Tensor
+
+/// Inverted dropout: kept values are scaled by 1/(1−rate) during training, identity otherwise.
+///
+/// Masks are drawn per sequence: the first dimension of `x` indexes sequences and slice `b`
+/// draws from `rngs[b]`. The trainer seeds each sequence's generator from (seed, step, example
+/// id), so a sequence gets the same mask whichever rank or batch it lands in — that is what
+/// makes W ranks with batch b equal one rank with batch W·b even with dropout on.
+public struct Dropout: Sendable {
+    public let rate: Float
+
+    public init(rate: Float) {
+        precondition(rate >= 0 && rate < 1, "dropout rate must be in [0, 1), got \(rate)")
+        self.rate = rate
+    }
+
+    /// The scale per element (0 or 1/(1−rate)); empty when dropout was not applied.
+    public struct Mask: Sendable {
+        public var scale: [Float]
+        public var isIdentity: Bool { scale.isEmpty }
+        public static let identity = Mask(scale: [])
+    }
+
+    public func forward(_ x: Tensor, training: Bool, rngs: inout [RNG]) -> (Tensor, Mask) {
+        guard training, rate > 0, x.count > 0 else { return (x, .identity) }
+        let sequences = x.shape[0]
+        precondition(rngs.count == sequences, "Dropout: \(sequences) sequences but \(rngs.count) generators")
+        let perSequence = x.count / sequences
+        let keep = 1 / (1 - rate)
+        var scale = [Float](repeating: 0, count: x.count)
+        var y = x
+        for b in 0..<sequences {
+            for i in (b * perSequence)..<((b + 1) * perSequence) {
+                let s: Float = rngs[b].uniform() < rate ? 0 : keep
+                scale[i] = s
+                y.data[i] *= s
+            }
+        }
+        return (y, Mask(scale: scale))
+    }
+
+    public func backward(_ dOut: Tensor, mask: Mask) -> Tensor {
+        guard !mask.isIdentity else { return dOut }
+        var dx = dOut
+        for i in dx.data.indices { dx.data[i] *= mask.scale[i] }
+        return dx
+    }
+}
