@@ -5,7 +5,10 @@ import Tensor
 /// Masks are drawn per sequence: the first dimension of `x` indexes sequences and slice `b`
 /// draws from `rngs[b]`. The trainer seeds each sequence's generator from (seed, step, example
 /// id), so a sequence gets the same mask whichever rank or batch it lands in — that is what
-/// makes W ranks with batch b equal one rank with batch W·b even with dropout on.
+/// makes W ranks with batch b equal one rank with batch W·b even with dropout on. For padded
+/// batches `x` is [B, T, ...] and `lengths` says how many positions of each sequence are
+/// real: only those draw (so the mask does not depend on the batch's padded length T), and
+/// padded positions are zeroed.
 public struct Dropout: Sendable {
     public let rate: Float
 
@@ -21,17 +24,20 @@ public struct Dropout: Sendable {
         public static let identity = Mask(scale: [])
     }
 
-    public func forward(_ x: Tensor, training: Bool, rngs: inout [RNG]) -> (Tensor, Mask) {
+    public func forward(_ x: Tensor, lengths: [Int]? = nil, training: Bool, rngs: inout [RNG]) -> (Tensor, Mask) {
         guard training, rate > 0, x.count > 0 else { return (x, .identity) }
         let sequences = x.shape[0]
         precondition(rngs.count == sequences, "Dropout: \(sequences) sequences but \(rngs.count) generators")
         let perSequence = x.count / sequences
+        let perPosition = lengths == nil ? perSequence : perSequence / x.shape[1]
         let keep = 1 / (1 - rate)
         var scale = [Float](repeating: 0, count: x.count)
         var y = x
         for b in 0..<sequences {
-            for i in (b * perSequence)..<((b + 1) * perSequence) {
-                let s: Float = rngs[b].uniform() < rate ? 0 : keep
+            let real = lengths.map { $0[b] * perPosition } ?? perSequence
+            let start = b * perSequence
+            for i in start..<(start + perSequence) {
+                let s: Float = i - start < real && rngs[b].uniform() >= rate ? keep : 0
                 scale[i] = s
                 y.data[i] *= s
             }
