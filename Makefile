@@ -1,0 +1,43 @@
+# make demo  — install what is missing, build, train NER on the built-in demo corpus with 2 MPI ranks
+# make test  — install what is missing, build, run the whole test suite
+# make bench — install what is missing, build (release), measure throughput at 1 and 2 BLAS threads
+
+SWIFT        ?= swift
+APT_PACKAGES := pkgconf libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools
+PC_LIBS      := ompi-c hdf5 openblas
+RELEASE_BIN  := .build/release/hmtl
+# mpirun refuses root unless told; containers and CI run as root.
+MPIRUN       := mpirun $(if $(filter 0,$(shell id -u)),--allow-run-as-root) --oversubscribe
+SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: demo test bench deps build release clean
+
+deps:
+	@missing=""; \
+	command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"; \
+	for lib in $(PC_LIBS); do pkg-config --exists $$lib 2>/dev/null || missing="$$missing $$lib"; done; \
+	command -v mpirun >/dev/null 2>&1 || missing="$$missing mpirun"; \
+	command -v h5dump >/dev/null 2>&1 || missing="$$missing h5dump"; \
+	if [ -n "$$missing" ]; then \
+		echo "make: missing:$$missing — installing Debian packages: $(APT_PACKAGES)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \
+	fi
+
+release: deps
+	$(SWIFT) build -c release
+
+demo: release
+	rm -rf runs/demo
+	OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 $(RELEASE_BIN) train --config configs/demo.json --output runs/demo
+	$(RELEASE_BIN) checkpoint inspect runs/demo/$$(cat runs/demo/latest) | head -20
+
+test: deps
+	$(SWIFT) build
+	$(SWIFT) test
+
+bench: release
+	OPENBLAS_NUM_THREADS=1 $(RELEASE_BIN) bench --out runs/bench.jsonl
+	OPENBLAS_NUM_THREADS=2 $(RELEASE_BIN) bench --out runs/bench.jsonl
+
+clean:
+	rm -rf .build runs

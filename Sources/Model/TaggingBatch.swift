@@ -1,0 +1,63 @@
+import Corpus
+
+/// A padded batch of sentences as the embedder and taggers consume it.
+///
+/// Layout is batch-major: `wordIDs` is [B, T], `charIDs` is [B, T, C] with C ≥ 3 (the char
+/// CNN's width; the reference crashes on shorter batches), id 0 = padding everywhere.
+public struct TaggingBatch: Sendable {
+    /// Global example ids (index in the task's training set); they seed per-sequence dropout.
+    public var exampleIDs: [Int]
+    public var lengths: [Int]
+    public var maxLength: Int
+    public var charsPerToken: Int
+    public var wordIDs: [Int32]
+    public var charIDs: [Int32]
+    /// Gold tag indices per sentence (empty when unlabeled).
+    public var tags: [[Int]]
+
+    public var count: Int { lengths.count }
+    public var tokenCount: Int { lengths.reduce(0, +) }
+
+    public init(sentences: [[String]], exampleIDs: [Int], tags: [[Int]] = [], vocabulary: Vocabularies) {
+        precondition(sentences.count == exampleIDs.count, "TaggingBatch: one example id per sentence")
+        precondition(sentences.allSatisfy { !$0.isEmpty }, "TaggingBatch: empty sentence")
+        self.exampleIDs = exampleIDs
+        self.tags = tags
+        lengths = sentences.map(\.count)
+        maxLength = lengths.max() ?? 0
+        charsPerToken = max(3, sentences.lazy.flatMap { $0 }.map(\.count).max() ?? 0)
+        let b = sentences.count, t = maxLength, c = charsPerToken
+        wordIDs = [Int32](repeating: 0, count: b * t)
+        charIDs = [Int32](repeating: 0, count: b * t * c)
+        for (s, sentence) in sentences.enumerated() {
+            for (i, token) in sentence.enumerated() {
+                wordIDs[s * t + i] = Int32(vocabulary.words.index(of: token.lowercased()))
+                for (j, ch) in token.enumerated() {
+                    charIDs[(s * t + i) * c + j] = Int32(vocabulary.characters.index(of: String(ch)))
+                }
+            }
+        }
+    }
+}
+
+/// The vocabularies every rank must share (their fingerprints enter the start-up agreement).
+public struct Vocabularies: Sendable {
+    public var words: Vocabulary
+    public var characters: Vocabulary
+    /// BILOU tag set per tagging task, "O" first.
+    public var tags: [Task: Vocabulary]
+
+    public init(words: Vocabulary, characters: Vocabulary, tags: [Task: Vocabulary]) {
+        self.words = words
+        self.characters = characters
+        self.tags = tags
+    }
+}
+
+extension Vocabularies {
+    /// One stable hash over every vocabulary, for the start-up agreement check.
+    public var fingerprint: UInt64 {
+        let parts = [words.fingerprint, characters.fingerprint] + tags.keys.sorted().flatMap { [$0.seedID, tags[$0]!.fingerprint] }
+        return parts.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ $1) &* 0x100_0000_01b3 }
+    }
+}

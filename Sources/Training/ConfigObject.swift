@@ -1,0 +1,115 @@
+import Foundation
+
+/// A config error names the key's path (`tasks.ner.batch_size`) and what was expected.
+public struct ConfigError: Error, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { path.isEmpty ? "config: \(message)" : "config: \(path): \(message)" }
+}
+
+/// Typed, path-aware access to one JSON object of the config. Every key read is recorded, so
+/// `finish()` can reject keys nobody asked for — a misspelt key is an error, not a silent default.
+struct ConfigObject {
+    let path: String
+    private let values: [String: Any]
+    private var used: Set<String> = []
+
+    init(_ values: [String: Any], path: String) {
+        self.values = values
+        self.path = path
+    }
+
+    private func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    private func error(_ key: String, _ message: String) -> ConfigError {
+        ConfigError(path: keyPath(key), message: message)
+    }
+
+    /// The raw value, or nil when absent or JSON null.
+    private mutating func raw(_ key: String) -> Any? {
+        used.insert(key)
+        guard let v = values[key], !(v is NSNull) else { return nil }
+        return v
+    }
+
+    mutating func has(_ key: String) -> Bool { raw(key) != nil }
+
+    mutating func int(_ key: String, default def: Int? = nil, range: ClosedRange<Int>) throws -> Int {
+        guard let v = raw(key) else {
+            guard let def else { throw error(key, "missing; expected an integer in \(range.lowerBound)...\(range.upperBound)") }
+            return def
+        }
+        guard let n = v as? NSNumber, !isBool(n), n.doubleValue == n.doubleValue.rounded(), abs(n.doubleValue) < 9e15 else {
+            throw error(key, "expected an integer, got \(describe(v))")
+        }
+        guard range.contains(n.intValue) else {
+            throw error(key, "expected an integer in \(range.lowerBound)...\(range.upperBound), got \(n.intValue)")
+        }
+        return n.intValue
+    }
+
+    mutating func optionalInt(_ key: String, range: ClosedRange<Int>) throws -> Int? {
+        has(key) ? try int(key, range: range) : nil
+    }
+
+    mutating func double(_ key: String, default def: Double? = nil, range: ClosedRange<Double>, openLower: Bool = false) throws -> Double {
+        let expectation = "a number in \(openLower ? "(" : "[")\(range.lowerBound), \(range.upperBound)]"
+        guard let v = raw(key) else {
+            guard let def else { throw error(key, "missing; expected \(expectation)") }
+            return def
+        }
+        guard let n = v as? NSNumber, !isBool(n) else { throw error(key, "expected a number, got \(describe(v))") }
+        let d = n.doubleValue
+        guard d.isFinite, range.contains(d), !(openLower && d == range.lowerBound) else {
+            throw error(key, "expected \(expectation), got \(d)")
+        }
+        return d
+    }
+
+    mutating func string(_ key: String, default def: String? = nil, oneOf choices: [String]? = nil) throws -> String {
+        guard let v = raw(key) else {
+            guard let def else { throw error(key, "missing; expected a string" + (choices.map { " (one of \($0.joined(separator: ", ")))" } ?? "")) }
+            return def
+        }
+        guard let s = v as? String else { throw error(key, "expected a string, got \(describe(v))") }
+        if let choices, !choices.contains(s) {
+            throw error(key, "expected one of \(choices.map { "\"\($0)\"" }.joined(separator: ", ")), got \"\(s)\"")
+        }
+        return s
+    }
+
+    mutating func optionalString(_ key: String) throws -> String? {
+        has(key) ? try string(key) : nil
+    }
+
+    mutating func bool(_ key: String, default def: Bool) throws -> Bool {
+        guard let v = raw(key) else { return def }
+        guard let n = v as? NSNumber, isBool(n) else { throw error(key, "expected true or false, got \(describe(v))") }
+        return n.boolValue
+    }
+
+    mutating func object(_ key: String) throws -> ConfigObject? {
+        guard let v = raw(key) else { return nil }
+        guard let d = v as? [String: Any] else { throw error(key, "expected an object, got \(describe(v))") }
+        return ConfigObject(d, path: keyPath(key))
+    }
+
+    func finish() throws {
+        if let unknown = values.keys.sorted().first(where: { !used.contains($0) }) {
+            throw error(unknown, "unknown key")
+        }
+    }
+
+    /// JSON booleans arrive as NSNumber of Objective-C type "c" (char), numbers as "i", "q" or "d".
+    private func isBool(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
+
+    private func describe(_ v: Any) -> String {
+        switch v {
+        case let s as String: "the string \"\(s)\""
+        case let n as NSNumber: isBool(n) ? (n.boolValue ? "true" : "false") : "\(n)"
+        case is [Any]: "an array"
+        case is [String: Any]: "an object"
+        default: "\(v)"
+        }
+    }
+}

@@ -1,0 +1,35 @@
+/// Early-stopping bookkeeping of one task: best dev score so far and validations since.
+public struct EarlyStopping: Sendable, Equatable {
+    public let patience: Int
+    public private(set) var best = -Double.infinity
+    public private(set) var bestStep = -1
+    public private(set) var badValidations = 0
+    public private(set) var history: [Double] = []
+
+    public init(patience: Int) { self.patience = patience }
+
+    public init(patience: Int, best: Double, bestStep: Int, badValidations: Int, history: [Double]) {
+        self.patience = patience
+        self.best = best
+        self.bestStep = bestStep
+        self.badValidations = badValidations
+        self.history = history
+    }
+
+    /// Out of patience: `patience` validations in a row without a strict improvement.
+    public var isExhausted: Bool { badValidations >= patience }
+
+    /// Records a validation score; returns true when it is a new best.
+    @discardableResult
+    public mutating func record(_ score: Double, step: Int) -> Bool {
+        history.append(score)
+        if score > best {
+            best = score
+            bestStep = step
+            badValidations = 0
+            return true
+        }
+        badValidations += 1
+        return false
+    }
+}

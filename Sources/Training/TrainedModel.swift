@@ -1,0 +1,35 @@
+import Checkpoint
+import Foundation
+import Model
+import Tensor
+
+/// A model rebuilt from a checkpoint: its config, vocabularies and parameters, for
+/// evaluation and prediction.
+public struct TrainedModel {
+    public let config: RunConfig
+    public let model: HierarchicalModel
+    public let arena: ParameterArena
+    public let step: Int
+
+    public init(checkpoint url: URL) throws {
+        let c = try CheckpointStore.read(url)
+        let name = url.lastPathComponent
+        guard let json = try JSONSerialization.jsonObject(with: Data(c.config.utf8)) as? [String: Any] else {
+            throw TrainingError("\(name): the stored config is not a JSON object")
+        }
+        config = try RunConfig(json: json, baseDirectory: nil)
+        var settings = HierarchicalModel.Settings()
+        settings.embedder = config.embedder
+        settings.ner = config.tasks[.ner]?.tagger
+        model = HierarchicalModel(settings: settings, vocabularies: try Vocabularies(namespaces: c.vocabularies, file: name))
+        arena = ParameterArena(layout: model.layout)
+        let byName = Dictionary(c.parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for p in model.layout.parameters {
+            guard let saved = byName[p.name], saved.shape == p.shape else {
+                throw TrainingError("\(name): parameter \(p.name) \(p.shape) is missing or has another shape")
+            }
+            saved.values.withUnsafeBufferPointer { arena.value(p).update(from: $0.baseAddress!, count: p.count) }
+        }
+        step = c.step
+    }
+}

@@ -1,0 +1,164 @@
+import Corpus
+import Dispatch
+import Distributed
+import Foundation
+import Model
+import NN
+import Tensor
+
+/// The data-parallel training loop (DESIGN.md "one training step"): sample a task, run this
+/// rank's shard of the task's next global batch forward and backward, sum the gradients of
+/// the task's arena ranges over ranks, clip, take the task's Adam step; validate, log and
+/// checkpoint on schedule. The trainer knows tasks and ranges, never a layer.
+public final class Trainer {
+    public let config: RunConfig
+    public let communicator: Communicator
+    public let model: HierarchicalModel
+    public let arena: ParameterArena
+    public let data: RunData
+    let output: URL
+    let log: RunLog
+    let clipping: GradientClipping
+
+    public internal(set) var step = 0
+    var sampler: TaskSampler
+    var optimizers: [Task: Adam] = [:]
+    var streams: [Task: TaskStream] = [:]
+    var stopping: [Task: EarlyStopping] = [:]
+
+    public init(config: RunConfig, communicator: Communicator, data: RunData, output: URL, pretrained: PretrainedVectors?) throws {
+        self.config = config
+        self.communicator = communicator
+        self.data = data
+        self.output = output
+        var settings = HierarchicalModel.Settings()
+        settings.embedder = config.embedder
+        settings.ner = config.tasks[.ner]?.tagger
+        model = HierarchicalModel(settings: settings, vocabularies: data.vocabularies)
+        arena = ParameterArena(layout: model.layout)
+        model.initialize(arena, seed: config.seed, pretrained: pretrained)
+        clipping = GradientClipping(value: config.schedule.gradientClip, maxNorm: config.schedule.gradientNorm)
+        log = try RunLog(directory: output, quiet: communicator.rank != 0)
+
+        let tasks = model.tasks
+        for task in tasks {
+            guard let examples = data.train[task], examples.count > 0 else {
+                throw TrainingError("task \(task.rawValue): the training split has no sentences")
+            }
+            let global = config.tasks[task]!.batchSize * communicator.size
+            streams[task] = TaskStream(task: task, lengths: examples.lengths, globalBatch: global, seed: config.seed)
+            optimizers[task] = Adam(ranges: model.parameterRanges(for: task), learningRate: config.schedule.learningRate,
+                                    beta1: config.schedule.beta1, beta2: config.schedule.beta2, epsilon: config.schedule.epsilon)
+            stopping[task] = EarlyStopping(patience: config.schedule.patience)
+        }
+        sampler = TaskSampler(tasks: tasks, weights: tasks.map { streams[$0]!.batchesPerEpoch }, seed: config.seed)
+    }
+
+    /// Start-up agreement, then rank 0's initial parameters go to every rank.
+    public func agreeAndBroadcast() throws {
+        let check = AgreementCheck(
+            fields: [
+                .init(name: "config hash", value: Int64(bitPattern: config.fingerprint)),
+                .init(name: "vocabulary hash", value: Int64(bitPattern: data.vocabularies.fingerprint)),
+                .init(name: "parameter count", value: Int64(arena.count)),
+                .init(name: "resume step", value: Int64(step)),
+            ],
+            expectedWorldSize: config.expectedWorldSize)
+        try check.verify(on: communicator)
+        try communicator.broadcast(arena.values.baseAddress!, count: arena.count, root: 0)
+    }
+
+    public struct Summary: Sendable {
+        public var steps: Int
+        public var finalCheckpoint: URL?
+        public var best: [Task: Double]
+    }
+
+    /// Trains until `max_steps` or until every task is out of patience.
+    public func run() throws -> Summary {
+        let schedule = config.schedule
+        log.say("hmtl: training \(model.tasks.map(\.rawValue).joined(separator: ", ")) on \(communicator.size) rank(s), "
+            + "\(arena.count) parameters, steps \(step)..<\(schedule.maxSteps), output \(output.path)")
+        var window = (start: DispatchTime.now().uptimeNanoseconds, steps: 0, tokens: 0.0, loss: 0.0, sentences: 0.0)
+        var lastCheckpoint: URL?
+        while step < schedule.maxSteps, !allTasksStopped {
+            let (task, tokens, loss, sentences) = try trainStep()
+            window.steps += 1; window.tokens += tokens; window.loss += loss; window.sentences += sentences
+            if step % schedule.logEvery == 0 || step == schedule.maxSteps {
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - window.start) / 1e9
+                let rate = window.tokens / max(seconds, 1e-9)
+                let eta = seconds / Double(window.steps) * Double(schedule.maxSteps - step)
+                let lossPerSentence = window.loss / max(window.sentences, 1)
+                log.say(String(format: "step %6d | %@ | loss %9.4f | %8.0f tok/s | ETA %@",
+                               step, task.rawValue, lossPerSentence, rate, formatDuration(eta)))
+                log.record(["kind": "train", "step": step, "task": task.rawValue, "loss": lossPerSentence,
+                            "tokens_per_second": rate, "seconds": seconds])
+                window = (DispatchTime.now().uptimeNanoseconds, 0, 0, 0, 0)
+            }
+            if step % schedule.validateEvery == 0 || step == schedule.maxSteps { try validate() }
+            if step % schedule.checkpointEvery == 0 || step == schedule.maxSteps || allTasksStopped {
+                lastCheckpoint = try saveCheckpoint()
+            }
+        }
+        if lastCheckpoint == nil { lastCheckpoint = try saveCheckpoint() }
+        if allTasksStopped { log.say("hmtl: every task is out of patience; stopped at step \(step)") }
+        return Summary(steps: step, finalCheckpoint: lastCheckpoint, best: stopping.mapValues(\.best))
+    }
+
+    var allTasksStopped: Bool { !stopping.isEmpty && stopping.values.allSatisfy(\.isExhausted) }
+
+    /// One update. Returns the task and the global token count, summed loss and sentence count.
+    func trainStep() throws -> (Task, Double, Double, Double) {
+        let task = sampler.next()
+        let global = streams[task]!.next()
+        let local = BatchPlan.shard(global, rank: communicator.rank, worldSize: communicator.size)
+        let ranges = model.parameterRanges(for: task)
+        for r in ranges { arena.zeroGrads(r) }
+        let examples = data.train[task]!
+        // Dropout masks follow the example, not the rank: (seed, step, task, example id).
+        var rngs = local.map { RNG(seed: config.seed, stream: [0xD409, UInt64(step), task.seedID, UInt64($0)]) }
+        let batch = examples.batch(local, vocabularies: data.vocabularies)
+        let loss = model.trainStep(task, batch: batch, arena: arena, rngs: &rngs)
+        for r in ranges { try communicator.allreduceSum(arena.grads.baseAddress! + r.lowerBound, count: r.count) }
+        var stats = [loss, Double(batch.tokenCount), Double(local.count)]
+        try communicator.allreduceSum(&stats)
+        clipping.apply(arena, ranges: ranges)
+        optimizers[task]!.update(arena)
+        step += 1
+        return (task, stats[1], stats[0], stats[2])
+    }
+
+    func validate() throws {
+        for task in model.tasks {
+            guard let dev = data.dev[task], dev.count > 0 else { continue }
+            let evaluator = Evaluator(model: model, arena: arena, batchSize: config.tasks[task]!.batchSize)
+            let result = try evaluator.evaluate(task, examples: dev, communicator: communicator)
+            let overall = result.metrics.overall
+            let improved = stopping[task]!.record(overall.f1, step: step)
+            log.say(String(format: "validation step %d | %@ | F1 %.2f (P %.2f R %.2f) | loss %.4f%@",
+                           step, task.rawValue, 100 * overall.f1, 100 * overall.precision, 100 * overall.recall,
+                           result.lossPerSentence, improved ? " | best" : " | patience \(stopping[task]!.badValidations)/\(config.schedule.patience)"))
+            var perType: [String: Any] = [:]
+            for (type, c) in result.metrics.perType {
+                perType[type] = ["precision": c.precision, "recall": c.recall, "f1": c.f1, "predicted": c.predicted, "gold": c.gold]
+            }
+            log.record(["kind": "validation", "step": step, "task": task.rawValue, "f1": overall.f1,
+                        "precision": overall.precision, "recall": overall.recall, "loss": result.lossPerSentence,
+                        "best": stopping[task]!.best, "per_type": perType])
+        }
+    }
+}
+
+extension Trainer {
+    /// Final scores on each task's test split (when the config names one).
+    public func testAtEnd() throws {
+        for task in model.tasks {
+            guard let test = data.test[task], test.count > 0 else { continue }
+            let result = try Evaluator(model: model, arena: arena, batchSize: config.tasks[task]!.batchSize)
+                .evaluate(task, examples: test, communicator: communicator)
+            log.say("test | \(task.rawValue) | \(test.count) sentences\n" + result.metrics.table())
+            log.record(["kind": "test", "step": step, "task": task.rawValue, "f1": result.metrics.overall.f1,
+                        "precision": result.metrics.overall.precision, "recall": result.metrics.overall.recall])
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Checkpoint
+import Foundation
+import Model
+import Tensor
+
+/// Mapping between the trainer's state and the checkpoint schema. A checkpoint holds
+/// everything that decides the rest of the run — parameters, every task's Adam state, the
+/// sampler's generator, each task's position in its global order and its early-stopping
+/// record — so a resumed run continues bit for bit. (Dropout needs no state: its masks are
+/// derived from (seed, step, example).)
+extension Trainer {
+    func checkpointContents() -> CheckpointContents {
+        let parameters = model.layout.parameters.map { p in
+            NamedArray(name: p.name, shape: p.shape, values: Array(arena.values[p.range]))
+        }
+        let optimizers = model.tasks.map { task -> OptimizerState in
+            let adam = self.optimizers[task]!
+            let (m, v) = model.layout.slices(of: adam)
+            return OptimizerState(task: task.rawValue, step: adam.step, learningRate: adam.learningRate, m: m, v: v)
+        }
+        let s = sampler.rng.state
+        return CheckpointContents(
+            step: step, worldSize: communicator.size, seed: config.seed, config: config.canonicalJSON,
+            createdBy: "hmtl \(hmtlVersion)",
+            parameters: parameters, optimizers: optimizers,
+            samplerState: [s.0, s.1, s.2, s.3], samplerDraws: sampler.draws, rngStates: [:],
+            data: model.tasks.map { DataPosition(task: $0.rawValue, epoch: streams[$0]!.epoch, position: streams[$0]!.position) },
+            vocabularies: data.vocabularies.namespaces,
+            progress: model.tasks.map { task in
+                let e = stopping[task]!
+                return TaskProgress(task: task.rawValue, bestScore: e.best, bestStep: e.bestStep,
+                                    badEpochs: e.badValidations, outOfPatience: e.isExhausted, history: e.history)
+            })
+    }
+
+    /// Rank 0 writes the checkpoint atomically; the others wait so nobody runs ahead of a
+    /// checkpoint that might still fail.
+    @discardableResult
+    func saveCheckpoint() throws -> URL? {
+        var url: URL?
+        var failed = [0.0]
+        if communicator.rank == 0 {
+            do {
+                url = try CheckpointStore.write(checkpointContents(), to: output)
+                log.say("checkpoint step \(step) → \(url!.lastPathComponent)")
+                log.record(["kind": "checkpoint", "step": step, "file": url!.lastPathComponent])
+            } catch {
+                log.say("hmtl: error: writing the checkpoint of step \(step) failed: \(error)")
+                failed[0] = 1
+            }
+        }
+        try communicator.allreduceSum(&failed)
+        if failed[0] > 0 { throw TrainingError("checkpoint of step \(step) could not be written (see rank 0's log)") }
+        return url
+    }
+
+    /// Restores the full training state; the checkpoint must come from the same config
+    /// (schedule-only keys excepted), the same world size and the same vocabularies.
+    public func restore(from url: URL) throws {
+        let c = try CheckpointStore.read(url)
+        let name = url.lastPathComponent
+        let differences = try ConfigDifference.keys(between: c.config, and: config.canonicalJSON)
+            .filter { !RunConfig.scheduleOnlyKeys.contains($0) }
+        guard differences.isEmpty else {
+            throw TrainingError("\(name) was written with a different config; differing keys: \(differences.joined(separator: ", "))")
+        }
+        guard c.worldSize == communicator.size else {
+            throw TrainingError("\(name) was written by \(c.worldSize) rank(s), this job has \(communicator.size); resuming on another world size is not supported yet")
+        }
+        guard c.vocabularies == data.vocabularies.namespaces else {
+            throw TrainingError("\(name): its vocabularies differ from the ones built from the corpus (did the data change?)")
+        }
+        let byName = Dictionary(c.parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for p in model.layout.parameters {
+            guard let saved = byName[p.name], saved.shape == p.shape, saved.values.count == p.count else {
+                throw TrainingError("\(name): parameter \(p.name) \(p.shape) is missing or has another shape")
+            }
+            saved.values.withUnsafeBufferPointer { arena.value(p).update(from: $0.baseAddress!, count: p.count) }
+        }
+        for task in model.tasks {
+            guard let o = c.optimizers.first(where: { $0.task == task.rawValue }),
+                  let d = c.data.first(where: { $0.task == task.rawValue }),
+                  let g = c.progress.first(where: { $0.task == task.rawValue }) else {
+                throw TrainingError("\(name): no optimizer, data position or progress record for task \(task.rawValue)")
+            }
+            var adam = optimizers[task]!
+            try model.layout.restore(&adam, m: o.m, v: o.v, file: name)
+            adam.step = o.step
+            adam.learningRate = o.learningRate
+            optimizers[task] = adam
+            try streams[task]!.seek(epoch: d.epoch, position: d.position)
+            stopping[task] = EarlyStopping(patience: config.schedule.patience, best: g.bestScore, bestStep: g.bestStep,
+                                           badValidations: g.badEpochs, history: g.history)
+        }
+        guard c.samplerState.count == 4 else { throw TrainingError("\(name): sampler state has \(c.samplerState.count) words, expected 4") }
+        let s = c.samplerState
+        sampler = TaskSampler(tasks: sampler.tasks, weights: sampler.weights, state: (s[0], s[1], s[2], s[3]), draws: c.samplerDraws)
+        step = c.step
+        log.say("hmtl: resumed from \(name) at step \(step)")
+    }
+}
+
+public let hmtlVersion = "0.1.0"
+
+extension Vocabularies {
+    /// Vocabulary entries by checkpoint namespace ("words", "characters", "<task>_tags").
+    public var namespaces: [String: [String]] {
+        var n = ["words": words.entries, "characters": characters.entries]
+        for (task, v) in tags { n["\(task.rawValue)_tags"] = v.entries }
+        return n
+    }
+
+    public init(namespaces n: [String: [String]], file: String) throws {
+        guard let w = n["words"], let c = n["characters"] else {
+            throw TrainingError("\(file): the checkpoint has no word or character vocabulary")
+        }
+        var tags: [Task: Vocabulary] = [:]
+        for task in Task.allCases { if let t = n["\(task.rawValue)_tags"] { tags[task] = Vocabulary(entries: t) } }
+        self.init(words: Vocabulary(entries: w), characters: Vocabulary(entries: c), tags: tags)
+    }
+}
+
+extension ParameterLayout {
+    /// Adam's moments cut back into per-parameter arrays (the parameters inside its ranges).
+    func slices(of adam: Adam) -> (m: [NamedArray], v: [NamedArray]) {
+        var m: [NamedArray] = [], v: [NamedArray] = []
+        var offset = 0
+        for range in adam.ranges {
+            for p in parameters where range.contains(p.offset) {
+                let local = offset + p.offset - range.lowerBound
+                m.append(NamedArray(name: p.name, shape: p.shape, values: Array(adam.m[local..<(local + p.count)])))
+                v.append(NamedArray(name: p.name, shape: p.shape, values: Array(adam.v[local..<(local + p.count)])))
+            }
+            offset += range.count
+        }
+        return (m, v)
+    }
+
+    func restore(_ adam: inout Adam, m: [NamedArray], v: [NamedArray], file: String) throws {
+        let ms = Dictionary(m.map { ($0.name, $0.values) }, uniquingKeysWith: { a, _ in a })
+        let vs = Dictionary(v.map { ($0.name, $0.values) }, uniquingKeysWith: { a, _ in a })
+        var offset = 0
+        for range in adam.ranges {
+            for p in parameters where range.contains(p.offset) {
+                guard let pm = ms[p.name], let pv = vs[p.name], pm.count == p.count, pv.count == p.count else {
+                    throw TrainingError("\(file): optimizer moments for \(p.name) are missing or have the wrong size")
+                }
+                let local = offset + p.offset - range.lowerBound
+                adam.m.replaceSubrange(local..<(local + p.count), with: pm)
+                adam.v.replaceSubrange(local..<(local + p.count), with: pv)
+            }
+            offset += range.count
+        }
+    }
+}
+
+/// Which keys (dotted paths) differ between two JSON config texts.
+enum ConfigDifference {
+    static func keys(between a: String, and b: String) throws -> [String] {
+        func parse(_ text: String) throws -> [String: Any] {
+            guard let d = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else {
+                throw TrainingError("checkpoint config is not a JSON object")
+            }
+            return d
+        }
+        var out: [String] = []
+        func walk(_ x: [String: Any], _ y: [String: Any], _ prefix: String) {
+            for key in Set(x.keys).union(y.keys).sorted() {
+                let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+                switch (x[key], y[key]) {
+                case let (u as [String: Any], w as [String: Any]): walk(u, w, path)
+                case let (u?, w?) where (u as? NSObject) == (w as? NSObject): continue
+                default: out.append(path)
+                }
+            }
+        }
+        walk(try parse(a), try parse(b), "")
+        return out
+    }
+}
