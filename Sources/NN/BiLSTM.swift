@@ -1,0 +1,159 @@
+import Tensor
+
+/// A multi-layer bidirectional LSTM with PyTorch packed-sequence semantics (AllenNLP's
+/// encoder): x [B, T, inputSize] with true `lengths` → [B, T, 2H], forward direction in
+/// columns [0, H), backward in [H, 2H).
+///
+/// Invariants: zero initial states on every call; the backward direction starts at each
+/// sequence's last real token; positions t ≥ lengths[b] are never read (their inputs may be
+/// anything) and their outputs and input gradients are exactly zero. Layer k > 0 reads both
+/// directions of layer k−1, after inter-layer dropout on every layer but the last (training
+/// only). Between layers activations stay padded [B, T, 2H]; each direction gathers its
+/// packed rows (see `PackedBatch`) so all its products are gemms over real tokens only.
+public struct BiLSTM: Sendable {
+    public struct Layer: Sendable {
+        public let forward: LSTM
+        public let backward: LSTM
+        var directions: [LSTM] { [forward, backward] }
+    }
+
+    public let inputSize: Int
+    public let hiddenSize: Int
+    /// Parameters "\(name)/l\(k)/fwd|bwd/w_ih|w_hh|b_ih|b_hh", added layer by layer, fwd first.
+    public let layers: [Layer]
+    public let dropout: Dropout
+
+    public init(name: String, inputSize: Int, hiddenSize: Int, layers: Int, dropout: Float, layout: inout ParameterLayout) {
+        precondition(layers > 0, "BiLSTM \(name): needs at least one layer")
+        self.inputSize = inputSize
+        self.hiddenSize = hiddenSize
+        self.dropout = Dropout(rate: dropout)
+        self.layers = (0..<layers).map { k in
+            let layerInput = k == 0 ? inputSize : 2 * hiddenSize
+            return Layer(
+                forward: LSTM(name: "\(name)/l\(k)/fwd", inputSize: layerInput, hiddenSize: hiddenSize, layout: &layout),
+                backward: LSTM(name: "\(name)/l\(k)/bwd", inputSize: layerInput, hiddenSize: hiddenSize, layout: &layout))
+        }
+    }
+
+    public var outputSize: Int { 2 * hiddenSize }
+
+    /// PyTorch's default U(±1/√H) for every parameter, in layout order.
+    public func initialize(_ arena: ParameterArena, rng: inout RNG) {
+        for layer in layers { for lstm in layer.directions { lstm.initialize(arena, rng: &rng) } }
+    }
+
+    /// `rngs[b]` drives sequence b's dropout masks and is advanced by exactly what that
+    /// sequence drew (lengths[b]·2H values per dropped layer), independent of padding.
+    public func forward(
+        _ x: Tensor, lengths: [Int], arena: ParameterArena, training: Bool, rngs: inout [RNG]
+    ) -> (Tensor, BiLSTMCache) {
+        precondition(x.rank == 3 && x.shape[2] == inputSize, "BiLSTM: input \(x.shape), expected [B, T, \(inputSize)]")
+        precondition(lengths.count == x.shape[0], "BiLSTM: \(x.shape[0]) sequences but \(lengths.count) lengths")
+        let batch = PackedBatch(lengths: lengths, paddedLength: x.shape[1])
+        let rowMaps = [batch.forwardRows, batch.reversedRows]
+        var input = x
+        var caches: [[LSTM.Cache]] = []
+        var masks: [[Dropout.Mask]] = []
+        for (k, layer) in layers.enumerated() {
+            var output = Tensor(zeros: [batch.sequences, batch.paddedLength, outputSize])
+            var layerCaches: [LSTM.Cache] = []
+            for (d, lstm) in layer.directions.enumerated() {
+                let packed = gather(input, rows: rowMaps[d], columns: 0..<input.columns)
+                let (hidden, cache) = lstm.forward(packed, batch: batch, arena: arena)
+                scatterAdd(hidden, into: &output, rows: rowMaps[d], column: d * hiddenSize)
+                layerCaches.append(cache)
+            }
+            caches.append(layerCaches)
+            let dropped = training && dropout.rate > 0 && k < layers.count - 1
+            masks.append(dropped ? dropOut(&output, batch: batch, rngs: &rngs) : [])
+            input = output
+        }
+        return (input, BiLSTMCache(batch: batch, layers: caches, dropoutMasks: masks))
+    }
+
+    /// Returns dX [B, T, inputSize] (zero at padded positions); ACCUMULATES (+=) all
+    /// parameter gradients into `arena.grads`. dOut at padded positions is ignored.
+    public func backward(_ cache: BiLSTMCache, dOut: Tensor, arena: ParameterArena) -> Tensor {
+        let batch = cache.batch
+        precondition(dOut.shape == [batch.sequences, batch.paddedLength, outputSize],
+                     "BiLSTM: dOut \(dOut.shape), expected \([batch.sequences, batch.paddedLength, outputSize])")
+        let rowMaps = [batch.forwardRows, batch.reversedRows]
+        var grad = dOut
+        for (k, layer) in layers.enumerated().reversed() {
+            if !cache.dropoutMasks[k].isEmpty {
+                undoDropout(&grad, masks: cache.dropoutMasks[k], batch: batch)
+            }
+            var dInput = Tensor(zeros: [batch.sequences, batch.paddedLength, layer.forward.inputSize])
+            for (d, lstm) in layer.directions.enumerated() {
+                let dHidden = gather(grad, rows: rowMaps[d], columns: (d * hiddenSize)..<((d + 1) * hiddenSize))
+                let dPacked = lstm.backward(cache.layers[k][d], dHidden: dHidden, arena: arena)
+                scatterAdd(dPacked, into: &dInput, rows: rowMaps[d], column: 0)
+            }
+            grad = dInput
+        }
+        return grad
+    }
+
+    /// Dropout over each sequence's real rows only (a contiguous block of the padded tensor),
+    /// so the draws neither depend on T nor waste the generator on padding.
+    private func dropOut(_ h: inout Tensor, batch: PackedBatch, rngs: inout [RNG]) -> [Dropout.Mask] {
+        precondition(rngs.count == batch.sequences, "BiLSTM: \(batch.sequences) sequences but \(rngs.count) generators")
+        return (0..<batch.sequences).map { b in
+            let range = realRange(of: b, batch: batch, width: h.columns)
+            var rng = [rngs[b]]
+            let (y, mask) = dropout.forward(Tensor(shape: [1, range.count], data: Array(h.data[range])), training: true, rngs: &rng)
+            rngs[b] = rng[0]
+            h.data.replaceSubrange(range, with: y.data)
+            return mask
+        }
+    }
+
+    private func undoDropout(_ grad: inout Tensor, masks: [Dropout.Mask], batch: PackedBatch) {
+        for (b, mask) in masks.enumerated() {
+            let range = realRange(of: b, batch: batch, width: grad.columns)
+            let dy = dropout.backward(Tensor(shape: [1, range.count], data: Array(grad.data[range])), mask: mask)
+            grad.data.replaceSubrange(range, with: dy.data)
+        }
+    }
+
+    private func realRange(of b: Int, batch: PackedBatch, width: Int) -> Range<Int> {
+        let first = b * batch.paddedLength
+        return (first * width)..<((first + batch.lengths[b]) * width)
+    }
+}
+
+/// Everything `BiLSTM.backward` needs from its forward call.
+public struct BiLSTMCache: Sendable {
+    public let batch: PackedBatch
+    /// Per layer, [forward, backward] direction caches.
+    let layers: [[LSTM.Cache]]
+    /// Per layer, one mask per sequence; empty where no dropout was applied.
+    let dropoutMasks: [[Dropout.Mask]]
+}
+
+/// Packed row r ← row `rows[r]` of `padded` (viewed as [rows, columns]), restricted to `columns`.
+private func gather(_ padded: Tensor, rows: [Int], columns: Range<Int>) -> Tensor {
+    let width = padded.columns, n = columns.count
+    var packed = Tensor(zeros: [rows.count, n])
+    packed.withMutablePointer { dst in
+        padded.withPointer { src in
+            for (r, row) in rows.enumerated() {
+                (dst + r * n).update(from: src + row * width + columns.lowerBound, count: n)
+            }
+        }
+    }
+    return packed
+}
+
+/// Row `rows[r]` of `padded`, from column `column` on, += packed row r.
+private func scatterAdd(_ packed: Tensor, into padded: inout Tensor, rows: [Int], column: Int) {
+    let width = padded.columns, n = packed.columns
+    packed.withPointer { src in
+        padded.withMutablePointer { dst in
+            for (r, row) in rows.enumerated() {
+                Kernels.axpy(1, src + r * n, dst + row * width + column, n)
+            }
+        }
+    }
+}
