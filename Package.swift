@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "CKernels", cSettings: kernelFlags),
 
         .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
-        .target(name: "NN", dependencies: ["Tensor"]),
+        .target(name: "NN", dependencies: ["Tensor", "CKernels"]),
         .target(name: "Corpus"),
         .target(name: "Model", dependencies: ["Tensor", "NN", "Corpus"]),
         .target(name: "Distributed", dependencies: ["CMPI"]),

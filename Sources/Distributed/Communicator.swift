@@ -21,6 +21,8 @@ public protocol Communicator: AnyObject {
     /// they are replaced.
     func broadcast(_ bytes: inout [UInt8], root: Int) throws
     func barrier() throws
+    /// Ends the world cleanly (collective; idempotent). Call once at exit, never from deinit.
+    func finalize() throws
     /// Stops every rank after writing "hmtl: rank R: message" to standard error.
     func abort(_ message: String, code: Int32) -> Never
 }

@@ -23,6 +23,7 @@ public final class SingleProcessCommunicator: Communicator {
     }
 
     public func barrier() throws {}
+    public func finalize() throws {}
 
     public func abort(_ message: String, code: Int32) -> Never {
         FatalMessage.write(rank: rank, message)

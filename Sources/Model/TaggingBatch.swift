@@ -31,9 +31,9 @@ public struct TaggingBatch: Sendable {
         charIDs = [Int32](repeating: 0, count: b * t * c)
         for (s, sentence) in sentences.enumerated() {
             for (i, token) in sentence.enumerated() {
-                wordIDs[s * t + i] = Int32(vocabulary.words.index(of: token.lowercased()))
+                wordIDs[s * t + i] = Int32(vocabulary.words.index(of: token) ?? Vocabulary.unknownIndex)
                 for (j, ch) in token.enumerated() {
-                    charIDs[(s * t + i) * c + j] = Int32(vocabulary.characters.index(of: String(ch)))
+                    charIDs[(s * t + i) * c + j] = Int32(vocabulary.characters.index(of: String(ch)) ?? Vocabulary.unknownIndex)
                 }
             }
         }
@@ -41,7 +41,7 @@ public struct TaggingBatch: Sendable {
 }
 
 /// The vocabularies every rank must share (their fingerprints enter the start-up agreement).
-public struct Vocabularies: Sendable {
+public struct Vocabularies: Sendable, Equatable {
     public var words: Vocabulary
     public var characters: Vocabulary
     /// BILOU tag set per tagging task, "O" first.

@@ -25,11 +25,11 @@ public struct Benchmark {
     public init(shapes: Shapes) { self.shapes = shapes }
 
     public func run() -> [Result] {
-        let words = Vocabulary(entries: ["@@PADDING@@", "@@UNKNOWN@@"] + (2..<shapes.vocabulary).map { "w\($0)" })
+        let reserved = [Vocabulary.padding, Vocabulary.unknown]
+        let words = Vocabulary(kind: .words, entries: reserved + (2..<shapes.vocabulary).map { "w\($0)" })!
         let letters = "abcdefghijklmnopqrstuvwxyz".map(String.init)
-        let chars = Vocabulary(entries: ["@@PADDING@@", "@@UNKNOWN@@"] + letters)
-        let types = (0..<shapes.types).map { "T\($0)" }
-        let tags = Vocabulary(entries: ["O"] + types.flatMap { t in ["B", "I", "L", "U"].map { "\($0)-\(t)" } })
+        let chars = Vocabulary(kind: .characters, entries: reserved + letters)!
+        let tags = Vocabulary.labels(BILOU.tagSet(types: (0..<shapes.types).map { "T\($0)" }))
         let vocabularies = Vocabularies(words: words, characters: chars, tags: [.ner: tags])
         var settings = HierarchicalModel.Settings()
         settings.embedder.wordDimension = shapes.wordDimension

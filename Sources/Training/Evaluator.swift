@@ -38,7 +38,7 @@ public struct Evaluator {
             let (paths, batchLoss) = model.predict(task, batch: batch, arena: arena)
             loss += batchLoss ?? 0
             for (path, index) in zip(paths, indices) {
-                let predicted = BILOU.decode(path.map { tagNames[$0] })
+                let predicted = try BILOU.spans(from: path.map { tagNames[$0] })
                 metrics.add(predicted: predicted, gold: examples.spans[index])
             }
         }

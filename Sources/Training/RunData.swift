@@ -19,7 +19,7 @@ public struct RunData: Sendable {
         let allTrain = documents.keys.sorted().flatMap { documents[$0]!.train }
         var tagVocabularies: [Task: Vocabulary] = [:]
         for task in documents.keys {
-            let tags = documents[task]!.train.flatMap(\.sentences).flatMap { BILOU.encode($0.entities, length: $0.tokens.count) }
+            let tags = documents[task]!.train.flatMap(\.sentences).flatMap { BILOU.tags(for: $0.entities, count: $0.tokens.count) }
             tagVocabularies[task] = Vocabulary.labels(tags + ["O"])
         }
         let vocabularies = Vocabularies(words: Vocabulary.words(from: allTrain),
@@ -56,13 +56,11 @@ public struct CorpusSplits: Sendable {
             let s = DemoCorpus.splits(documents: source.documents, seed: source.demoSeed)
             return CorpusSplits(train: s.train, dev: s.dev, test: s.test)
         case .conll2003:
-            let scheme: CoNLL2003Reader.TagScheme = source.tagScheme == "iob2" ? .iob2 : .iob1
-            func read(_ path: String) throws -> [Document] {
-                path.isEmpty ? [] : try CoNLL2003Reader.read(path: path, scheme: scheme)
-            }
+            let reader = CoNLL2003Reader(scheme: source.tagScheme == "iob2" ? .iob2 : .iob1)
+            func read(_ path: String) throws -> [Document] { path.isEmpty ? [] : try reader.read(path: path) }
             return CorpusSplits(train: try read(source.train), dev: try read(source.dev), test: try read(source.test))
         case .conll04:
-            func read(_ path: String) throws -> [Document] { path.isEmpty ? [] : try CoNLL04Reader.read(path: path) }
+            func read(_ path: String) throws -> [Document] { path.isEmpty ? [] : try CoNLL04Reader().read(path: path) }
             return CorpusSplits(train: try read(source.train), dev: try read(source.dev), test: try read(source.test))
         }
     }

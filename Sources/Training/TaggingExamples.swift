@@ -16,9 +16,11 @@ public struct TaggingExamples: Sendable {
     /// NER examples: every non-empty sentence with its entity spans.
     public init(nerFrom documents: [Document], tagVocabulary: Vocabulary) {
         for sentence in documents.lazy.flatMap(\.sentences) where !sentence.tokens.isEmpty {
-            let bilou = BILOU.encode(sentence.entities, length: sentence.tokens.count)
+            let bilou = BILOU.tags(for: sentence.entities, count: sentence.tokens.count)
             sentences.append(sentence.tokens)
-            tags.append(bilou.map { tagVocabulary.index(of: $0) })
+            // A type seen only outside the training split has no tag: it counts as O for the
+            // loss, and still as a gold span for the metrics.
+            tags.append(bilou.map { tagVocabulary.index(of: $0) ?? 0 })
             spans.append(sentence.entities)
         }
     }

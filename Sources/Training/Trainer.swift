@@ -58,10 +58,10 @@ public final class Trainer {
     public func agreeAndBroadcast() throws {
         let check = AgreementCheck(
             fields: [
-                .init(name: "config hash", value: Int64(bitPattern: config.fingerprint)),
-                .init(name: "vocabulary hash", value: Int64(bitPattern: data.vocabularies.fingerprint)),
-                .init(name: "parameter count", value: Int64(arena.count)),
-                .init(name: "resume step", value: Int64(step)),
+                AgreementField("config hash", Int64(bitPattern: config.fingerprint)),
+                AgreementField("vocabulary hash", Int64(bitPattern: data.vocabularies.fingerprint)),
+                AgreementField("parameter count", Int64(arena.count)),
+                AgreementField("resume step", Int64(step)),
             ],
             expectedWorldSize: config.expectedWorldSize)
         try check.verify(on: communicator)

@@ -114,9 +114,17 @@ extension Vocabularies {
         guard let w = n["words"], let c = n["characters"] else {
             throw TrainingError("\(file): the checkpoint has no word or character vocabulary")
         }
+        func vocabulary(_ kind: Vocabulary.Kind, _ entries: [String], _ namespace: String) throws -> Vocabulary {
+            guard let v = Vocabulary(kind: kind, entries: entries) else {
+                throw TrainingError("\(file): vocabulary \(namespace) is malformed (reserved entries or duplicates)")
+            }
+            return v
+        }
         var tags: [Task: Vocabulary] = [:]
-        for task in Task.allCases { if let t = n["\(task.rawValue)_tags"] { tags[task] = Vocabulary(entries: t) } }
-        self.init(words: Vocabulary(entries: w), characters: Vocabulary(entries: c), tags: tags)
+        for task in Task.allCases {
+            if let t = n["\(task.rawValue)_tags"] { tags[task] = try vocabulary(.labels, t, "\(task.rawValue)_tags") }
+        }
+        self.init(words: try vocabulary(.words, w, "words"), characters: try vocabulary(.characters, c, "characters"), tags: tags)
     }
 }
 

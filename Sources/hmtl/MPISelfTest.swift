@@ -9,7 +9,7 @@ struct MPISelfTest: ParsableCommand {
 
     func run() throws {
         let communicator = try Communicators.make()
-        defer { communicator.finalize() }
+        defer { try? communicator.finalize() }
         try runReportingFailures(communicator) {
             print(try DistributedSelfTest.run(communicator: communicator))
         }

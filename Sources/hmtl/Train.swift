@@ -24,7 +24,7 @@ struct Train: ParsableCommand {
     func run() throws {
         let config = try loadConfig()
         let communicator = try Communicators.make()
-        defer { communicator.finalize() }
+        defer { try? communicator.finalize() }
         try runReportingFailures(communicator) {
             let folder = URL(fileURLWithPath: output ?? "runs/\(URL(fileURLWithPath: self.config).deletingPathExtension().lastPathComponent)")
             let latest = try CheckpointStore.latest(in: folder)

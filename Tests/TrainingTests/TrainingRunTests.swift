@@ -1,0 +1,176 @@
+import Checkpoint
+import Foundation
+import XCTest
+
+/// End-to-end runs of the `hmtl` binary: data-parallel equivalence under mpirun, exact
+/// resume, and the start-up agreement check.
+final class TrainingRunTests: XCTestCase {
+    /// A small model on a small demo corpus: seconds per run in a debug build, but every
+    /// layer, dropout and the length-bucketed sharding are exercised.
+    static let tinyConfig = """
+    {
+      "seed": 3,
+      "embedder": { "word_dim": 12, "char_dim": 6, "char_filters": 10, "char_dropout": 0.1 },
+      "tasks": { "ner": {
+        "data": { "format": "demo", "documents": 40, "seed": 5 },
+        "batch_size": 4,
+        "encoder": { "hidden": 8, "layers": 2, "dropout": 0.2 },
+        "dropout": 0.2 } },
+      "training": { "max_steps": 20, "log_every": 5, "validate_every": 10, "checkpoint_every": 10, "patience": 100 }
+    }
+    """
+
+    private func writeConfig(in dir: URL, _ text: String = tinyConfig, name: String = "tiny.json") throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    private func parameters(ofLatestIn dir: URL) throws -> [NamedArray] {
+        let latest = try XCTUnwrap(try CheckpointStore.latest(in: dir), "no checkpoint in \(dir.path)")
+        return try CheckpointStore.read(latest).parameters
+    }
+
+    private func assertSucceeded(_ o: CommandRunner.Output, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertFalse(o.timedOut, "timed out", file: file, line: line)
+        XCTAssertEqual(o.status, 0, "exit \(o.status)\nstdout:\n\(o.stdout)\nstderr:\n\(o.stderr)", file: file, line: line)
+    }
+
+    /// DESIGN.md: losses are sums and batches are global, so W ranks with local batch b take
+    /// exactly the update of one rank with batch W·b, up to float rounding in the sums.
+    func testTwoRanksWithBatchBEqualOneRankWithBatch2B() throws {
+        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = try writeConfig(in: dir)
+        let two = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config, "--output", dir.appendingPathComponent("two").path,
+                                                      "--set", "tasks.ner.batch_size=4"])
+        assertSucceeded(two)
+        let one = try CommandRunner.run(["train", "--config", config, "--output", dir.appendingPathComponent("one").path,
+                                         "--set", "tasks.ner.batch_size=8"])
+        assertSucceeded(one)
+        let a = try parameters(ofLatestIn: dir.appendingPathComponent("two"))
+        let b = try parameters(ofLatestIn: dir.appendingPathComponent("one"))
+        XCTAssertEqual(a.map(\.name), b.map(\.name))
+        // Relative to the largest parameter magnitude: elementwise ratios explode at values
+        // that happen to sit near zero, which says nothing about the update being the same.
+        var maxDifference: Float = 0, maxMagnitude: Float = 0, changed = false
+        for (p, q) in zip(a, b) {
+            for (x, y) in zip(p.values, q.values) {
+                maxDifference = max(maxDifference, abs(x - y))
+                maxMagnitude = max(maxMagnitude, abs(y))
+                changed = changed || x != y
+            }
+        }
+        XCTAssertLessThan(maxDifference / maxMagnitude, 1e-4, "2 ranks × 4 and 1 rank × 8 diverged")
+        // Guard against a vacuous pass: training must actually have moved the parameters.
+        let initial = try CommandRunner.run(["train", "--config", config, "--output", dir.appendingPathComponent("zero").path,
+                                             "--set", "tasks.ner.batch_size=8", "--set", "training.learning_rate=1e-12"])
+        assertSucceeded(initial)
+        let untrained = try parameters(ofLatestIn: dir.appendingPathComponent("zero"))
+        let moved = zip(b, untrained).map { zip($0.values, $1.values).map { abs($0 - $1) }.max() ?? 0 }.max() ?? 0
+        XCTAssertGreaterThan(moved, 100 * maxDifference, "training barely moved the parameters; the comparison proves nothing")
+    }
+
+    /// A run stopped after its step-10 checkpoint and resumed ends bit-identical to one that
+    /// ran 20 steps straight.
+    func testResumeIsBitExact() throws {
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = try writeConfig(in: dir)
+        let straight = dir.appendingPathComponent("straight").path
+        let resumed = dir.appendingPathComponent("resumed").path
+        assertSucceeded(try CommandRunner.run(["train", "--config", config, "--output", straight]))
+        assertSucceeded(try CommandRunner.run(["train", "--config", config, "--output", resumed, "--set", "training.max_steps=10"]))
+        let again = try CommandRunner.run(["train", "--config", config, "--output", resumed, "--resume"])
+        assertSucceeded(again)
+        XCTAssertTrue(again.stdout.contains("resumed from ckpt-10.h5"), again.stdout)
+        let a = try parameters(ofLatestIn: URL(fileURLWithPath: straight))
+        let b = try parameters(ofLatestIn: URL(fileURLWithPath: resumed))
+        XCTAssertEqual(a.count, b.count)
+        for (p, q) in zip(a, b) {
+            XCTAssertEqual(p.values.map(\.bitPattern), q.values.map(\.bitPattern), "\(p.name) differs after resume")
+        }
+    }
+
+    func testResumeIsBitExactOnTwoRanks() throws {
+        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = try writeConfig(in: dir)
+        let straight = dir.appendingPathComponent("straight").path
+        let resumed = dir.appendingPathComponent("resumed").path
+        assertSucceeded(try CommandRunner.mpirun(ranks: 2, ["train", "--config", config, "--output", straight]))
+        assertSucceeded(try CommandRunner.mpirun(ranks: 2, ["train", "--config", config, "--output", resumed, "--set", "training.max_steps=10"]))
+        assertSucceeded(try CommandRunner.mpirun(ranks: 2, ["train", "--config", config, "--output", resumed, "--resume"]))
+        let a = try parameters(ofLatestIn: URL(fileURLWithPath: straight))
+        let b = try parameters(ofLatestIn: URL(fileURLWithPath: resumed))
+        for (p, q) in zip(a, b) {
+            XCTAssertEqual(p.values.map(\.bitPattern), q.values.map(\.bitPattern), "\(p.name) differs after resume")
+        }
+    }
+
+    /// Two ranks launched with different configs must both stop with a message that names
+    /// the mismatch — not train apart, and not hang.
+    func testAgreementCheckCatchesMismatchedConfig() throws {
+        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        let dir = try CommandRunner.temporaryDirectory(self)
+        _ = try writeConfig(in: dir, name: "rank0.json")
+        _ = try writeConfig(in: dir, TrainingRunTests.tinyConfig.replacingOccurrences(of: "\"seed\": 3", with: "\"seed\": 4"), name: "rank1.json")
+        let script = "exec \"\(CommandRunner.hmtl)\" train --config \"\(dir.path)/rank$OMPI_COMM_WORLD_RANK.json\" --output \"\(dir.path)/out\""
+        let o = try CommandRunner.mpirun(ranks: 2, ["-c", script], program: "/bin/sh", timeout: 120)
+        XCTAssertFalse(o.timedOut, "the mismatch hung the job")
+        XCTAssertNotEqual(o.status, 0)
+        XCTAssertTrue((o.stdout + o.stderr).contains("config hash differs"), "stdout:\n\(o.stdout)\nstderr:\n\(o.stderr)")
+        XCTAssertNil(try CheckpointStore.latest(in: dir.appendingPathComponent("out")), "a checkpoint was written despite the mismatch")
+    }
+
+    func testMPISelfTestOnTwoRanks() throws {
+        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        let o = try CommandRunner.mpirun(ranks: 2, ["mpi-selftest"], timeout: 120)
+        assertSucceeded(o)
+    }
+
+    func testEvaluateAndInspectAFinishedRun() throws {
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = try writeConfig(in: dir)
+        let run = dir.appendingPathComponent("run")
+        assertSucceeded(try CommandRunner.run(["train", "--config", config, "--output", run.path, "--set", "training.max_steps=10"]))
+        let metrics = try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
+        let kinds = metrics.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
+        }.compactMap { $0["kind"] as? String }
+        XCTAssertTrue(kinds.contains("train") && kinds.contains("validation") && kinds.contains("checkpoint"), "\(kinds)")
+        let file = run.appendingPathComponent("ckpt-10.h5").path
+        let inspect = try CommandRunner.run(["checkpoint", "inspect", file])
+        assertSucceeded(inspect)
+        XCTAssertTrue(inspect.stdout.contains("ner/encoder/l0/fwd/w_ih"), inspect.stdout)
+        let evaluate = try CommandRunner.run(["evaluate", "--checkpoint", file, "--split", "dev", "--json"])
+        assertSucceeded(evaluate)
+        let result = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(evaluate.stdout.utf8)) as? [String: Any])
+        XCTAssertNotNil(result["f1"] as? Double, evaluate.stdout)
+        if let h5dump = CommandRunner.which("h5dump") {
+            let o = try CommandRunner.execute(h5dump, ["-H", file], timeout: 60, environment: [:])
+            XCTAssertEqual(o.status, 0, o.stderr)
+            XCTAssertTrue(o.stdout.contains("params"), o.stdout)
+        }
+    }
+
+    func testBadConfigFailsWithTheKeyAndExitCode2() throws {
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = try writeConfig(in: dir, TrainingRunTests.tinyConfig.replacingOccurrences(of: "\"log_every\"", with: "\"log_evry\""))
+        let o = try CommandRunner.run(["train", "--config", config, "--output", dir.appendingPathComponent("x").path])
+        XCTAssertEqual(o.status, 2)
+        XCTAssertTrue(o.stderr.contains("training.log_evry: unknown key"), o.stderr)
+        let bad = try CommandRunner.run(["train", "--config", try writeConfig(in: dir), "--set", "tasks.ner.batch_size=0"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("tasks.ner.batch_size"), bad.stderr)
+    }
+
+    func testRefusesToOverwriteAnExistingRun() throws {
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = try writeConfig(in: dir)
+        let run = dir.appendingPathComponent("run").path
+        assertSucceeded(try CommandRunner.run(["train", "--config", config, "--output", run, "--set", "training.max_steps=10"]))
+        let again = try CommandRunner.run(["train", "--config", config, "--output", run])
+        XCTAssertEqual(again.status, 2)
+        XCTAssertTrue(again.stderr.contains("--resume"), again.stderr)
+    }
+}
