@@ -1,0 +1,107 @@
+// Everything a run needs to resume bit-for-bit, as plain values (no Tensor dependency): the
+// trainer fills it from its arena, optimizers, samplers and vocabularies, and `CheckpointStore`
+// maps it to and from the HDF5 layout of `CheckpointSchema`.
+
+/// A row-major Float32 array with a stable path-like name such as `ner/encoder/l0/fwd/w_ih`.
+public struct NamedArray: Sendable, Equatable {
+    public var name: String
+    public var shape: [Int]
+    public var values: [Float]
+
+    public init(name: String, shape: [Int], values: [Float]) {
+        precondition(values.count == shape.reduce(1, *), "\(name): \(values.count) values for shape \(shape)")
+        self.name = name
+        self.shape = shape
+        self.values = values
+    }
+}
+
+/// One task's Adam state: `m`/`v` moments for the parameters that task updates.
+public struct OptimizerState: Sendable, Equatable {
+    public var task: String
+    public var step: Int
+    public var learningRate: Double
+    public var m: [NamedArray]
+    public var v: [NamedArray]
+
+    public init(task: String, step: Int, learningRate: Double, m: [NamedArray], v: [NamedArray]) {
+        self.task = task
+        self.step = step
+        self.learningRate = learningRate
+        self.m = m
+        self.v = v
+    }
+}
+
+/// Where a task's data stream stands: `position` counts examples of the epoch's global
+/// (all-rank) order already consumed, so it is independent of the world size's sharding.
+public struct DataPosition: Sendable, Equatable {
+    public var task: String
+    public var epoch: Int
+    public var position: Int
+
+    public init(task: String, epoch: Int, position: Int) {
+        self.task = task
+        self.epoch = epoch
+        self.position = position
+    }
+}
+
+/// Early-stopping bookkeeping of one task and its validation-score history.
+public struct TaskProgress: Sendable, Equatable {
+    public var task: String
+    public var bestScore: Double
+    public var bestStep: Int
+    public var badEpochs: Int
+    public var outOfPatience: Bool
+    public var history: [Double]
+
+    public init(task: String, bestScore: Double, bestStep: Int, badEpochs: Int, outOfPatience: Bool, history: [Double]) {
+        self.task = task
+        self.bestScore = bestScore
+        self.bestStep = bestStep
+        self.badEpochs = badEpochs
+        self.outOfPatience = outOfPatience
+        self.history = history
+    }
+}
+
+public struct CheckpointContents: Sendable, Equatable {
+    public var step: Int
+    public var worldSize: Int
+    public var seed: UInt64
+    /// The run's configuration as JSON text, stored verbatim.
+    public var config: String
+    public var createdBy: String
+    /// In arena order; `read` returns them in the order they were written.
+    public var parameters: [NamedArray]
+    public var optimizers: [OptimizerState]
+    /// The task sampler's generator state and how many tasks it has drawn.
+    public var samplerState: [UInt64]
+    public var samplerDraws: Int
+    /// Other generator states by name (e.g. "dropout").
+    public var rngStates: [String: [UInt64]]
+    public var data: [DataPosition]
+    /// Namespace ("words", "characters", "ner_tags", ...) → entries in index order.
+    public var vocabularies: [String: [String]]
+    public var progress: [TaskProgress]
+
+    public init(step: Int, worldSize: Int, seed: UInt64, config: String, createdBy: String,
+                parameters: [NamedArray], optimizers: [OptimizerState],
+                samplerState: [UInt64], samplerDraws: Int, rngStates: [String: [UInt64]],
+                data: [DataPosition], vocabularies: [String: [String]], progress: [TaskProgress]) {
+        self.step = step
+        self.worldSize = worldSize
+        self.seed = seed
+        self.config = config
+        self.createdBy = createdBy
+        self.parameters = parameters
+        self.optimizers = optimizers
+        self.samplerState = samplerState
+        self.samplerDraws = samplerDraws
+        self.rngStates = rngStates
+        self.data = data
+        self.vocabularies = vocabularies
+        self.progress = progress
+    }
+}
