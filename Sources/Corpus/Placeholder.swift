@@ -1,1 +1,0 @@
-// Placeholder: replaced as the Corpus target is written.

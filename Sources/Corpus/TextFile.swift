@@ -1,0 +1,46 @@
+import Foundation
+
+/// The lines of a UTF-8 text file, loaded with every whole-file failure (missing, a directory,
+/// unreadable, not UTF-8, empty) turned into a `CorpusError` so readers only deal with content.
+struct TextFile {
+    let path: String
+    /// Lines without terminators; `\n`, `\r\n` and `\r` all end a line.
+    let lines: [Substring]
+
+    init(path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CorpusError(path: path, message: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw CorpusError(path: path, message: "is a directory, expected a text file")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw CorpusError(path: path, message: "cannot read file (\(error.localizedDescription))")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw CorpusError(path: path, message: "file is not valid UTF-8 text")
+        }
+        try self.init(path: path, text: text)
+    }
+
+    /// Content already in memory (tests, or callers that fetched it elsewhere); `path` only names it.
+    init(path: String, text: String) throws {
+        guard text.contains(where: { !$0.isWhitespace }) else {
+            throw CorpusError(path: path, message: "file is empty")
+        }
+        self.path = path
+        // "\r\n" is a single Character, so splitting on isNewline handles every line ending.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+        if lines.last?.isEmpty == true { lines.removeLast() }
+        self.lines = lines
+    }
+
+    /// An error on the line at 0-based `index`, reported 1-based.
+    func error(atIndex index: Int, _ message: String) -> CorpusError {
+        CorpusError(path: path, line: index + 1, message: message)
+    }
+}
