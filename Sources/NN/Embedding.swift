@@ -1,0 +1,77 @@
+import Tensor
+
+/// A word-embedding table looked up by id. Row 0 is padding (always a zero output, never a
+/// gradient), row 1 the out-of-vocabulary word; the whole table is trainable (dense gradient).
+public struct Embedding: Sendable {
+    /// [vocabularySize, dimension]
+    public let table: Parameter
+    public var vocabularySize: Int { table.shape[0] }
+    public var dimension: Int { table.shape[1] }
+
+    public init(name: String, vocabularySize: Int, dimension: Int, layout: inout ParameterLayout) {
+        table = layout.add("\(name)/weight", shape: [vocabularySize, dimension])
+    }
+
+    /// Without `pretrained`: N(0, 1) (PyTorch's default). With it (reference hmtl, spec §2): rows
+    /// whose word the file has are copied; every other row is drawn from N(mean, std), where
+    /// mean and std (population) are scalars over all values of all found vectors. The padding
+    /// row is zero either way.
+    public func initialize(_ arena: ParameterArena, rng: inout RNG, pretrained: PretrainedVectors? = nil) {
+        let w = arena.value(table)
+        guard let pretrained else {
+            Initializer.normal(w, count: table.count, std: 1, rng: &rng)
+            w.update(repeating: 0, count: dimension)
+            return
+        }
+        precondition(pretrained.dimension == dimension && pretrained.vocabulary.count == vocabularySize,
+                     "Embedding: table [\(vocabularySize), \(dimension)] but pretrained vectors for \(pretrained.vocabulary.count) words of dimension \(pretrained.dimension)")
+        let (mean, std) = Embedding.statistics(pretrained)
+        for row in 1..<vocabularySize {
+            if let v = pretrained.vector(row: row) {
+                (w + row * dimension).update(from: v, count: dimension)
+            } else {
+                Initializer.normal(w + row * dimension, count: dimension, mean: mean, std: std, rng: &rng)
+            }
+        }
+        w.update(repeating: 0, count: dimension)
+    }
+
+    /// Scalar mean and population std of every value of every found vector, summed in Double
+    /// in vocabulary order so the result does not depend on dictionary iteration order.
+    static func statistics(_ pretrained: PretrainedVectors) -> (mean: Float, std: Float) {
+        var seen = Set<String>()
+        var sum = 0.0, sumSquares = 0.0, n = 0.0
+        for word in pretrained.vocabulary where seen.insert(word).inserted {
+            guard let v = pretrained.vectors[word] else { continue }
+            for x in v { sum += Double(x); sumSquares += Double(x) * Double(x) }
+            n += Double(v.count)
+        }
+        precondition(n > 0, "Embedding: pretrained vectors contain no found word")
+        let mean = sum / n
+        return (Float(mean), Float(max(0, sumSquares / n - mean * mean).squareRoot()))
+    }
+
+    /// [ids.count, dimension]; id 0 gives a zero row whatever the table holds.
+    public func forward(ids: [Int32], arena: ParameterArena) -> Tensor {
+        var y = Tensor(zeros: [ids.count, dimension])
+        let w = arena.value(table)
+        y.withMutablePointer { yp in
+            for (i, id) in ids.enumerated() where id != 0 {
+                precondition(id > 0 && Int(id) < vocabularySize, "Embedding: id \(id) outside 0..<\(vocabularySize)")
+                (yp + i * dimension).update(from: w + Int(id) * dimension, count: dimension)
+            }
+        }
+        return y
+    }
+
+    /// Scatter-adds row i of `dOut` into the gradient row of `ids[i]`; id 0 is skipped.
+    public func backward(ids: [Int32], dOut: Tensor, arena: ParameterArena) {
+        precondition(dOut.shape == [ids.count, dimension], "Embedding.backward: dOut \(dOut.shape) for \(ids.count) ids of dimension \(dimension)")
+        let g = arena.grad(table)
+        dOut.withPointer { dy in
+            for (i, id) in ids.enumerated() where id != 0 {
+                Kernels.axpy(1, dy + i * dimension, g + Int(id) * dimension, dimension)
+            }
+        }
+    }
+}
