@@ -53,8 +53,9 @@ public struct CharCNN: Sendable {
     }
 
     /// chars: [sequences, tokensPerSequence, charsPerToken] flattened, Int32 ids, 0 = padding. charsPerToken >= width (callers pad to >= 3).
-    /// Output [sequences, tokensPerSequence, filters]. Dropout masks: sequence b uses rngs[b].
-    public func forward(chars: [Int32], sequences: Int, tokensPerSequence: Int, charsPerToken: Int,
+    /// Output [sequences, tokensPerSequence, filters]. Dropout masks: sequence b uses rngs[b],
+    /// drawing only for its first lengths[b] tokens when `lengths` is given (see `Dropout`).
+    public func forward(chars: [Int32], sequences: Int, tokensPerSequence: Int, charsPerToken: Int, lengths: [Int]? = nil,
                         arena: ParameterArena, training: Bool, rngs: inout [RNG]) -> (Tensor, CharCNNCache) {
         let tokens = sequences * tokensPerSequence
         precondition(chars.count == tokens * charsPerToken,
@@ -106,7 +107,7 @@ public struct CharCNN: Sendable {
             }
         }
 
-        let (output, mask) = dropout.forward(pooled, training: training, rngs: &rngs)
+        let (output, mask) = dropout.forward(pooled, lengths: lengths, training: training, rngs: &rngs)
         let cache = CharCNNCache(chars: chars, tokens: tokens, charsPerToken: charsPerToken, columns: columns,
                                  argmax: argmax, pooled: pooled, dropoutMask: mask)
         return (output, cache)

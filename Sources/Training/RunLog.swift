@@ -24,8 +24,7 @@ public final class RunLog {
 
     public func say(_ line: String) {
         guard !quiet else { return }
-        print(line)
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))  // unbuffered: logs survive a kill
     }
 
     /// Appends one JSON line; keys sorted so the file diffs cleanly between runs.

@@ -23,13 +23,7 @@ public struct TrainedModel {
         settings.ner = config.tasks[.ner]?.tagger
         model = HierarchicalModel(settings: settings, vocabularies: try Vocabularies(namespaces: c.vocabularies, file: name))
         arena = ParameterArena(layout: model.layout)
-        let byName = Dictionary(c.parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        for p in model.layout.parameters {
-            guard let saved = byName[p.name], saved.shape == p.shape else {
-                throw TrainingError("\(name): parameter \(p.name) \(p.shape) is missing or has another shape")
-            }
-            saved.values.withUnsafeBufferPointer { arena.value(p).update(from: $0.baseAddress!, count: p.count) }
-        }
+        try arena.load(c.parameters, file: name)
         step = c.step
     }
 }

@@ -41,6 +41,7 @@ public final class Trainer {
         log = try RunLog(directory: output, quiet: communicator.rank != 0)
 
         let tasks = model.tasks
+        var streams: [Task: TaskStream] = [:]
         for task in tasks {
             guard let examples = data.train[task], examples.count > 0 else {
                 throw TrainingError("task \(task.rawValue): the training split has no sentences")
@@ -52,6 +53,7 @@ public final class Trainer {
             stopping[task] = EarlyStopping(patience: config.schedule.patience)
         }
         sampler = TaskSampler(tasks: tasks, weights: tasks.map { streams[$0]!.batchesPerEpoch }, seed: config.seed)
+        self.streams = streams
     }
 
     /// Start-up agreement, then rank 0's initial parameters go to every rank.

@@ -1,4 +1,5 @@
 import Checkpoint
+import Corpus
 import Foundation
 import Model
 import Tensor
@@ -70,13 +71,7 @@ extension Trainer {
         guard c.vocabularies == data.vocabularies.namespaces else {
             throw TrainingError("\(name): its vocabularies differ from the ones built from the corpus (did the data change?)")
         }
-        let byName = Dictionary(c.parameters.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        for p in model.layout.parameters {
-            guard let saved = byName[p.name], saved.shape == p.shape, saved.values.count == p.count else {
-                throw TrainingError("\(name): parameter \(p.name) \(p.shape) is missing or has another shape")
-            }
-            saved.values.withUnsafeBufferPointer { arena.value(p).update(from: $0.baseAddress!, count: p.count) }
-        }
+        try arena.load(c.parameters, file: name)
         for task in model.tasks {
             guard let o = c.optimizers.first(where: { $0.task == task.rawValue }),
                   let d = c.data.first(where: { $0.task == task.rawValue }),
@@ -125,6 +120,19 @@ extension Vocabularies {
             if let t = n["\(task.rawValue)_tags"] { tags[task] = try vocabulary(.labels, t, "\(task.rawValue)_tags") }
         }
         self.init(words: try vocabulary(.words, w, "words"), characters: try vocabulary(.characters, c, "characters"), tags: tags)
+    }
+}
+
+extension ParameterArena {
+    /// Copies saved parameters in by name; every parameter of the layout must be there with its shape.
+    func load(_ saved: [NamedArray], file: String) throws {
+        let byName = Dictionary(saved.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        for p in layout.parameters {
+            guard let s = byName[p.name], s.shape == p.shape, s.values.count == p.count else {
+                throw TrainingError("\(file): parameter \(p.name) \(p.shape) is missing or has another shape")
+            }
+            s.values.withUnsafeBufferPointer { value(p).update(from: $0.baseAddress!, count: p.count) }
+        }
     }
 }
 

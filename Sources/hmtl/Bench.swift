@@ -29,7 +29,10 @@ struct Bench: ParsableCommand {
             }
             if let out {
                 let url = URL(fileURLWithPath: out)
-                if !FileManager.default.fileExists(atPath: out) { FileManager.default.createFile(atPath: out, contents: nil) }
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                if !FileManager.default.fileExists(atPath: out), !FileManager.default.createFile(atPath: out, contents: nil) {
+                    throw ValidationError("--out: cannot create \(out)")
+                }
                 let handle = try FileHandle(forWritingTo: url)
                 defer { try? handle.close() }
                 try handle.seekToEnd()
