@@ -82,7 +82,8 @@ public final class Trainer {
         log.say("hmtl: training \(model.tasks.map(\.rawValue).joined(separator: ", ")) on \(communicator.size) rank(s), "
             + "\(arena.count) parameters, steps \(step)..<\(schedule.maxSteps), output \(output.path)")
         var window = (start: DispatchTime.now().uptimeNanoseconds, steps: 0, tokens: 0.0, loss: 0.0, sentences: 0.0)
-        var lastCheckpoint: URL?
+        var lastCheckpoint: URL?  // rank 0 only
+        var checkpointedStep = -1
         while step < schedule.maxSteps, !allTasksStopped {
             let (task, tokens, loss, sentences) = try trainStep()
             window.steps += 1; window.tokens += tokens; window.loss += loss; window.sentences += sentences
@@ -100,9 +101,10 @@ public final class Trainer {
             if step % schedule.validateEvery == 0 || step == schedule.maxSteps { try validate() }
             if step % schedule.checkpointEvery == 0 || step == schedule.maxSteps || allTasksStopped {
                 lastCheckpoint = try saveCheckpoint()
+                checkpointedStep = step
             }
         }
-        if lastCheckpoint == nil { lastCheckpoint = try saveCheckpoint() }
+        if checkpointedStep != step { lastCheckpoint = try saveCheckpoint() }
         if allTasksStopped { log.say("hmtl: every task is out of patience; stopped at step \(step)") }
         return Summary(steps: step, finalCheckpoint: lastCheckpoint, best: stopping.mapValues(\.best))
     }
