@@ -17,8 +17,11 @@ public struct CharCNNCache: Sendable {
 /// Token vectors from characters (spec §2): char embedding, Conv1d with valid padding, ReLU,
 /// max over all window positions, dropout.
 ///
-/// Padded char positions (id 0) embed to zero, so windows lying in the padding yield ReLU(bias)
-/// and take part in the max, as in the reference. The convolution is im2col plus one sgemm.
+/// The max runs over the windows of the token padded to at least `width` characters — not over
+/// every window of the batch's longest token, as the reference does. There, windows in the
+/// padding (ReLU(bias)) join the max, so a token's vector depends on which tokens share its
+/// batch; here it does not, which keeps predictions independent of batching and W ranks × b
+/// equal to 1 rank × W·b. The convolution is im2col plus one sgemm.
 public struct CharCNN: Sendable {
     /// [alphabetSize, embeddingSize]; row 0 (padding) is never read.
     public let embedding: Parameter
@@ -96,9 +99,12 @@ public struct CharCNN: Sendable {
         var pooled = Tensor(zeros: [sequences, tokensPerSequence, filters])
         var argmax = [Int32](repeating: 0, count: tokens * filters)
         for t in 0..<tokens {
+            var length = 0
+            while length < charsPerToken && chars[t * charsPerToken + length] != 0 { length += 1 }
+            let windows = max(length, width) - width + 1
             for f in 0..<filters {
                 var best = conv.data[t * positions * filters + f], at = 0
-                for p in 1..<positions where conv.data[(t * positions + p) * filters + f] > best {
+                for p in 1..<windows where conv.data[(t * positions + p) * filters + f] > best {
                     best = conv.data[(t * positions + p) * filters + f]
                     at = p
                 }

@@ -38,6 +38,7 @@ final class FakeRank: Communicator {
     func broadcast(_ buffer: UnsafeMutablePointer<Float>, count: Int, root: Int) throws { throw notSimulated }
     func broadcast(_ bytes: inout [UInt8], root: Int) throws { throw notSimulated }
     func barrier() throws { throw notSimulated }
+    func finalize() throws {}
     func abort(_ message: String, code: Int32) -> Never { fatalError("FakeRank.abort: \(message)") }
 
     private var notSimulated: DistributedError { DistributedError("not simulated by FakeRank") }
