@@ -8,7 +8,10 @@
 static inline float exp_poly(float x) {
     x = x > 88.0f ? 88.0f : x;               // keeps k <= 127
     x = x < -87.3365447504f ? -87.3365447504f : x;   // keeps 2^k a normal number
-    float k = floorf(x * 1.44269504088896341f + 0.5f);
+    // Round to nearest by truncating t ± 0.5: cvttps2dq is baseline SSE2, floorf (roundps) is not,
+    // and a libm call here would stop the loops from vectorising.
+    float t = x * 1.44269504088896341f;
+    float k = (float)(int32_t)(t + (t >= 0.0f ? 0.5f : -0.5f));
     float r = x - k * 0.693359375f;
     r = r - k * -2.12194440e-4f;
     float p = 1.9875691500e-4f;
@@ -51,15 +54,40 @@ void hk_relu(const float *x, float *y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-float hk_logsumexp(const float *x, size_t n) {
+// Reductions run in LANES independent accumulators (combined in a fixed order at the end), so
+// the compiler can vectorise them without -ffast-math and the result stays deterministic.
+#define LANES 8
+
+// log Σ exp(x[i] + y[i]); y may be NULL (treated as zeros).
+static inline float logsumexp_sum(const float *x, const float *y, size_t n) {
     if (n == 0) return -INFINITY;
-    float m = x[0];
-    for (size_t i = 1; i < n; i++) m = x[i] > m ? x[i] : m;
+    float mx[LANES];
+    for (int k = 0; k < LANES; k++) mx[k] = -INFINITY;
+    size_t blocks = n / LANES * LANES;
+    for (size_t i = 0; i < blocks; i += LANES)
+        for (int k = 0; k < LANES; k++) {
+            float v = y ? x[i + k] + y[i + k] : x[i + k];
+            mx[k] = v > mx[k] ? v : mx[k];
+        }
+    float m = -INFINITY;
+    for (int k = 0; k < LANES; k++) m = mx[k] > m ? mx[k] : m;
+    for (size_t i = blocks; i < n; i++) {
+        float v = y ? x[i] + y[i] : x[i];
+        m = v > m ? v : m;
+    }
     if (isinf(m)) return m;  // all -inf, or any +inf
+    float acc[LANES] = {0};
+    for (size_t i = 0; i < blocks; i += LANES)
+        for (int k = 0; k < LANES; k++) acc[k] += exp_poly((y ? x[i + k] + y[i + k] : x[i + k]) - m);
     float s = 0.0f;
-    for (size_t i = 0; i < n; i++) s += exp_poly(x[i] - m);
+    for (int k = 0; k < LANES; k++) s += acc[k];
+    for (size_t i = blocks; i < n; i++) s += exp_poly((y ? x[i] + y[i] : x[i]) - m);
     return m + logf(s);
 }
+
+float hk_logsumexp(const float *x, size_t n) { return logsumexp_sum(x, NULL, n); }
+
+float hk_logsumexp_sum(const float *x, const float *y, size_t n) { return logsumexp_sum(x, y, n); }
 
 void hk_axpy(float a, const float *x, float *y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] += a * x[i];

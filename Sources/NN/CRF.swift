@@ -175,11 +175,7 @@ private struct Lattice {
         var logZ = Double(shiftByLogSumExp(alpha, T))
         for t in 1..<n {
             let previous = alpha + (t - 1) * T, current = alpha + t * T
-            for j in 0..<T {
-                let column = transposed + j * T
-                for i in 0..<T { row[i] = previous[i] + column[i] }
-                current[j] = Kernels.logSumExp(row, T) + e[t * T + j]
-            }
+            for j in 0..<T { current[j] = Kernels.logSumExp(previous, plus: transposed + j * T, T) + e[t * T + j] }
             logZ += Double(shiftByLogSumExp(current, T))
         }
         let last = alpha + (n - 1) * T
@@ -197,11 +193,7 @@ private struct Lattice {
             let next = beta + (t + 1) * T, current = beta + t * T
             let emitted = pair  // e_{t+1} + β̂_{t+1}; the pair scratch is free during the backward pass
             for j in 0..<T { emitted[j] = e[(t + 1) * T + j] + next[j] }
-            for i in 0..<T {
-                let from = transitions + i * T
-                for j in 0..<T { row[j] = from[j] + emitted[j] }
-                current[i] = Kernels.logSumExp(row, T)
-            }
+            for i in 0..<T { current[i] = Kernels.logSumExp(transitions + i * T, plus: emitted, T) }
             shiftByLogSumExp(current, T)
         }
     }

@@ -7,6 +7,8 @@ public enum Kernels {
     @inlinable public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_tanh(x, y, n) }
     @inlinable public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_relu(x, y, n) }
     @inlinable public static func logSumExp(_ x: UnsafePointer<Float>, _ n: Int) -> Float { hk_logsumexp(x, n) }
+    /// log Σ exp(x[i] + y[i]).
+    @inlinable public static func logSumExp(_ x: UnsafePointer<Float>, plus y: UnsafePointer<Float>, _ n: Int) -> Float { hk_logsumexp_sum(x, y, n) }
     /// y += a · x
     @inlinable public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_axpy(a, x, y, n) }
     /// Backward passes take the forward *output* y: σ' = y(1−y), tanh' = 1−y², relu' = [y>0].

@@ -12,6 +12,8 @@ void hk_relu(const float *x, float *y, size_t n);
 
 // log(sum(exp(x[0..n)))) computed stably around the maximum; -inf for n == 0.
 float hk_logsumexp(const float *x, size_t n);
+// log(sum(exp(x[i] + y[i]))), without materialising x + y (the CRF's forward recursion).
+float hk_logsumexp_sum(const float *x, const float *y, size_t n);
 
 // y += a * x
 void hk_axpy(float a, const float *x, float *y, size_t n);
