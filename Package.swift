@@ -30,7 +30,10 @@ let package = Package(
         ]),
 
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
-        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"]),
+        // The finite-difference checker shared by the layer and model tests.
+        .target(name: "GradientChecking", dependencies: ["Tensor"], path: "Tests/GradientChecking"),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "GradientChecking"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "NN", "Tensor", "Corpus", "GradientChecking"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),

@@ -7,6 +7,9 @@ import Corpus
 public struct SpanMetrics: Sendable, Equatable {
     public struct Counts: Sendable, Equatable {
         public var correct = 0.0, predicted = 0.0, gold = 0.0
+        public init(correct: Double = 0, predicted: Double = 0, gold: Double = 0) {
+            self.correct = correct; self.predicted = predicted; self.gold = gold
+        }
         public var precision: Double { predicted > 0 ? correct / predicted : 0 }
         public var recall: Double { gold > 0 ? correct / gold : 0 }
         public var f1: Double { precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0 }

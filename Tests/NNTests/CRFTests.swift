@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GradientChecking
 import NN
 import Tensor
 

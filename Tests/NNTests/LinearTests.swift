@@ -1,4 +1,5 @@
 import XCTest
+import GradientChecking
 import Tensor
 @testable import NN
 

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GradientChecking
 @testable import NN
 
 final class PretrainedVectorsTests: XCTestCase {
