@@ -31,6 +31,38 @@ void hk_exp(const float *x, float *y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] = exp_poly(x[i]);
 }
 
+// log(x) = e·ln2 + log(m) with x = m·2^e, m in [√½, √2); log(m) by the Cephes logf
+// polynomial in m − 1. Exponent and mantissa come from the bits, so the loop vectorises.
+void hk_log(const float *x, float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        int32_t bits;
+        float v = x[i] < 1.17549435e-38f ? 1.17549435e-38f : x[i];
+        memcpy(&bits, &v, sizeof bits);
+        int32_t e = ((bits >> 23) & 0xff) - 126;
+        int32_t mbits = (bits & 0x007fffff) | 0x3f000000;  // m in [0.5, 1)
+        float m;
+        memcpy(&m, &mbits, sizeof m);
+        int big = m < 0.707106781186547524f;
+        e = big ? e - 1 : e;
+        m = big ? m + m - 1.0f : m - 1.0f;
+        float z = m * m;
+        float p = 7.0376836292e-2f;
+        p = p * m - 1.1514610310e-1f;
+        p = p * m + 1.1676998740e-1f;
+        p = p * m - 1.2420140846e-1f;
+        p = p * m + 1.4249322787e-1f;
+        p = p * m - 1.6668057665e-1f;
+        p = p * m + 2.0000714765e-1f;
+        p = p * m - 2.4999993993e-1f;
+        p = p * m + 3.3333331174e-1f;
+        float r = p * m * z;
+        float fe = (float)e;
+        r += -2.12194440e-4f * fe;
+        r += -0.5f * z;
+        y[i] = m + r + 0.693359375f * fe;
+    }
+}
+
 void hk_sigmoid(const float *x, float *y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] = 1.0f / (1.0f + exp_poly(-x[i]));
 }

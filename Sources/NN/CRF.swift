@@ -129,18 +129,33 @@ public struct CRF: Sendable {
         return maxLength
     }
 
+    /// Transition scores spread over at most this many nats run the lattice in exp space (see
+    /// `Lattice`): every product of E = exp(trans − max) then stays above e^−50 ≫ Float's
+    /// smallest normal, so no message can underflow to zero. Wider spreads use log space.
+    static let expSpaceRange: Float = 50
+
     /// Runs `body` with a lattice whose buffers live in one temporary allocation.
     private func withLattice(_ arena: ParameterArena, maxLength: Int, _ body: (Lattice) -> Void) {
         let T = tagCount
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * T * T + 2 * maxLength * T + T) { buffer in
-            let base = buffer.baseAddress!
+        let trans = arena.value(transitions)
+        var (low, high) = (trans[0], trans[0])
+        for k in 1..<(T * T) { low = min(low, trans[k]); high = max(high, trans[k]) }
+        let expSpace = high - low <= CRF.expSpaceRange
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * T * T + 4 * maxLength * T + 2 * T) { buffer in
+            var next = buffer.baseAddress!
+            func take(_ n: Int) -> UnsafeMutablePointer<Float> { defer { next += n }; return next }
             let lattice = Lattice(
-                tagCount: T, transitions: arena.value(transitions),
-                transposed: base, start: arena.value(start), end: arena.value(end),
-                alpha: base + T * T, beta: base + T * T + maxLength * T,
-                pair: base + T * T + 2 * maxLength * T, row: base + 2 * T * T + 2 * maxLength * T)
-            let trans = arena.value(transitions)
+                tagCount: T, transitions: trans, transposed: take(T * T),
+                expTransitions: expSpace ? take(T * T) : nil, transitionMax: high,
+                start: arena.value(start), end: arena.value(end),
+                alpha: take(maxLength * T), beta: take(maxLength * T),
+                pair: take(T * T), row: take(T), column: take(T),
+                scaledAlpha: take(maxLength * T), scaledEmitted: take(maxLength * T))
             for i in 0..<T { for j in 0..<T { lattice.transposed[j * T + i] = trans[i * T + j] } }
+            if let e = lattice.expTransitions {
+                for k in 0..<(T * T) { e[k] = trans[k] - high }
+                Kernels.exp(e, e, T * T)
+            }
             body(lattice)
         }
     }
@@ -155,18 +170,43 @@ public struct CRF: Sendable {
 ///   α̂_0 ∝ start + e_0,   α̂_t(j) ∝ lse_i(α̂_{t−1}(i) + trans[i, j]) + e_t(j),
 ///   β̂_{n−1} ∝ end,       β̂_t(i) ∝ lse_j(trans[i, j] + e_{t+1}(j) + β̂_{t+1}(j)),
 ///   p_t(i) ∝ exp(α̂_t(i) + β̂_t(i)),   ξ_t(i, j) ∝ exp(α̂_t(i) + trans[i, j] + e_{t+1}(j) + β̂_{t+1}(j)).
-/// All pointers are borrowed for the duration of `CRF.withLattice`.
+///
+/// Exp space (when `expTransitions` is set): with E = exp(trans − M), M = max trans, each
+/// lse over the previous tag becomes a matrix–vector product, and the T² pair marginals of a
+/// sentence one matrix product —
+///   lse_i(α̂(i) + trans[i, j]) = A + M + log Σ_i exp(α̂(i) − A)·E[i, j],   A = max α̂,
+///   Σ_t ξ_t = E ⊙ Σ_t ã_t b_tᵀ,  ã_t = exp(α̂_t − A_t) / (aᵀE b)_t,  b_t = exp(r_t − R_t),
+/// r_t = e_{t+1} + β̂_{t+1} — T exponentials per position instead of T², the same values to
+/// Float rounding. All pointers are borrowed for the duration of `CRF.withLattice`.
 private struct Lattice {
     let tagCount: Int
     /// [from, to], in the arena.
     let transitions: UnsafePointer<Float>
     /// [to, from] copy, so the forward recursion reads contiguous columns.
     let transposed: UnsafeMutablePointer<Float>
+    /// exp(transitions − transitionMax), [from, to]; nil when the spread is too wide for exp space.
+    let expTransitions: UnsafeMutablePointer<Float>?
+    let transitionMax: Float
     let start: UnsafePointer<Float>, end: UnsafePointer<Float>
     /// [Tmax, T] each.
     let alpha: UnsafeMutablePointer<Float>, beta: UnsafeMutablePointer<Float>
     /// [T, T] and [T] scratch.
-    let pair: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>
+    let pair: UnsafeMutablePointer<Float>, row: UnsafeMutablePointer<Float>, column: UnsafeMutablePointer<Float>
+    /// [Tmax, T] scratch for the exp-space pair marginals: ã_t and b_t.
+    let scaledAlpha: UnsafeMutablePointer<Float>, scaledEmitted: UnsafeMutablePointer<Float>
+
+    /// out[k] = log Σ exp(v) ⊗ E along the previous tag (forward: Eᵀv; backward: E v), i.e.
+    /// lse_i(v(i) + trans[i, k]) or lse_j(trans[k, j] + v(j)), through one matrix–vector product.
+    private func expSpaceLogSumExp(_ v: UnsafePointer<Float>, transposeE: Bool, into out: UnsafeMutablePointer<Float>, _ E: UnsafePointer<Float>) {
+        let T = tagCount
+        let shift = maxElement(v, T)
+        for i in 0..<T { row[i] = v[i] - shift }
+        Kernels.exp(row, row, T)
+        BLAS.gemv(transpose: transposeE, m: T, n: T, a: E, x: row, y: out)
+        Kernels.log(out, out, T)
+        let offset = shift + transitionMax
+        for k in 0..<T { out[k] += offset }
+    }
 
     /// Fills α̂ and returns log Z.
     func forward(_ e: UnsafePointer<Float>, length n: Int) -> Double {
@@ -175,7 +215,12 @@ private struct Lattice {
         var logZ = Double(shiftByLogSumExp(alpha, T))
         for t in 1..<n {
             let previous = alpha + (t - 1) * T, current = alpha + t * T
-            for j in 0..<T { current[j] = Kernels.logSumExp(previous, plus: transposed + j * T, T) + e[t * T + j] }
+            if let E = expTransitions {
+                expSpaceLogSumExp(previous, transposeE: true, into: current, E)
+                for j in 0..<T { current[j] += e[t * T + j] }
+            } else {
+                for j in 0..<T { current[j] = Kernels.logSumExp(previous, plus: transposed + j * T, T) + e[t * T + j] }
+            }
             logZ += Double(shiftByLogSumExp(current, T))
         }
         let last = alpha + (n - 1) * T
@@ -193,7 +238,11 @@ private struct Lattice {
             let next = beta + (t + 1) * T, current = beta + t * T
             let emitted = pair  // e_{t+1} + β̂_{t+1}; the pair scratch is free during the backward pass
             for j in 0..<T { emitted[j] = e[(t + 1) * T + j] + next[j] }
-            for i in 0..<T { current[i] = Kernels.logSumExp(transitions + i * T, plus: emitted, T) }
+            if let E = expTransitions {
+                expSpaceLogSumExp(emitted, transposeE: false, into: current, E)
+            } else {
+                for i in 0..<T { current[i] = Kernels.logSumExp(transitions + i * T, plus: emitted, T) }
+            }
             shiftByLogSumExp(current, T)
         }
     }
@@ -213,6 +262,29 @@ private struct Lattice {
     /// dTrans += Σ_t ξ_t − gold bigram counts (after `forward` and `backward`).
     func accumulatePairGradient(_ e: UnsafePointer<Float>, gold: [Int], length n: Int, into dTransitions: UnsafeMutablePointer<Float>) {
         let T = tagCount
+        if let E = expTransitions {
+            guard n > 1 else { return }
+            for t in 0..<(n - 1) {
+                let a = scaledAlpha + t * T, b = scaledEmitted + t * T
+                let alphaMax = maxElement(alpha + t * T, T)
+                for i in 0..<T { a[i] = alpha[t * T + i] - alphaMax }
+                Kernels.exp(a, a, T)
+                for j in 0..<T { b[j] = e[(t + 1) * T + j] + beta[(t + 1) * T + j] }
+                let bMax = maxElement(b, T)
+                for j in 0..<T { b[j] -= bMax }
+                Kernels.exp(b, b, T)
+                BLAS.gemv(m: T, n: T, a: E, x: b, y: column)
+                var z: Float = 0
+                for i in 0..<T { z += a[i] * column[i] }
+                let inverse = 1 / z
+                for i in 0..<T { a[i] *= inverse }
+                dTransitions[gold[t] * T + gold[t + 1]] -= 1
+            }
+            // pair = Σ_t ã_t b_tᵀ, then ⊙ E.
+            BLAS.gemm(transposeA: true, m: T, n: T, k: n - 1, a: scaledAlpha, b: scaledEmitted, c: pair)
+            for k in 0..<(T * T) { dTransitions[k] += pair[k] * E[k] }
+            return
+        }
         for t in 0..<(n - 1) {
             for j in 0..<T { row[j] = e[(t + 1) * T + j] + beta[(t + 1) * T + j] }
             for i in 0..<T {
@@ -234,6 +306,12 @@ private struct Lattice {
         for t in 0..<(n - 1) { s += Double(transitions[y[t] * T + y[t + 1]]) }
         return s
     }
+}
+
+private func maxElement(_ v: UnsafePointer<Float>, _ n: Int) -> Float {
+    var m = v[0]
+    for i in 1..<n where v[i] > m { m = v[i] }
+    return m
 }
 
 /// v ← v − logsumexp(v); returns the shift.

@@ -3,6 +3,7 @@ import CKernels
 /// Vectorised element-wise math (see `hmtl_kernels.h`). All functions accept `y == x`.
 public enum Kernels {
     @inlinable public static func exp(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_exp(x, y, n) }
+    @inlinable public static func log(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_log(x, y, n) }
     @inlinable public static func sigmoid(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_sigmoid(x, y, n) }
     @inlinable public static func tanh(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_tanh(x, y, n) }
     @inlinable public static func relu(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_relu(x, y, n) }

@@ -10,14 +10,16 @@ final class CRFTests: XCTestCase {
 
     // MARK: - Fixtures
 
-    /// A CRF under "tagger" with random (scaled) parameters.
-    private func makeCRF(tags: Int, seed: UInt64, scale: Float = 1) -> (CRF, ParameterArena) {
+    /// A CRF under "tagger" with random (scaled) parameters. `wide` pushes one transition
+    /// 60 nats down, beyond `CRF.expSpaceRange`, so the lattice runs in log space.
+    private func makeCRF(tags: Int, seed: UInt64, scale: Float = 1, wide: Bool = false) -> (CRF, ParameterArena) {
         var layout = ParameterLayout()
         let crf = CRF(name: "tagger", tagCount: tags, layout: &layout)
         let arena = ParameterArena(layout: layout)
         var rng = RNG(seed: seed)
         crf.initialize(arena, rng: &rng)
         for i in 0..<arena.count { arena.values[i] *= scale }
+        if wide { arena.value(crf.transitions)[1] = -60 }
         return (crf, arena)
     }
 
@@ -110,9 +112,14 @@ final class CRFTests: XCTestCase {
 
     // MARK: - Likelihood
 
+    /// Both lattice regimes: exp space (the usual transition spread) and log space (wide).
     func testLossMatchesBruteForceEnumeration() {
+        for wide in [false, true] { checkLossAgainstBruteForce(wide: wide) }
+    }
+
+    private func checkLossAgainstBruteForce(wide: Bool) {
         let tags = 4, lengths = [3, 1, 5, 2]
-        let (crf, arena) = makeCRF(tags: tags, seed: 2)
+        let (crf, arena) = makeCRF(tags: tags, seed: 2, wide: wide)
         var rng = RNG(seed: 3)
         let emissions = randomEmissions(batch: lengths.count, maxLength: 5, tags: tags, rng: &rng)
         let gold = lengths.map { n in (0..<n).map { _ in rng.int(below: tags) } }
@@ -159,8 +166,12 @@ final class CRFTests: XCTestCase {
     }
 
     func testGradientsMatchFiniteDifferences() {
+        for wide in [false, true] { checkGradients(wide: wide) }
+    }
+
+    private func checkGradients(wide: Bool) {
         let tags = 5, lengths = [4, 1, 3], maxLength = 4
-        let (crf, arena) = makeCRF(tags: tags, seed: 6)
+        let (crf, arena) = makeCRF(tags: tags, seed: 6, wide: wide)
         var rng = RNG(seed: 7)
         let gold = lengths.map { n in (0..<n).map { _ in rng.int(below: tags) } }
         let initial = randomEmissions(batch: 3, maxLength: maxLength, tags: tags, rng: &rng)

@@ -30,6 +30,18 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    func testLogMatchesLibm() {
+        var rng = RNG(seed: 4)
+        var xs = (0..<4096).map { _ in Foundation.exp(rng.uniform(-80, 80)) }
+        xs += [1, 0.70710677, 0.70710683, 1.4142135, 2, 0.5, Float.leastNormalMagnitude, Float.greatestFiniteMagnitude]
+        var y = [Float](repeating: 0, count: xs.count)
+        Kernels.log(xs, &y, xs.count)
+        for (x, v) in zip(xs, y) {
+            let ref = Foundation.log(Double(x))
+            XCTAssertLessThan(abs(Double(v) - ref), 2e-7 * max(1, abs(ref)), "log(\(x))")
+        }
+    }
+
     func testLogSumExpIsStable() {
         let xs: [Float] = [1000, 1000, 999]
         let ref = 1000 + Foundation.log(2 + Foundation.exp(-1.0))

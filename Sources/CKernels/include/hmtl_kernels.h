@@ -6,6 +6,8 @@
 // (Cephes-style, max relative error ~2e-7) so the loops vectorise and never call libm per
 // element. `y` may alias `x`.
 void hk_exp(const float *x, float *y, size_t n);
+// Natural log for x > 0 (x = 0 gives a large negative number, not -inf; no NaN checks).
+void hk_log(const float *x, float *y, size_t n);
 void hk_sigmoid(const float *x, float *y, size_t n);
 void hk_tanh(const float *x, float *y, size_t n);
 void hk_relu(const float *x, float *y, size_t n);
