@@ -27,64 +27,87 @@ static inline float exp_poly(float x) {
     return p * scale;
 }
 
-void hk_exp(const float *x, float *y, size_t n) {
-    for (size_t i = 0; i < n; i++) y[i] = exp_poly(x[i]);
-}
+// Element-wise maps go through a small local block: callers often pass y == x (in place),
+// and the compiler's runtime overlap check would send such calls down the scalar path.
+#define BLOCK 32
+#define MAP1(NAME, F)                                                           \
+    void NAME(const float *x, float *y, size_t n) {                             \
+        size_t i = 0;                                                           \
+        for (; i + BLOCK <= n; i += BLOCK) {                                    \
+            float out[BLOCK];                                                   \
+            for (size_t k = 0; k < BLOCK; k++) out[k] = F(x[i + k]);            \
+            memcpy(y + i, out, sizeof out);                                     \
+        }                                                                       \
+        for (; i < n; i++) y[i] = F(x[i]);                                      \
+    }
+#define MAP2(NAME, F)                                                           \
+    void NAME(const float *a, const float *b, float *y, size_t n) {             \
+        size_t i = 0;                                                           \
+        for (; i + BLOCK <= n; i += BLOCK) {                                    \
+            float out[BLOCK];                                                   \
+            for (size_t k = 0; k < BLOCK; k++) out[k] = F(a[i + k], b[i + k]);  \
+            memcpy(y + i, out, sizeof out);                                     \
+        }                                                                       \
+        for (; i < n; i++) y[i] = F(a[i], b[i]);                                \
+    }
 
 // log(x) = e·ln2 + log(m) with x = m·2^e, m in [√½, √2); log(m) by the Cephes logf
 // polynomial in m − 1. Exponent and mantissa come from the bits, so the loop vectorises.
-void hk_log(const float *x, float *y, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        int32_t bits;
-        float v = x[i] < 1.17549435e-38f ? 1.17549435e-38f : x[i];
-        memcpy(&bits, &v, sizeof bits);
-        int32_t e = ((bits >> 23) & 0xff) - 126;
-        int32_t mbits = (bits & 0x007fffff) | 0x3f000000;  // m in [0.5, 1)
-        float m;
-        memcpy(&m, &mbits, sizeof m);
-        int big = m < 0.707106781186547524f;
-        e = big ? e - 1 : e;
-        m = big ? m + m - 1.0f : m - 1.0f;
-        float z = m * m;
-        float p = 7.0376836292e-2f;
-        p = p * m - 1.1514610310e-1f;
-        p = p * m + 1.1676998740e-1f;
-        p = p * m - 1.2420140846e-1f;
-        p = p * m + 1.4249322787e-1f;
-        p = p * m - 1.6668057665e-1f;
-        p = p * m + 2.0000714765e-1f;
-        p = p * m - 2.4999993993e-1f;
-        p = p * m + 3.3333331174e-1f;
-        float r = p * m * z;
-        float fe = (float)e;
-        r += -2.12194440e-4f * fe;
-        r += -0.5f * z;
-        y[i] = m + r + 0.693359375f * fe;
-    }
+static inline float log_one(float x) {
+    int32_t bits;
+    float v = x < 1.17549435e-38f ? 1.17549435e-38f : x;
+    memcpy(&bits, &v, sizeof bits);
+    int32_t e = ((bits >> 23) & 0xff) - 126;
+    int32_t mbits = (bits & 0x007fffff) | 0x3f000000;  // m in [0.5, 1)
+    float m;
+    memcpy(&m, &mbits, sizeof m);
+    int below = m < 0.707106781186547524f;
+    e = below ? e - 1 : e;
+    m = below ? m + m - 1.0f : m - 1.0f;
+    float z = m * m;
+    float p = 7.0376836292e-2f;
+    p = p * m - 1.1514610310e-1f;
+    p = p * m + 1.1676998740e-1f;
+    p = p * m - 1.2420140846e-1f;
+    p = p * m + 1.4249322787e-1f;
+    p = p * m - 1.6668057665e-1f;
+    p = p * m + 2.0000714765e-1f;
+    p = p * m - 2.4999993993e-1f;
+    p = p * m + 3.3333331174e-1f;
+    float r = p * m * z;
+    float fe = (float)e;
+    r += -2.12194440e-4f * fe;
+    r += -0.5f * z;
+    return m + r + 0.693359375f * fe;
 }
 
-void hk_sigmoid(const float *x, float *y, size_t n) {
-    for (size_t i = 0; i < n; i++) y[i] = 1.0f / (1.0f + exp_poly(-x[i]));
-}
+static inline float sigmoid_one(float x) { return 1.0f / (1.0f + exp_poly(-x)); }
 
 // tanh: odd polynomial for |x| < 0.625 (Cephes tanhf), 1 - 2/(e^{2|x|}+1) beyond; both are
 // computed and selected so the loop has no branches.
-void hk_tanh(const float *x, float *y, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        float v = x[i];
-        float a = fabsf(v);
-        float z = v * v;
-        float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
-                        + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * v + v;
-        float big = 1.0f - 2.0f / (exp_poly(2.0f * a) + 1.0f);
-        big = v < 0.0f ? -big : big;
-        y[i] = a < 0.625f ? small : big;
-    }
+static inline float tanh_one(float v) {
+    float a = fabsf(v);
+    float z = v * v;
+    float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z
+                    + 1.33314422036e-1f) * z - 3.33332819422e-1f) * z * v + v;
+    float big = 1.0f - 2.0f / (exp_poly(2.0f * a) + 1.0f);
+    big = v < 0.0f ? -big : big;
+    return a < 0.625f ? small : big;
 }
 
-void hk_relu(const float *x, float *y, size_t n) {
-    for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
-}
+static inline float relu_one(float x) { return x > 0.0f ? x : 0.0f; }
+static inline float sigmoid_grad(float y, float dy) { return dy * y * (1.0f - y); }
+static inline float tanh_grad(float y, float dy) { return dy * (1.0f - y * y); }
+static inline float relu_grad(float y, float dy) { return y > 0.0f ? dy : 0.0f; }
+
+MAP1(hk_exp, exp_poly)
+MAP1(hk_log, log_one)
+MAP1(hk_sigmoid, sigmoid_one)
+MAP1(hk_tanh, tanh_one)
+MAP1(hk_relu, relu_one)
+MAP2(hk_sigmoid_backward, sigmoid_grad)
+MAP2(hk_tanh_backward, tanh_grad)
+MAP2(hk_relu_backward, relu_grad)
 
 // Reductions run in LANES independent accumulators (combined in a fixed order at the end), so
 // the compiler can vectorise them without -ffast-math and the result stays deterministic.
@@ -123,16 +146,4 @@ float hk_logsumexp_sum(const float *x, const float *y, size_t n) { return logsum
 
 void hk_axpy(float a, const float *x, float *y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] += a * x[i];
-}
-
-void hk_sigmoid_backward(const float *y, const float *dy, float *dx, size_t n) {
-    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * y[i] * (1.0f - y[i]);
-}
-
-void hk_tanh_backward(const float *y, const float *dy, float *dx, size_t n) {
-    for (size_t i = 0; i < n; i++) dx[i] = dy[i] * (1.0f - y[i] * y[i]);
-}
-
-void hk_relu_backward(const float *y, const float *dy, float *dx, size_t n) {
-    for (size_t i = 0; i < n; i++) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
 }

@@ -12,6 +12,14 @@ public enum Kernels {
     @inlinable public static func logSumExp(_ x: UnsafePointer<Float>, plus y: UnsafePointer<Float>, _ n: Int) -> Float { hk_logsumexp_sum(x, y, n) }
     /// y += a · x
     @inlinable public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_axpy(a, x, y, n) }
+    /// Σ clamp(g, ±clamp)², in Double.
+    @inlinable public static func clampedSquareSum(_ g: UnsafePointer<Float>, _ n: Int, clamp: Float) -> Double { hk_clamped_square_sum(g, n, clamp) }
+    /// Adam on clamp(g, ±clamp)·scale, in place on θ, m and v (see `hmtl_optimizer_kernels.h`).
+    @inlinable public static func adam(theta: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+                                       v: UnsafeMutablePointer<Float>, _ n: Int, beta1: Float, beta2: Float, epsilon: Float,
+                                       stepSize: Float, clamp: Float, scale: Float) {
+        hk_adam(theta, g, m, v, n, beta1, beta2, epsilon, stepSize, clamp, scale)
+    }
     /// Backward passes take the forward *output* y: σ' = y(1−y), tanh' = 1−y², relu' = [y>0].
     @inlinable public static func sigmoidBackward(y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, _ n: Int) { hk_sigmoid_backward(y, dy, dx, n) }
     @inlinable public static func tanhBackward(y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, _ n: Int) { hk_tanh_backward(y, dy, dx, n) }

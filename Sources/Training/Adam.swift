@@ -22,23 +22,19 @@ public struct Adam: Sendable {
         v = [Float](repeating: 0, count: n)
     }
 
-    public mutating func update(_ arena: ParameterArena) {
+    /// One step on the gradient clamped to ±`clamp` and multiplied by `scale` (see
+    /// `GradientClipping`; the defaults leave it as it is).
+    public mutating func update(_ arena: ParameterArena, clamp: Float = .infinity, scale: Float = 1) {
         step += 1
         let t = Double(step)
         let stepSize = Float(learningRate * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
-        let b1 = beta1, b2 = beta2, eps = epsilon
         var offset = 0
         m.withUnsafeMutableBufferPointer { m in
             v.withUnsafeMutableBufferPointer { v in
                 for range in ranges {
-                    let theta = arena.values.baseAddress! + range.lowerBound
-                    let g = arena.grads.baseAddress! + range.lowerBound
-                    let mm = m.baseAddress! + offset, vv = v.baseAddress! + offset
-                    for i in 0..<range.count {
-                        mm[i] = b1 * mm[i] + (1 - b1) * g[i]
-                        vv[i] = b2 * vv[i] + (1 - b2) * g[i] * g[i]
-                        theta[i] -= stepSize * mm[i] / (vv[i].squareRoot() + eps)
-                    }
+                    Kernels.adam(theta: arena.values.baseAddress! + range.lowerBound, g: arena.grads.baseAddress! + range.lowerBound,
+                                 m: m.baseAddress! + offset, v: v.baseAddress! + offset, range.count,
+                                 beta1: beta1, beta2: beta2, epsilon: epsilon, stepSize: stepSize, clamp: clamp, scale: scale)
                     offset += range.count
                 }
             }

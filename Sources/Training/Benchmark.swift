@@ -51,8 +51,8 @@ public struct Benchmark {
             for r in ranges { arena.zeroGrads(r) }
             var rngs = (0..<shapes.batch).map { RNG(seed: 3, stream: [UInt64(step), UInt64($0)]) }
             _ = model.trainStep(.ner, batch: batch, arena: arena, rngs: &rngs)
-            clipping.apply(arena, ranges: ranges)
-            adam.update(arena)
+            let (_, scale) = clipping.measure(arena, ranges: ranges)
+            adam.update(arena, clamp: clipping.value, scale: scale)
             step += 1
         }
         let infer = time { _ = model.predict(.ner, batch: batch, arena: arena) }

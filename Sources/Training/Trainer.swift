@@ -126,8 +126,8 @@ public final class Trainer {
         for r in ranges { try communicator.allreduceSum(arena.grads.baseAddress! + r.lowerBound, count: r.count) }
         var stats = [loss, Double(batch.tokenCount), Double(local.count)]
         try communicator.allreduceSum(&stats)
-        clipping.apply(arena, ranges: ranges)
-        optimizers[task]!.update(arena)
+        let (_, scale) = clipping.measure(arena, ranges: ranges)
+        optimizers[task]!.update(arena, clamp: clipping.value, scale: scale)
         step += 1
         return (task, stats[1], stats[0], stats[2])
     }

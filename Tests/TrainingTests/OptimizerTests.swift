@@ -43,14 +43,19 @@ final class OptimizerTests: XCTestCase {
 
     func testClippingClampsThenRescalesTheNorm() {
         let a = arena([0, 0, 0], grads: [30, -4, 0])
-        let norm = GradientClipping(value: 10, maxNorm: 5).apply(a, ranges: [0..<3])
+        let clipping = GradientClipping(value: 10, maxNorm: 5)
+        let (norm, scale) = clipping.measure(a, ranges: [0..<3])
         XCTAssertEqual(norm, (100.0 + 16).squareRoot(), accuracy: 1e-9)  // after the ±10 clamp
-        let scale = Float(5 / (norm + 1e-6))
-        XCTAssertEqual(a.grads[0], 10 * scale, accuracy: 1e-6)
-        XCTAssertEqual(a.grads[1], -4 * scale, accuracy: 1e-6)
-        let small = arena([0], grads: [0.5])
-        GradientClipping(value: 10, maxNorm: 5).apply(small, ranges: [0..<1])
-        XCTAssertEqual(small.grads[0], 0.5, "gradients under both limits are left alone")
+        XCTAssertEqual(Double(scale), 5 / (norm + 1e-6), accuracy: 1e-7)
+        XCTAssertEqual(clipping.measure(arena([0], grads: [0.5]), ranges: [0..<1]).scale, 1, "under both limits: no rescaling")
+        // Adam sees the clamped, rescaled gradient: its first step moves each θ by −lr·sign(ĝ)
+        // (m/√v = ĝ/|ĝ| at t = 1), so compare m instead, which is (1 − β1)·ĝ.
+        var adam = Adam(ranges: [0..<3], learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8)
+        adam.update(a, clamp: clipping.value, scale: scale)
+        XCTAssertEqual(adam.m[0], 0.1 * 10 * scale, accuracy: 1e-6)
+        XCTAssertEqual(adam.m[1], 0.1 * -4 * scale, accuracy: 1e-6)
+        XCTAssertEqual(adam.m[2], 0)
+        XCTAssertEqual(a.grads[0], 30, "the gradient itself is not rewritten")
     }
 
     func testSamplerIsDeterministicAndProportional() {

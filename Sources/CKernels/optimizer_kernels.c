@@ -1,0 +1,38 @@
+#include "hmtl_optimizer_kernels.h"
+#include <math.h>
+
+#define LANES 8
+
+static inline float clamp_to(float x, float c) {
+    x = x > c ? c : x;
+    return x < -c ? -c : x;
+}
+
+double hk_clamped_square_sum(const float *g, size_t n, float clamp) {
+    double acc[LANES] = {0};
+    size_t blocks = n / LANES * LANES;
+    for (size_t i = 0; i < blocks; i += LANES)
+        for (int k = 0; k < LANES; k++) {
+            double x = clamp_to(g[i + k], clamp);
+            acc[k] += x * x;
+        }
+    double s = 0;
+    for (int k = 0; k < LANES; k++) s += acc[k];
+    for (size_t i = blocks; i < n; i++) {
+        double x = clamp_to(g[i], clamp);
+        s += x * x;
+    }
+    return s;
+}
+
+void hk_adam(float *restrict theta, const float *restrict g, float *restrict m, float *restrict v, size_t n,
+             float beta1, float beta2, float epsilon, float step_size, float clamp, float scale) {
+    for (size_t i = 0; i < n; i++) {
+        float gi = clamp_to(g[i], clamp) * scale;
+        float mi = beta1 * m[i] + (1.0f - beta1) * gi;
+        float vi = beta2 * v[i] + (1.0f - beta2) * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        theta[i] -= step_size * mi / (sqrtf(vi) + epsilon);
+    }
+}
