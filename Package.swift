@@ -17,9 +17,10 @@ let package = Package(
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "CKernels", cSettings: kernelFlags),
 
-        .target(name: "Tensor", dependencies: ["CBLAS", "CKernels"]),
+        .target(name: "Random"),
+        .target(name: "Tensor", dependencies: ["Random", "CBLAS", "CKernels"]),
         .target(name: "NN", dependencies: ["Tensor", "CKernels"]),
-        .target(name: "Corpus"),
+        .target(name: "Corpus", dependencies: ["Random"]),
         .target(name: "Model", dependencies: ["Tensor", "NN", "Corpus"]),
         .target(name: "Distributed", dependencies: ["CMPI"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5"]),
@@ -29,6 +30,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .testTarget(name: "RandomTests", dependencies: ["Random"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         // The finite-difference checker shared by the layer and model tests.
         .target(name: "GradientChecking", dependencies: ["Tensor"], path: "Tests/GradientChecking"),

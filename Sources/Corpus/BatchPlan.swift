@@ -1,3 +1,4 @@
+import Random
 /// Deterministic, length-bucketed batches that every rank computes identically without talking
 /// (DESIGN.md, "Distributed semantics").
 ///
@@ -10,13 +11,13 @@ public enum BatchPlan {
     public static let chunkBatches = 50
 
     /// Global batches for one epoch of a task's training set, as example indices: permute with
-    /// `CorpusRandom(seed: seed, stream: [task, epoch])`; cut into chunks of 50·globalBatch;
+    /// `RNG(seed: seed, stream: [task, epoch])`; cut into chunks of 50·globalBatch;
     /// sort each chunk by (length, index); cut into batches of `globalBatch` (the last may be
     /// smaller); shuffle the order of the batches with the same generator.
     public static func epoch(lengths: [Int], globalBatch: Int, seed: UInt64, task: UInt64, epoch: Int) -> [[Int]] {
         precondition(globalBatch > 0, "BatchPlan.epoch needs a positive global batch size, got \(globalBatch)")
         precondition(epoch >= 0, "BatchPlan.epoch needs a non-negative epoch, got \(epoch)")
-        var random = CorpusRandom(seed: seed, stream: [task, UInt64(epoch)])
+        var random = RNG(seed: seed, stream: [task, UInt64(epoch)])
         var order = Array(lengths.indices)
         random.shuffle(&order)
 

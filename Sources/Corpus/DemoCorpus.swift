@@ -1,3 +1,4 @@
+import Random
 /// A built-in, seeded corpus of English-like news sentences carrying all four annotations, so
 /// every task trains and tests with no download. Each document has a small cast (persons,
 /// an organisation, a city and its country); its first sentence names them and states a
@@ -9,7 +10,7 @@
 /// two names of one sentence; `clusters` hold every mention of an entity, pronouns included,
 /// singletons kept (as LitBank annotates them).
 ///
-/// Determinism: document i is drawn from `CorpusRandom(seed: seed, stream: [i])`, so the
+/// Determinism: document i is drawn from `RNG(seed: seed, stream: [i])`, so the
 /// corpus depends only on the seed and generating more documents extends it as a prefix.
 public enum DemoCorpus {
     public static let maxSentenceLength = 30
@@ -31,7 +32,7 @@ public enum DemoCorpus {
     }
 
     static func document(index: Int, seed: UInt64) -> Document {
-        var random = CorpusRandom(seed: seed, stream: [UInt64(index)])
+        var random = RNG(seed: seed, stream: [UInt64(index)])
         var writer = DemoWriter(cast: DemoCast(random: &random))
         let sentenceCount = 3 + random.int(below: 6)
         writer.write(random.element(of: DemoTemplate.openings), decorate: false, random: &random)
@@ -64,13 +65,13 @@ struct DemoWriter {
         DemoTemplate.Role.allCases.compactMap { chains[$0] }.sorted { $0[0] < $1[0] }
     }
 
-    mutating func writePlain(_ text: String, random: inout CorpusRandom) {
+    mutating func writePlain(_ text: String, random: inout RNG) {
         write(DemoTemplate(text), decorate: false, random: &random)
     }
 
     /// Realises `template` as the next sentence; `decorate` may add an opening adverbial and a
     /// closing phrase (within the length limit) so lengths and contexts vary.
-    mutating func write(_ template: DemoTemplate, decorate: Bool, random: inout CorpusRandom) {
+    mutating func write(_ template: DemoTemplate, decorate: Bool, random: inout RNG) {
         var tokens: [String] = []
         var mentions: [(role: DemoTemplate.Role, span: TokenSpan, kind: DemoTemplate.Form)] = []
         func append(_ pieces: [DemoTemplate.Piece]) {

@@ -1,3 +1,4 @@
+import Random
 /// Word lists and the per-document cast of the demo corpus. Changing any list changes every
 /// generated corpus (the generator draws indices into them), so treat them as frozen data.
 enum DemoLexicon {
@@ -76,7 +77,7 @@ struct DemoCast {
 
     var roles: Set<DemoTemplate.Role> { Set(DemoTemplate.Role.allCases.filter { members[$0] != nil }) }
 
-    init(random: inout CorpusRandom) {
+    init(random: inout RNG) {
         let aIsFemale = random.chance(1, in: 2)
         members = [.a: DemoCast.person(female: aIsFemale, random: &random)]
         if random.chance(3, in: 5) {
@@ -98,7 +99,7 @@ struct DemoCast {
                                  pronoun: "it", possessive: "its", occupation: "")
     }
 
-    private static func person(female: Bool, random: inout CorpusRandom) -> DemoEntity {
+    private static func person(female: Bool, random: inout RNG) -> DemoEntity {
         let first = random.element(of: female ? DemoLexicon.femaleFirstNames : DemoLexicon.maleFirstNames)
         let last = random.element(of: DemoLexicon.lastNames)
         let name = random.chance(1, in: 5) ? [first, random.element(of: DemoLexicon.initials), last] : [first, last]

@@ -13,14 +13,17 @@ final class DemoCorpusTests: XCTestCase {
     func testFirstDocumentIsPinned() {
         let doc = DemoCorpus.generate(documents: 1, seed: 0)[0]
         XCTAssertEqual(doc.sentences.map { $0.tokens.joined(separator: " ") }, [
-            "Omar Okafor works for Greenfield Pharmaceuticals in Rio de Janeiro .",
-            "Once again , the firm said it would hire more engineers .",
-            "He lives in the city with his two children despite the economic downturn .",
+            "Officials at Greenfield Corporation in Lagos said Ahmed Miller would lead the project .",
+            "Greenfield moved its main office from Lagos to another city in Nigeria .",
+            "The director declined to comment on the decision .",
+            "Greenfield reported higher profits this quarter .",
+            "Mr. Miller lives in Lagos with his family .",
         ])
         XCTAssertEqual(doc.sentences[0].relations, [
-            Relation(head: TokenSpan(start: 0, end: 1), tail: TokenSpan(start: 4, end: 5), label: "Work_For"),
+            Relation(head: TokenSpan(start: 2, end: 3), tail: TokenSpan(start: 5, end: 5), label: "OrgBased_In"),
+            Relation(head: TokenSpan(start: 7, end: 8), tail: TokenSpan(start: 2, end: 3), label: "Work_For"),
         ])
-        XCTAssertEqual(doc.clusters.count, 3)
+        XCTAssertEqual(doc.clusters.count, 4)
     }
 
     func testSplits() {

@@ -1,5 +1,6 @@
 import XCTest
-@testable import Tensor
+@testable import Random
+import Foundation
 
 final class RNGTests: XCTestCase {
     /// The stream is fixed forever: a change here silently changes every seeded run.
@@ -43,6 +44,15 @@ final class RNGTests: XCTestCase {
         var p = rng.permutation(100)
         p.sort()
         XCTAssertEqual(p, Array(0..<100))
+    }
+
+    func testChanceAndElement() {
+        var rng = RNG(seed: 12)
+        let hits = (0..<30_000).filter { _ in rng.chance(1, in: 3) }.count
+        XCTAssertEqual(Double(hits) / 30_000, 1.0 / 3, accuracy: 0.01)
+        XCTAssertFalse((0..<100).contains { _ in rng.chance(0, in: 5) })
+        let seen = Set((0..<200).map { _ in rng.element(of: ["a", "b", "c"]) })
+        XCTAssertEqual(seen, ["a", "b", "c"])
     }
 
     func testDeterministicLogMatchesLibm() {

@@ -1,6 +1,8 @@
 /// Seeded pseudo-random numbers whose stream is identical on every machine: xoshiro256**
 /// for bits, seeded through SplitMix64, and only exact IEEE arithmetic (no libm) to turn bits
-/// into floats. Used for initialisation, dropout and shuffling; never a global.
+/// into floats. The one generator of the project — initialisation, dropout, shuffles, the task
+/// sampler and the demo corpus; never a global. THE STREAM IS FIXED: changing it changes every
+/// generated corpus and batch order and breaks resuming checkpoints (tests pin it).
 public struct RNG: Sendable, Equatable {
     /// The complete generator state; saving and restoring it resumes the stream exactly.
     public var state: (UInt64, UInt64, UInt64, UInt64) {
@@ -68,6 +70,15 @@ public struct RNG: Sendable, Equatable {
                 return mean + std * Float(u * factor)
             }
         }
+    }
+
+    /// True with probability numerator/denominator, in exact integer arithmetic.
+    public mutating func chance(_ numerator: Int, in denominator: Int) -> Bool {
+        int(below: denominator) < numerator
+    }
+
+    public mutating func element<T>(of array: [T]) -> T {
+        array[int(below: array.count)]
     }
 
     /// Fisher–Yates shuffle.
