@@ -54,7 +54,7 @@ public struct BiLSTM: Sendable {
         let rowMaps = [batch.forwardRows, batch.reversedRows]
         var input = x
         var caches: [[LSTM.Cache]] = []
-        var masks: [[Dropout.Mask]] = []
+        var masks: [Dropout.Mask] = []
         for (k, layer) in layers.enumerated() {
             var output = Tensor(zeros: [batch.sequences, batch.paddedLength, outputSize])
             var layerCaches: [LSTM.Cache] = []
@@ -65,9 +65,12 @@ public struct BiLSTM: Sendable {
                 layerCaches.append(cache)
             }
             caches.append(layerCaches)
-            let dropped = training && dropout.rate > 0 && k < layers.count - 1
-            masks.append(dropped ? dropOut(&output, batch: batch, rngs: &rngs) : [])
-            input = output
+            // Between layers only; `lengths` keeps the draws to real rows (independent of T).
+            let (dropped, mask) = k < layers.count - 1
+                ? dropout.forward(output, lengths: lengths, training: training, rngs: &rngs)
+                : (output, .identity)
+            masks.append(mask)
+            input = dropped
         }
         return (input, BiLSTMCache(batch: batch, layers: caches, dropoutMasks: masks))
     }
@@ -81,9 +84,7 @@ public struct BiLSTM: Sendable {
         let rowMaps = [batch.forwardRows, batch.reversedRows]
         var grad = dOut
         for (k, layer) in layers.enumerated().reversed() {
-            if !cache.dropoutMasks[k].isEmpty {
-                undoDropout(&grad, masks: cache.dropoutMasks[k], batch: batch)
-            }
+            grad = dropout.backward(grad, mask: cache.dropoutMasks[k])
             var dInput = Tensor(zeros: [batch.sequences, batch.paddedLength, layer.forward.inputSize])
             for (d, lstm) in layer.directions.enumerated() {
                 let dHidden = gather(grad, rows: rowMaps[d], columns: (d * hiddenSize)..<((d + 1) * hiddenSize))
@@ -94,33 +95,6 @@ public struct BiLSTM: Sendable {
         }
         return grad
     }
-
-    /// Dropout over each sequence's real rows only (a contiguous block of the padded tensor),
-    /// so the draws neither depend on T nor waste the generator on padding.
-    private func dropOut(_ h: inout Tensor, batch: PackedBatch, rngs: inout [RNG]) -> [Dropout.Mask] {
-        precondition(rngs.count == batch.sequences, "BiLSTM: \(batch.sequences) sequences but \(rngs.count) generators")
-        return (0..<batch.sequences).map { b in
-            let range = realRange(of: b, batch: batch, width: h.columns)
-            var rng = [rngs[b]]
-            let (y, mask) = dropout.forward(Tensor(shape: [1, range.count], data: Array(h.data[range])), training: true, rngs: &rng)
-            rngs[b] = rng[0]
-            h.data.replaceSubrange(range, with: y.data)
-            return mask
-        }
-    }
-
-    private func undoDropout(_ grad: inout Tensor, masks: [Dropout.Mask], batch: PackedBatch) {
-        for (b, mask) in masks.enumerated() {
-            let range = realRange(of: b, batch: batch, width: grad.columns)
-            let dy = dropout.backward(Tensor(shape: [1, range.count], data: Array(grad.data[range])), mask: mask)
-            grad.data.replaceSubrange(range, with: dy.data)
-        }
-    }
-
-    private func realRange(of b: Int, batch: PackedBatch, width: Int) -> Range<Int> {
-        let first = b * batch.paddedLength
-        return (first * width)..<((first + batch.lengths[b]) * width)
-    }
 }
 
 /// Everything `BiLSTM.backward` needs from its forward call.
@@ -128,8 +102,8 @@ public struct BiLSTMCache: Sendable {
     public let batch: PackedBatch
     /// Per layer, [forward, backward] direction caches.
     let layers: [[LSTM.Cache]]
-    /// Per layer, one mask per sequence; empty where no dropout was applied.
-    let dropoutMasks: [[Dropout.Mask]]
+    /// Per layer; the identity after the last layer and when not training.
+    let dropoutMasks: [Dropout.Mask]
 }
 
 /// Packed row r ← row `rows[r]` of `padded` (viewed as [rows, columns]), restricted to `columns`.
