@@ -33,7 +33,7 @@ demo: release
 
 test: deps
 	$(SWIFT) build
-	$(SWIFT) test
+	$(SWIFT) test --disable-swift-testing  # XCTest only: its summary is the last line
 
 bench: release
 	OPENBLAS_NUM_THREADS=1 $(RELEASE_BIN) bench --out runs/bench.jsonl
