@@ -17,10 +17,27 @@ public enum CheckpointStore {
     @discardableResult
     public static func write(_ contents: CheckpointContents, to directory: URL) throws -> URL {
         let name = fileName(step: contents.step)
-        let final = directory.appendingPathComponent(name)
-        let temporary = directory.appendingPathComponent(name + ".tmp")
+        let final = try write(contents, named: name, in: directory)
         let marker = directory.appendingPathComponent(markerName)
         let temporaryMarker = directory.appendingPathComponent(markerName + ".tmp")
+        do {
+            try Data((name + "\n").utf8).write(to: temporaryMarker)
+            try DurableFile.sync(temporaryMarker)
+            try DurableFile.move(temporaryMarker, to: marker)
+            try DurableFile.sync(directory)
+        } catch {
+            try? FileManager.default.removeItem(at: temporaryMarker)
+            throw error
+        }
+        return final
+    }
+
+    /// Writes `name` in `directory` the same crash-safe way (temporary file, fsync, rename,
+    /// fsync of the directory) without touching the `latest` marker — e.g. `best-ner.h5`.
+    @discardableResult
+    public static func write(_ contents: CheckpointContents, named name: String, in directory: URL) throws -> URL {
+        let final = directory.appendingPathComponent(name)
+        let temporary = directory.appendingPathComponent(name + ".tmp")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let file = try HDF5File.create(temporary)
@@ -29,14 +46,8 @@ public enum CheckpointStore {
             try DurableFile.sync(temporary)
             try DurableFile.move(temporary, to: final)
             try DurableFile.sync(directory)
-
-            try Data((name + "\n").utf8).write(to: temporaryMarker)
-            try DurableFile.sync(temporaryMarker)
-            try DurableFile.move(temporaryMarker, to: marker)
-            try DurableFile.sync(directory)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            try? FileManager.default.removeItem(at: temporaryMarker)
             throw error
         }
         return final

@@ -48,6 +48,13 @@ public struct CRFTagger: Sendable {
         var dropped: Tensor
     }
 
+    /// A training forward pass: the loss and what `backward` needs (dLoss/dEmissions comes out
+    /// of the CRF's forward–backward, so it is computed here).
+    public struct TrainingPass {
+        var cache: Cache
+        var dEmissions: Tensor
+    }
+
     /// Emission scores [B, T, tags] for input x [B, T, D].
     public func forward(_ x: Tensor, lengths: [Int], arena: ParameterArena, training: Bool, rngs: inout [RNG]) -> (Tensor, Cache) {
         let (xd, inputMask) = dropout.forward(x, lengths: lengths, training: training, rngs: &rngs)
@@ -57,15 +64,21 @@ public struct CRFTagger: Sendable {
         return (emissions, Cache(inputMask: inputMask, encoder: encoderCache, outputMask: outputMask, dropped: hd))
     }
 
-    /// Summed CRF negative log-likelihood of `gold`; accumulates every gradient of this level
-    /// and returns dLoss/dx for the levels below.
-    public func lossAndGradient(_ x: Tensor, lengths: [Int], gold: [[Int]], arena: ParameterArena, rngs: inout [RNG]) -> (loss: Double, dInput: Tensor) {
+    /// Summed CRF negative log-likelihood of `gold` (the CRF's own parameter gradients are
+    /// accumulated here, by its forward–backward).
+    public func trainingForward(_ x: Tensor, lengths: [Int], gold: [[Int]], arena: ParameterArena, rngs: inout [RNG]) -> (loss: Double, pass: TrainingPass) {
         let (emissions, cache) = forward(x, lengths: lengths, arena: arena, training: true, rngs: &rngs)
         let (loss, dEmissions) = crf.negativeLogLikelihood(emissions: emissions, lengths: lengths, gold: gold, arena: arena)
-        let dDropped = projection.backward(x: cache.dropped, dOut: dEmissions, arena: arena)
+        return (loss, TrainingPass(cache: cache, dEmissions: dEmissions))
+    }
+
+    /// Accumulates the rest of this level's gradients and returns dLoss/dx for the levels below.
+    public func backward(_ pass: TrainingPass, arena: ParameterArena) -> Tensor {
+        let cache = pass.cache
+        let dDropped = projection.backward(x: cache.dropped, dOut: pass.dEmissions, arena: arena)
         let dH = dropout.backward(dDropped, mask: cache.outputMask)
         let dXd = encoder.backward(cache.encoder, dOut: dH, arena: arena)
-        return (loss, dropout.backward(dXd, mask: cache.inputMask))
+        return dropout.backward(dXd, mask: cache.inputMask)
     }
 
     /// Constrained Viterbi tags per sentence (no dropout) and the summed loss when gold is given.

@@ -54,13 +54,33 @@ public struct HierarchicalModel: Sendable {
         }
     }
 
-    /// Forward and backward for one batch of `task`; gradients accumulate into `arena.grads`.
-    /// Returns the summed loss of the batch (the reference's scale: sums, not means).
-    public func trainStep(_ task: Task, batch: TaggingBatch, arena: ParameterArena, rngs: inout [RNG]) -> Double {
-        guard batch.count > 0 else { return 0 }
+    /// What `backward` needs from a training forward pass.
+    public struct TrainingPass {
+        let task: Task
+        let embedder: Embedder.Cache
+        let tagger: CRFTagger.TrainingPass
+    }
+
+    /// The training forward pass of one batch of `task`: its summed loss (the reference's
+    /// scale: sums, not means) and the caches for `backward`; nil for an empty local batch.
+    public func trainingForward(_ task: Task, batch: TaggingBatch, arena: ParameterArena, rngs: inout [RNG]) -> (loss: Double, pass: TrainingPass?) {
+        guard batch.count > 0 else { return (0, nil) }
         let (ge, embedderCache) = embedder.forward(batch, arena: arena, training: true, rngs: &rngs)
-        let (loss, dGe) = tagger(task).lossAndGradient(ge, lengths: batch.lengths, gold: batch.tags, arena: arena, rngs: &rngs)
-        embedder.backward(embedderCache, dOut: dGe, arena: arena)
+        let (loss, taggerPass) = tagger(task).trainingForward(ge, lengths: batch.lengths, gold: batch.tags, arena: arena, rngs: &rngs)
+        return (loss, TrainingPass(task: task, embedder: embedderCache, tagger: taggerPass))
+    }
+
+    /// Accumulates every gradient of the pass into `arena.grads`.
+    public func backward(_ pass: TrainingPass?, arena: ParameterArena) {
+        guard let pass else { return }
+        let dGe = tagger(pass.task).backward(pass.tagger, arena: arena)
+        embedder.backward(pass.embedder, dOut: dGe, arena: arena)
+    }
+
+    /// Forward and backward for one batch; returns the summed loss.
+    public func trainStep(_ task: Task, batch: TaggingBatch, arena: ParameterArena, rngs: inout [RNG]) -> Double {
+        let (loss, pass) = trainingForward(task, batch: batch, arena: arena, rngs: &rngs)
+        backward(pass, arena: arena)
         return loss
     }
 

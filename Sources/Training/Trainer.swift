@@ -1,3 +1,4 @@
+import Checkpoint
 import Corpus
 import Dispatch
 import Distributed
@@ -139,6 +140,7 @@ public final class Trainer {
             let result = try evaluator.evaluate(task, examples: dev, communicator: communicator)
             let overall = result.metrics.overall
             let improved = stopping[task]!.record(overall.f1, step: step)
+            if improved { try saveBest(task) }
             log.say(String(format: "validation step %d | %@ | F1 %.2f (P %.2f R %.2f) | loss %.4f%@",
                            step, task.rawValue, 100 * overall.f1, 100 * overall.precision, 100 * overall.recall,
                            result.lossPerSentence, improved ? " | best" : " | patience \(stopping[task]!.badValidations)/\(config.schedule.patience)"))
@@ -154,15 +156,26 @@ public final class Trainer {
 }
 
 extension Trainer {
-    /// Final scores on each task's test split (when the config names one).
+    /// Final scores on each task's test split (when the config names one), with the parameters
+    /// of the task's best validation (`best-<task>.h5`; the final ones when there is none).
     public func testAtEnd() throws {
         for task in model.tasks {
             guard let test = data.test[task], test.count > 0 else { continue }
-            let result = try Evaluator(model: model, arena: arena, batchSize: config.tasks[task]!.batchSize)
+            let best = output.appendingPathComponent(Trainer.bestFileName(task))
+            let scored: ParameterArena
+            if FileManager.default.fileExists(atPath: best.path) {
+                scored = ParameterArena(layout: model.layout)
+                try scored.load(CheckpointStore.read(best).parameters, file: best.lastPathComponent)
+            } else {
+                scored = arena
+            }
+            let result = try Evaluator(model: model, arena: scored, batchSize: config.tasks[task]!.batchSize)
                 .evaluate(task, examples: test, communicator: communicator)
-            log.say("test | \(task.rawValue) | \(test.count) sentences\n" + result.metrics.table())
+            let source = scored === arena ? "final parameters" : "\(best.lastPathComponent) (step \(stopping[task]!.bestStep))"
+            log.say("test | \(task.rawValue) | \(test.count) sentences | \(source)\n" + result.metrics.table())
             log.record(["kind": "test", "step": step, "task": task.rawValue, "f1": result.metrics.overall.f1,
-                        "precision": result.metrics.overall.precision, "recall": result.metrics.overall.recall])
+                        "precision": result.metrics.overall.precision, "recall": result.metrics.overall.recall,
+                        "best_step": stopping[task]!.bestStep])
         }
     }
 }

@@ -38,20 +38,38 @@ extension Trainer {
     /// checkpoint that might still fail.
     @discardableResult
     func saveCheckpoint() throws -> URL? {
+        try onRankZero("the checkpoint of step \(step)") {
+            let url = try CheckpointStore.write(checkpointContents(), to: output)
+            log.say("checkpoint step \(step) → \(url.lastPathComponent)")
+            log.record(["kind": "checkpoint", "step": step, "file": url.lastPathComponent])
+            return url
+        }
+    }
+
+    /// The best-so-far model of `task` (by dev score), for the final test and `hmtl evaluate`.
+    func saveBest(_ task: Task) throws {
+        try onRankZero("best-\(task.rawValue).h5") {
+            let url = try CheckpointStore.write(checkpointContents(), named: Trainer.bestFileName(task), in: output)
+            log.record(["kind": "best", "step": step, "task": task.rawValue, "file": url.lastPathComponent])
+            return url
+        }
+    }
+
+    static func bestFileName(_ task: Task) -> String { "best-\(task.rawValue).h5" }
+
+    /// Runs a write on rank 0 and makes its failure every rank's failure (no rank runs ahead).
+    @discardableResult
+    private func onRankZero(_ what: String, _ write: () throws -> URL) throws -> URL? {
         var url: URL?
         var failed = [0.0]
         if communicator.rank == 0 {
-            do {
-                url = try CheckpointStore.write(checkpointContents(), to: output)
-                log.say("checkpoint step \(step) → \(url!.lastPathComponent)")
-                log.record(["kind": "checkpoint", "step": step, "file": url!.lastPathComponent])
-            } catch {
-                log.say("hmtl: error: writing the checkpoint of step \(step) failed: \(error)")
+            do { url = try write() } catch {
+                log.say("hmtl: error: writing \(what) failed: \(error)")
                 failed[0] = 1
             }
         }
         try communicator.allreduceSum(&failed)
-        if failed[0] > 0 { throw TrainingError("checkpoint of step \(step) could not be written (see rank 0's log)") }
+        if failed[0] > 0 { throw TrainingError("\(what) could not be written (see rank 0's log)") }
         return url
     }
 

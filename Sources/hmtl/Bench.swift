@@ -1,32 +1,42 @@
 import ArgumentParser
+import Distributed
 import Foundation
 import Training
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure training and inference throughput at the PyTorch peer's yardstick shapes.")
+        abstract: "Training- and inference-step throughput at the PyTorch peer's yardstick shapes; one JSON line.")
 
-    @Option(help: "Timed steps (the median is reported).") var steps = 20
+    @Option(help: "The task to measure (ner).") var task = "ner"
+    @Option(help: "Timed steps (medians are reported).") var steps = 20
     @Option(help: "Untimed warm-up steps.") var warmup = 3
     @Option(help: "Sentences per batch.") var batch = 32
     @Option(help: "Tokens per sentence.") var length = 25
     @Option(help: "Word embedding size.") var wordDim = 300
-    @Option(help: "Append the JSON lines to this file too.") var out: String?
+    @Option(help: "Append the JSON line to this file too.") var out: String?
 
     func run() throws {
-        try runReportingFailures {
+        let communicator = try Communicators.make()
+        defer { try? communicator.finalize() }
+        try runReportingFailures(communicator) {
+            guard task == "ner" else { throw ValidationError("--task: only ner can be measured so far, got \(task)") }
             var shapes = Benchmark.Shapes()
             shapes.steps = steps; shapes.warmup = warmup; shapes.batch = batch; shapes.length = length; shapes.wordDimension = wordDim
-            let threads = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "default"
-            var lines: [String] = []
-            for r in Benchmark(shapes: shapes).run() {
-                print(String(format: "%@ %@ | %8.2f ms/step | %9.0f tokens/s | OPENBLAS_NUM_THREADS=%@",
-                             r.task, r.mode, r.medianMilliseconds, r.tokensPerSecond, threads))
-                let object: [String: Any] = ["tool": "hmtl", "task": r.task, "mode": r.mode, "threads": threads,
-                                             "ms_per_step": r.medianMilliseconds, "tokens_per_s": r.tokensPerSecond,
-                                             "batch": batch, "seq_len": length, "word_dim": wordDim]
-                lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
-            }
+            let r = try Benchmark(shapes: shapes).run(communicator: communicator)
+            guard communicator.rank == 0 else { return }
+            let environment = ProcessInfo.processInfo.environment
+            let object: [String: Any] = [
+                "tool": "hmtl", "task": r.task.rawValue, "mode": "train",
+                "threads": environment["OPENBLAS_NUM_THREADS"] ?? "default",
+                "openblas_coretype": environment["OPENBLAS_CORETYPE"] ?? "auto",
+                "ranks": communicator.size, "tokens_per_step": r.tokensPerStep,
+                "tokens_per_s": (r.tokensPerSecond * 10).rounded() / 10, "ms_per_step": r.step,
+                "forward_ms": r.forward, "backward_ms": r.backward, "allreduce_ms": r.allreduce, "optimizer_ms": r.optimizer,
+                "infer_tokens_per_s": (r.inferenceTokensPerSecond * 10).rounded() / 10, "infer_ms_per_step": r.inference,
+                "batch": batch, "seq_len": length, "word_dim": wordDim,
+            ]
+            let line = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
+            print(line)
             if let out {
                 let url = URL(fileURLWithPath: out)
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -36,7 +46,7 @@ struct Bench: ParsableCommand {
                 let handle = try FileHandle(forWritingTo: url)
                 defer { try? handle.close() }
                 try handle.seekToEnd()
-                handle.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+                handle.write(Data((line + "\n").utf8))
             }
         }
     }

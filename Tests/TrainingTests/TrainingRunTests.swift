@@ -137,7 +137,8 @@ final class TrainingRunTests: XCTestCase {
         let kinds = metrics.split(separator: "\n").compactMap {
             (try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: Any]
         }.compactMap { $0["kind"] as? String }
-        XCTAssertTrue(kinds.contains("train") && kinds.contains("validation") && kinds.contains("checkpoint"), "\(kinds)")
+        for kind in ["train", "validation", "checkpoint", "best", "test"] { XCTAssertTrue(kinds.contains(kind), "no \(kind) record in \(kinds)") }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: run.appendingPathComponent("best-ner.h5").path))
         let file = run.appendingPathComponent("ckpt-10.h5").path
         let inspect = try CommandRunner.run(["checkpoint", "inspect", file])
         assertSucceeded(inspect)
