@@ -2,8 +2,9 @@
 import PackageDescription
 
 /// Hot element-wise kernels are plain C at -O3 so that debug builds (tests) stay fast too;
-/// no -march flags, so results do not depend on the host's vector extensions.
-let kernelFlags: [CSetting] = [.unsafeFlags(["-O3", "-fno-fast-math"])]
+/// no -march flags, so results do not depend on the host's vector extensions. IEEE semantics
+/// are kept; only errno (which nothing reads) is dropped so sqrtf can vectorise.
+let kernelFlags: [CSetting] = [.unsafeFlags(["-O3", "-fno-fast-math", "-fno-math-errno"])]
 
 let package = Package(
     name: "hmtl",
