@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Checkpoint", dependencies: ["CHDF5"]),
         .target(name: "Training", dependencies: ["Tensor", "NN", "Corpus", "Model", "Distributed", "Checkpoint"]),
         .executableTarget(name: "hmtl", dependencies: [
-            "Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor",
+            "Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor", "CKernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -31,24 +31,27 @@ public struct Dropout: Sendable {
         let perSequence = x.count / sequences
         let perPosition = lengths == nil ? perSequence : perSequence / x.shape[1]
         let keep = 1 / (1 - rate)
-        var scale = [Float](repeating: 0, count: x.count)
-        var y = x
-        for b in 0..<sequences {
-            let real = lengths.map { $0[b] * perPosition } ?? perSequence
-            let start = b * perSequence
-            for i in start..<(start + perSequence) {
-                let s: Float = i - start < real && rngs[b].uniform() >= rate ? keep : 0
-                scale[i] = s
-                y.data[i] *= s
+        var scale = [Float](repeating: 0, count: x.count)  // padded positions stay 0
+        scale.withUnsafeMutableBufferPointer { s in
+            for b in 0..<sequences {
+                let real = lengths.map { $0[b] * perPosition } ?? perSequence
+                let start = b * perSequence
+                var rng = rngs[b]
+                for i in start..<(start + real) where rng.uniform() >= rate { s[i] = keep }
+                rngs[b] = rng
             }
         }
-        return (y, Mask(scale: scale))
+        return (multiply(x, scale), Mask(scale: scale))
     }
 
     public func backward(_ dOut: Tensor, mask: Mask) -> Tensor {
         guard !mask.isIdentity else { return dOut }
-        var dx = dOut
-        for i in dx.data.indices { dx.data[i] *= mask.scale[i] }
-        return dx
+        return multiply(dOut, mask.scale)
+    }
+
+    private func multiply(_ x: Tensor, _ scale: [Float]) -> Tensor {
+        var y = x
+        y.withMutablePointer { p in scale.withUnsafeBufferPointer { s in for i in 0..<s.count { p[i] *= s[i] } } }
+        return y
     }
 }

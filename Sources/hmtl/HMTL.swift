@@ -1,4 +1,5 @@
 import ArgumentParser
+import CKernels
 
 @main
 struct HMTL: ParsableCommand {
@@ -6,4 +7,9 @@ struct HMTL: ParsableCommand {
         commandName: "hmtl",
         abstract: "Train and use the hierarchical multi-task model of Sanh, Wolf & Ruder (AAAI 2019).",
         subcommands: [Train.self, Evaluate.self, CheckpointCommand.self, Bench.self, MPISelfTest.self])
+
+    static func main() {
+        hk_keep_large_allocations_in_heap()
+        main(nil)
+    }
 }
