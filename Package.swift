@@ -4,7 +4,7 @@ import PackageDescription
 /// Hot element-wise kernels are plain C at -O3 so that debug builds (tests) stay fast too;
 /// no -march flags, so results do not depend on the host's vector extensions. IEEE semantics
 /// are kept; only errno (which nothing reads) is dropped so sqrtf can vectorise.
-let kernelFlags: [CSetting] = [.unsafeFlags(["-O3", "-fno-fast-math", "-fno-math-errno"])]
+let kernelFlags: [CSetting] = [.unsafeFlags(["-O3", "-fno-fast-math", "-fno-math-errno", "-ffp-contract=off"])]
 
 let package = Package(
     name: "hmtl",

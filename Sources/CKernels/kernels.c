@@ -1,4 +1,5 @@
 #include "hmtl_kernels.h"
+#include "multiversion.h"
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -31,7 +32,7 @@ static inline float exp_poly(float x) {
 // and the compiler's runtime overlap check would send such calls down the scalar path.
 #define BLOCK 32
 #define MAP1(NAME, F)                                                           \
-    void NAME(const float *x, float *y, size_t n) {                             \
+    MULTIVERSION void NAME(const float *x, float *y, size_t n) {                             \
         size_t i = 0;                                                           \
         for (; i + BLOCK <= n; i += BLOCK) {                                    \
             float out[BLOCK];                                                   \
@@ -41,7 +42,7 @@ static inline float exp_poly(float x) {
         for (; i < n; i++) y[i] = F(x[i]);                                      \
     }
 #define MAP2(NAME, F)                                                           \
-    void NAME(const float *a, const float *b, float *y, size_t n) {             \
+    MULTIVERSION void NAME(const float *a, const float *b, float *y, size_t n) {             \
         size_t i = 0;                                                           \
         for (; i + BLOCK <= n; i += BLOCK) {                                    \
             float out[BLOCK];                                                   \
@@ -114,7 +115,7 @@ MAP2(hk_relu_backward, relu_grad)
 #define LANES 8
 
 // log Σ exp(x[i] + y[i]); y may be NULL (treated as zeros).
-static inline float logsumexp_sum(const float *x, const float *y, size_t n) {
+MULTIVERSION static float logsumexp_sum(const float *x, const float *y, size_t n) {
     if (n == 0) return -INFINITY;
     float mx[LANES];
     for (int k = 0; k < LANES; k++) mx[k] = -INFINITY;

@@ -1,9 +1,10 @@
 #include "hmtl_lstm_kernels.h"
 #include "hmtl_kernels.h"
+#include "multiversion.h"
 
 // The nonlinearities reuse the vectorised polynomial kernels (one call per gate block); the
 // cell arithmetic is fused here so each step makes a single pass over its rows.
-void hk_lstm_cell_forward(float *gates, const float *c_prev, float *c, float *tanh_c, float *h,
+MULTIVERSION void hk_lstm_cell_forward(float *gates, const float *c_prev, float *c, float *tanh_c, float *h,
                           size_t rows, size_t hidden) {
     const size_t H = hidden;
     for (size_t r = 0; r < rows; r++) {
@@ -32,7 +33,7 @@ void hk_lstm_cell_forward(float *gates, const float *c_prev, float *c, float *ta
 // With dc_t = dc + dh∘o∘(1 − tanh_c²):
 //   d(pre i) = dc_t∘g∘i(1−i),  d(pre f) = dc_t∘c_prev∘f(1−f),  d(pre g) = dc_t∘i∘(1−g²),
 //   d(pre o) = dh∘tanh_c∘o(1−o),  dc_prev = dc_t∘f.
-void hk_lstm_cell_backward(const float *gates, const float *c_prev, const float *tanh_c,
+MULTIVERSION void hk_lstm_cell_backward(const float *gates, const float *c_prev, const float *tanh_c,
                            const float *dh, const float *dc, float *dgates, float *dc_prev,
                            size_t rows, size_t hidden) {
     const size_t H = hidden;

@@ -1,5 +1,6 @@
 #include "hmtl_optimizer_kernels.h"
 #include <math.h>
+#include "multiversion.h"
 
 #define LANES 8
 
@@ -8,7 +9,7 @@ static inline float clamp_to(float x, float c) {
     return x < -c ? -c : x;
 }
 
-double hk_clamped_square_sum(const float *g, size_t n, float clamp) {
+MULTIVERSION double hk_clamped_square_sum(const float *g, size_t n, float clamp) {
     double acc[LANES] = {0};
     size_t blocks = n / LANES * LANES;
     for (size_t i = 0; i < blocks; i += LANES)
@@ -25,10 +26,11 @@ double hk_clamped_square_sum(const float *g, size_t n, float clamp) {
     return s;
 }
 
-void hk_adam(float *restrict theta, const float *restrict g, float *restrict m, float *restrict v, size_t n,
+MULTIVERSION void hk_adam(float *restrict theta, float *restrict g, float *restrict m, float *restrict v, size_t n,
              float beta1, float beta2, float epsilon, float step_size, float clamp, float scale) {
     for (size_t i = 0; i < n; i++) {
         float gi = clamp_to(g[i], clamp) * scale;
+        g[i] = 0.0f;
         float mi = beta1 * m[i] + (1.0f - beta1) * gi;
         float vi = beta2 * v[i] + (1.0f - beta2) * gi * gi;
         m[i] = mi;

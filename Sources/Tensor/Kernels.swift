@@ -14,8 +14,8 @@ public enum Kernels {
     @inlinable public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_axpy(a, x, y, n) }
     /// Σ clamp(g, ±clamp)², in Double.
     @inlinable public static func clampedSquareSum(_ g: UnsafePointer<Float>, _ n: Int, clamp: Float) -> Double { hk_clamped_square_sum(g, n, clamp) }
-    /// Adam on clamp(g, ±clamp)·scale, in place on θ, m and v (see `hmtl_optimizer_kernels.h`).
-    @inlinable public static func adam(theta: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+    /// Adam on clamp(g, ±clamp)·scale, in place on θ, m and v; leaves g zeroed (see `hmtl_optimizer_kernels.h`).
+    @inlinable public static func adam(theta: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
                                        v: UnsafeMutablePointer<Float>, _ n: Int, beta1: Float, beta2: Float, epsilon: Float,
                                        stepSize: Float, clamp: Float, scale: Float) {
         hk_adam(theta, g, m, v, n, beta1, beta2, epsilon, stepSize, clamp, scale)

@@ -36,6 +36,9 @@ public struct ParameterLayout: Sendable {
 
 /// Flat, 64-byte aligned Float32 storage for all parameter values and their gradients, so
 /// an allreduce, an optimizer step or a checkpoint is one pass over one buffer.
+///
+/// Invariant between training steps: every gradient is zero (they start zero; backward passes
+/// accumulate; the optimizer step that consumes a range zeroes it).
 public final class ParameterArena {
     public let layout: ParameterLayout
     public let values: UnsafeMutableBufferPointer<Float>

@@ -23,7 +23,9 @@ public struct Adam: Sendable {
     }
 
     /// One step on the gradient clamped to ±`clamp` and multiplied by `scale` (see
-    /// `GradientClipping`; the defaults leave it as it is).
+    /// `GradientClipping`; the defaults leave it as it is). The gradient of its ranges is
+    /// zero afterwards: the arena's gradients are zero between steps, as the next step's
+    /// backward accumulates into them.
     public mutating func update(_ arena: ParameterArena, clamp: Float = .infinity, scale: Float = 1) {
         step += 1
         let t = Double(step)

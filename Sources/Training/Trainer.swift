@@ -118,7 +118,6 @@ public final class Trainer {
         let global = streams[task]!.next()
         let local = BatchPlan.shard(global, rank: communicator.rank, worldSize: communicator.size)
         let ranges = model.parameterRanges(for: task)
-        for r in ranges { arena.zeroGrads(r) }
         let examples = data.train[task]!
         // Dropout masks follow the example, not the rank: (seed, step, task, example id).
         var rngs = local.map { RNG(seed: config.seed, stream: [0xD409, UInt64(step), task.seedID, UInt64($0)]) }

@@ -30,7 +30,7 @@ struct Bench: ParsableCommand {
                 "threads": environment["OPENBLAS_NUM_THREADS"] ?? "default",
                 "openblas_coretype": environment["OPENBLAS_CORETYPE"] ?? "auto",
                 "ranks": communicator.size, "tokens_per_step": r.tokensPerStep,
-                "tokens_per_s": (r.tokensPerSecond * 10).rounded() / 10, "ms_per_step": r.step,
+                "tokens_per_s": (r.tokensPerSecond * 10).rounded() / 10, "ms_per_step": r.step, "ms_min": r.fastestStep,
                 "forward_ms": r.forward, "backward_ms": r.backward, "allreduce_ms": r.allreduce, "optimizer_ms": r.optimizer,
                 "infer_tokens_per_s": (r.inferenceTokensPerSecond * 10).rounded() / 10, "infer_ms_per_step": r.inference,
                 "batch": batch, "seq_len": length, "word_dim": wordDim,
