@@ -32,7 +32,9 @@ let package = Package(
         ]),
 
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        // Exports the kernels' CPU-specific clones so the tests can call each one directly.
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"],
+                    linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]),
         // The finite-difference checker shared by the layer and model tests.
         .target(name: "GradientChecking", dependencies: ["Tensor"], path: "Tests/GradientChecking"),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "GradientChecking"]),

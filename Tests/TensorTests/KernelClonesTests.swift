@@ -1,0 +1,47 @@
+import Foundation
+import XCTest
+@testable import Tensor
+
+/// The hot kernels exist as an AVX2 clone and a baseline clone, chosen when the program loads
+/// (`multiversion.h`). Both must give bit-identical results, or a run would depend on the CPU.
+final class KernelClonesTests: XCTestCase {
+    private typealias Map1 = @convention(c) (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void
+    private typealias Adam = @convention(c) (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>,
+                                             UnsafeMutablePointer<Float>, Int, Float, Float, Float, Float, Float, Float) -> Void
+
+    private func clones<T>(_ name: String, as type: T.Type) throws -> (avx2: T, baseline: T) {
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        try XCTSkipUnless(cpu.contains(" avx2"), "this CPU has no AVX2: only the baseline clone can run")
+        let program = dlopen(nil, RTLD_NOW)
+        guard let avx2 = dlsym(program, "\(name).avx2.0"), let baseline = dlsym(program, "\(name).default.1") else {
+            throw XCTSkip("\(name) has no visible clones in this build (not x86-64 Linux, or symbols not exported)")
+        }
+        return (unsafeBitCast(avx2, to: T.self), unsafeBitCast(baseline, to: T.self))
+    }
+
+    private func inputs(_ n: Int, _ low: Float, _ high: Float) -> [Float] {
+        var rng = RNG(seed: 99)
+        return (0..<n).map { _ in rng.uniform(low, high) }
+    }
+
+    func testElementWiseClonesAgreeBitForBit() throws {
+        for (name, low, high): (String, Float, Float) in [("hk_exp", -90, 90), ("hk_log", 1e-30, 1e30), ("hk_sigmoid", -20, 20), ("hk_tanh", -9, 9)] {
+            let (avx2, baseline) = try clones(name, as: Map1.self)
+            let x = inputs(1001, low, high)
+            var a = [Float](repeating: 0, count: x.count), b = a
+            avx2(x, &a, x.count)
+            baseline(x, &b, x.count)
+            XCTAssertEqual(a.map(\.bitPattern), b.map(\.bitPattern), name)
+        }
+    }
+
+    func testAdamClonesAgreeBitForBit() throws {
+        let (avx2, baseline) = try clones("hk_adam", as: Adam.self)
+        func run(_ f: Adam) -> [Float] {
+            var theta = inputs(777, -1, 1), g = inputs(777, -20, 20), m = inputs(777, -0.1, 0.1), v = inputs(777, 0, 0.1)
+            f(&theta, &g, &m, &v, 777, 0.9, 0.999, 1e-8, 1e-3, 10, 0.37)
+            return theta + m + v
+        }
+        XCTAssertEqual(run(avx2).map(\.bitPattern), run(baseline).map(\.bitPattern))
+    }
+}
