@@ -1,6 +1,6 @@
 # make demo  — install what is missing, build, train NER on the built-in demo corpus with 2 MPI ranks
 # make test  — install what is missing, build, run the whole test suite
-# make bench — install what is missing, build (release), measure throughput at 1 and 2 BLAS threads
+# make bench — install what is missing, build (release), measure throughput at 1 and 2 BLAS threads and on 2 ranks
 
 SWIFT        ?= swift
 APT_PACKAGES := pkgconf libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools
@@ -36,8 +36,9 @@ test: deps
 	$(SWIFT) test --disable-swift-testing  # XCTest only: its summary is the last line
 
 bench: release
-	OPENBLAS_NUM_THREADS=1 $(RELEASE_BIN) bench --out runs/bench.jsonl
-	OPENBLAS_NUM_THREADS=2 $(RELEASE_BIN) bench --out runs/bench.jsonl
+	OPENBLAS_NUM_THREADS=1 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
+	OPENBLAS_NUM_THREADS=2 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
+	OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
 
 clean:
 	rm -rf .build runs
