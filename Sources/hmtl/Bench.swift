@@ -29,8 +29,9 @@ struct Bench: ParsableCommand {
                 "tool": "hmtl", "task": r.task.rawValue, "mode": "train",
                 "threads": environment["OPENBLAS_NUM_THREADS"] ?? "default",
                 "openblas_coretype": environment["OPENBLAS_CORETYPE"] ?? "auto",
-                "ranks": communicator.size, "tokens_per_step": r.tokensPerStep,
-                "tokens_per_s": (r.tokensPerSecond * 10).rounded() / 10, "ms_per_step": r.step, "ms_min": r.fastestStep,
+                // Tokens of the whole job: every rank runs its own batch of the yardstick shape.
+                "ranks": communicator.size, "tokens_per_step": r.tokensPerStep * communicator.size,
+                "tokens_per_s": (r.tokensPerSecond * Double(communicator.size) * 10).rounded() / 10, "ms_per_step": r.step, "ms_min": r.fastestStep,
                 "forward_ms": r.forward, "backward_ms": r.backward, "allreduce_ms": r.allreduce, "optimizer_ms": r.optimizer,
                 "infer_tokens_per_s": (r.inferenceTokensPerSecond * 10).rounded() / 10, "infer_ms_per_step": r.inference,
                 "batch": batch, "seq_len": length, "word_dim": wordDim,
