@@ -6,6 +6,7 @@ final class TextFileErrorTests: XCTestCase {
     let readers: [(String) throws -> [Document]] = [
         { try CoNLL2003Reader().read(path: $0) },
         { try CoNLL04Reader().read(path: $0) },
+        { try DyGIEReader().read(path: $0) },
     ]
 
     func testMissingFile() throws {

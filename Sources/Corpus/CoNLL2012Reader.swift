@@ -1,0 +1,219 @@
+import Foundation
+
+/// Reads CoNLL-2012 `*_conll` files, the form OntoNotes 5.0 arrives in (also LitBank's
+/// coreference files). Each `#begin document (ID); part N` … `#end document` block becomes one
+/// Document named `ID/N` (N as written in the header); blank lines end sentences.
+///
+/// A token line has at least 12 columns: 0 document id, 1 part, 2 word index, 3 word, 4 POS,
+/// 5 parse, 6 lemma, 7 frameset, 8 sense, 9 speaker, 10 named entities, 11…n−2 predicate
+/// arguments (their number varies per sentence, so the count only has to be constant within a
+/// sentence), n−1 coreference. Only the word, named-entity and coreference columns are kept;
+/// the id, part and index columns are checked against the header and the token's position.
+///
+/// Columns are runs of whitespace, except in lines holding a tab: those are split on single
+/// tabs and an empty LAST field is an empty coreference cell, because LitBank writes `…_\t`
+/// for a token outside every mention.
+///
+/// - Named entities (`SpanBrackets`) fill `Sentence.entities` and set `hasEntities`, unless every
+///   cell of the document is the placeholder `_` (LitBank), which means "not annotated".
+/// - Coreference (`CoreferenceBrackets`) fills `Document.clusters` in canonical form
+///   (`CoreferenceClusters`) and always sets `hasCoreference`: the column is part of the format.
+/// - Words `/.` and `/?` (escaped in some OntoNotes sources) become `.` and `?`.
+public struct CoNLL2012Reader: Sendable {
+    /// Files of a directory that `read(path:)` picks up, as in the reference's OntoNotes walker.
+    public static let directorySuffix = "gold_conll"
+
+    public init() {}
+
+    /// Reads one file, or every file under a directory (recursively, in sorted path order)
+    /// whose name ends in `gold_conll`. Document ids must be unique across all files read.
+    public func read(path: String) throws -> [Document] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            return try readLocated(TextFile(path: path)).map(\.document)
+        }
+        guard let walker = FileManager.default.enumerator(atPath: path) else {
+            throw CorpusError(path: path, message: "cannot list directory")
+        }
+        let files = walker.allObjects.compactMap { $0 as? String }
+            .filter { $0.hasSuffix(Self.directorySuffix) }
+            .sorted()
+            .map { (path as NSString).appendingPathComponent($0) }
+            .filter { file in
+                var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) && !isDirectory.boolValue
+            }
+        guard !files.isEmpty else {
+            throw CorpusError(path: path, message: "directory holds no file whose name ends in '\(Self.directorySuffix)'")
+        }
+        var documents: [Document] = []
+        var firstSeen: [String: String] = [:]
+        for file in files {
+            for located in try readLocated(TextFile(path: file)) {
+                let here = "\(file):\(located.beginLine + 1)"
+                if let first = firstSeen[located.document.id] {
+                    throw CorpusError(path: file, line: located.beginLine + 1,
+                                      message: "document '\(located.document.id)' was already read at \(first)")
+                }
+                firstSeen[located.document.id] = here
+                documents.append(located.document)
+            }
+        }
+        return documents
+    }
+
+    /// Parses content already in memory; `path` names it in errors.
+    public func read(text: String, path: String) throws -> [Document] {
+        try readLocated(TextFile(path: path, text: text)).map(\.document)
+    }
+
+    /// A document with the 0-based line of its `#begin document` and of every token
+    /// (`tokenLines[sentence][position]`), so a reader aligning another file with it can point
+    /// at both files.
+    struct Located {
+        var document: Document
+        var beginLine: Int
+        var tokenLines: [[Int]]
+    }
+
+    /// The document being read: header fields, finished sentences and the open sentence.
+    private struct Block {
+        var id: String
+        var part: String
+        var partNumber: Int
+        var beginLine: Int
+        var sentences: [Sentence] = []
+        var tokenLines: [[Int]] = []
+        var coreference = CoreferenceBrackets()
+        /// nil until the first named-entity cell; false when the cells are `_` placeholders.
+        var hasEntities: Bool?
+        var tokens: [String] = []
+        var lines: [Int] = []
+        var entities = SpanBrackets()
+        /// Column count of the open sentence's first token line.
+        var columns: Int?
+
+        mutating func endSentence() throws(LineFailure) {
+            guard !tokens.isEmpty else { return }
+            let spans = try entities.finish()
+            try coreference.endSentence()
+            sentences.append(Sentence(tokens: tokens, entities: spans))
+            tokenLines.append(lines)
+            tokens = []
+            lines = []
+            entities = SpanBrackets()
+            columns = nil
+        }
+    }
+
+    func readLocated(_ file: TextFile) throws -> [Located] {
+        var documents: [Located] = []
+        var block: Block?
+        for (index, line) in file.lines.enumerated() {
+            do {
+                let directive = line.first == "#"
+                if directive && line.hasPrefix("#begin document") {
+                    if let open = block {
+                        throw file.error(atIndex: index, "'#begin document' inside document '\(open.id)' part \(open.part) opened on line \(open.beginLine + 1): missing '#end document'")
+                    }
+                    block = try header(line, index: index, file: file)
+                } else if directive && line.hasPrefix("#end document") {
+                    guard var finished = block else {
+                        throw file.error(atIndex: index, "'#end document' without a matching '#begin document'")
+                    }
+                    try finished.endSentence()
+                    guard !finished.sentences.isEmpty else {
+                        throw file.error(atIndex: finished.beginLine, "document '\(finished.id)' part \(finished.part) has no tokens")
+                    }
+                    documents.append(located(finished))
+                    block = nil
+                } else if line.allSatisfy(\.isWhitespace) {
+                    try block?.endSentence()
+                } else {
+                    guard block != nil else {
+                        throw file.error(atIndex: index, "token line outside a document: expected '#begin document (ID); part N'")
+                    }
+                    try tokenLine(line, index: index, block: &block!, file: file)
+                }
+            } catch let failure as LineFailure {
+                throw file.error(failure)
+            }
+        }
+        if let open = block {
+            throw file.error(atIndex: open.beginLine, "document '\(open.id)' part \(open.part) opened here has no '#end document'")
+        }
+        guard !documents.isEmpty else { throw CorpusError(path: file.path, message: "no '#begin document' blocks found") }
+        return documents
+    }
+
+    /// Parses `#begin document (ID); part N`.
+    private func header(_ line: Substring, index: Int, file: TextFile) throws -> Block {
+        let rest = line.dropFirst("#begin document".count).trimmingWhitespace()
+        guard rest.first == "(", let separator = rest.range(of: "); part ") else {
+            throw file.error(atIndex: index, "malformed '#begin document' line: expected '#begin document (ID); part N'")
+        }
+        let id = rest[rest.index(after: rest.startIndex)..<separator.lowerBound]
+        let part = rest[separator.upperBound...].trimmingWhitespace()
+        guard !id.isEmpty, !id.contains(where: \.isWhitespace) else {
+            throw file.error(atIndex: index, "malformed '#begin document' line: empty or blank-containing document id '\(id)'")
+        }
+        guard !part.isEmpty, part.allSatisfy(\.isASCII), let number = Int(part), number >= 0 else {
+            throw file.error(atIndex: index, "malformed '#begin document' line: part '\(part)' is not a number")
+        }
+        return Block(id: String(id), part: String(part), partNumber: number, beginLine: index)
+    }
+
+    private func tokenLine(_ line: Substring, index: Int, block: inout Block, file: TextFile) throws {
+        var columns = line.utf8.contains(UInt8(ascii: "\t"))
+            ? line.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
+            : line.split(whereSeparator: \.isWhitespace)
+        guard columns.count >= 12 else {
+            throw file.error(atIndex: index, "expected at least 12 columns (document id, part, word index, word, POS, parse, lemma, frameset, sense, speaker, named entities, [predicate arguments…], coreference), found \(columns.count)")
+        }
+        if let expected = block.columns, expected != columns.count {
+            throw file.error(atIndex: index, "found \(columns.count) columns, but this sentence's first token line has \(expected)")
+        }
+        block.columns = columns.count
+        if columns[columns.count - 1].isEmpty { columns[columns.count - 1] = "-" }
+        if let empty = columns.firstIndex(where: \.isEmpty) {
+            throw file.error(atIndex: index, "column \(empty) is empty")
+        }
+        guard columns[0] == block.id else {
+            throw file.error(atIndex: index, "document id '\(columns[0])' does not match '\(block.id)' of the '#begin document' on line \(block.beginLine + 1)")
+        }
+        guard let part = Int(columns[1]), part == block.partNumber else {
+            throw file.error(atIndex: index, "part '\(columns[1])' does not match part \(block.part) of the '#begin document' on line \(block.beginLine + 1)")
+        }
+        guard let position = Int(columns[2]), position == block.tokens.count else {
+            throw file.error(atIndex: index, "word index '\(columns[2])' out of sequence: expected \(block.tokens.count)")
+        }
+        let entityCell = columns[10]
+        let annotated = entityCell != "_"
+        if let earlier = block.hasEntities, earlier != annotated {
+            throw file.error(atIndex: index, annotated
+                ? "named-entity cell '\(entityCell)' in a document whose earlier cells are the placeholder '_'"
+                : "named-entity placeholder '_' in a document whose earlier cells are annotated")
+        }
+        block.hasEntities = annotated
+        if annotated { try block.entities.consume(entityCell, position: position, line: index) }
+        try block.coreference.consume(columns[columns.count - 1], sentence: block.sentences.count, position: position, line: index)
+        block.tokens.append(Self.normalisedWord(columns[3]))
+        block.lines.append(index)
+    }
+
+    private func located(_ block: Block) -> Located {
+        let document = Document(id: "\(block.id)/\(block.part)", sentences: block.sentences,
+                                clusters: block.coreference.clusters,
+                                hasEntities: block.hasEntities ?? false, hasCoreference: true)
+        return Located(document: document, beginLine: block.beginLine, tokenLines: block.tokenLines)
+    }
+
+    /// OntoNotes escapes sentence-final `.` and `?` as `/.` and `/?` in some sources.
+    static func normalisedWord(_ word: Substring) -> String {
+        switch word {
+        case "/.": "."
+        case "/?": "?"
+        default: String(word)
+        }
+    }
+}

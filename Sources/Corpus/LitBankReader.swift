@@ -1,0 +1,132 @@
+import Foundation
+
+/// Reads the LitBank layout: `splits.txt` names the documents (`train NAME`, `dev NAME`,
+/// `test NAME`; blank lines and `#` comments ignored), and each NAME has
+///
+/// - `coref/NAME_brat.conll`: one CoNLL-2012 document (`CoNLL2012Reader`) whose last column
+///   holds the coreference chains, singletons and pronouns included;
+/// - `entities/NAME_brat.tsv`: the same tokens, one a line, blank lines between sentences, then
+///   tab-separated IOB2 layers of nested mentions. The first layer holds the innermost ones, so
+///   it is the flat mention-detection target (`Sentence.mentions`, types PER FAC GPE LOC VEH ORG).
+///
+/// The two files of a document must agree token for token; a disagreement is reported at the
+/// line of the entities file, naming the coref file and line it disagrees with. Documents are
+/// named NAME and returned in the order of `splits.txt`.
+public struct LitBankReader: Sendable {
+    public init() {}
+
+    public func read(directory: String) throws -> (train: [Document], dev: [Document], test: [Document]) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
+            throw CorpusError(path: directory, message: "no such directory")
+        }
+        guard isDirectory.boolValue else { throw CorpusError(path: directory, message: "is a file, expected the LitBank directory") }
+        let splitsFile = try TextFile(path: (directory as NSString).appendingPathComponent("splits.txt"))
+        var splits: [String: [Document]] = ["train": [], "dev": [], "test": []]
+        for entry in try entries(of: splitsFile) {
+            let coref = (directory as NSString).appendingPathComponent("coref/\(entry.name)_brat.conll")
+            let entities = (directory as NSString).appendingPathComponent("entities/\(entry.name)_brat.tsv")
+            for path in [coref, entities] where !FileManager.default.fileExists(atPath: path) {
+                throw splitsFile.error(atIndex: entry.line, "document '\(entry.name)' is listed but \(path) does not exist")
+            }
+            splits[entry.split]!.append(try document(named: entry.name, coref: TextFile(path: coref),
+                                                     entities: TextFile(path: entities)))
+        }
+        return (splits["train"]!, splits["dev"]!, splits["test"]!)
+    }
+
+    private func entries(of file: TextFile) throws -> [(split: String, name: String, line: Int)] {
+        var entries: [(split: String, name: String, line: Int)] = []
+        var listed: [String: Int] = [:]
+        for (index, line) in file.lines.enumerated() {
+            let text = line.trimmingWhitespace()
+            if text.isEmpty || text.hasPrefix("#") { continue }
+            let fields = text.split(whereSeparator: \.isWhitespace)
+            guard fields.count == 2 else {
+                throw file.error(atIndex: index, "expected 'SPLIT NAME' (two fields), found \(fields.count) fields")
+            }
+            let split = String(fields[0]), name = String(fields[1])
+            guard ["train", "dev", "test"].contains(split) else {
+                throw file.error(atIndex: index, "unknown split '\(split)': expected train, dev or test")
+            }
+            if let first = listed[name] {
+                throw file.error(atIndex: index, "document '\(name)' is already listed on line \(first + 1)")
+            }
+            listed[name] = index
+            entries.append((split, name, index))
+        }
+        guard !entries.isEmpty else { throw CorpusError(path: file.path, message: "lists no documents") }
+        return entries
+    }
+
+    /// One line of the entities file: the token and its first-layer tag.
+    private struct MentionLine {
+        var token: String
+        var tag: String
+        var line: Int
+    }
+
+    private func document(named name: String, coref: TextFile, entities: TextFile) throws -> Document {
+        let located = try CoNLL2012Reader().readLocated(coref)
+        guard located.count == 1 else {
+            throw coref.error(atIndex: located[1].beginLine, "expected one document per LitBank file, found \(located.count)")
+        }
+        var document = located[0].document
+        let tokenLines = located[0].tokenLines
+        let rows = try mentionSentences(entities)
+        for (s, sentence) in document.sentences.enumerated() {
+            guard s < rows.count else {
+                throw CorpusError(path: entities.path, message: "ends after \(rows.count) sentences, but sentence \(s + 1) of \(coref.path) begins on line \(tokenLines[s][0] + 1)")
+            }
+            try align(rows[s], with: sentence.tokens, lines: tokenLines[s], entities: entities, coref: coref)
+            do {
+                document.sentences[s].mentions = try TagScheme.iob2.spans(from: rows[s].map(\.tag))
+            } catch {
+                throw entities.error(atIndex: rows[s][error.position].line, error.message)
+            }
+        }
+        if rows.count > document.sentences.count {
+            let extra = rows[document.sentences.count][0]
+            throw entities.error(atIndex: extra.line, "sentence \(document.sentences.count + 1) has no counterpart: \(coref.path) has \(document.sentences.count) sentences")
+        }
+        document.id = name
+        document.hasMentions = true
+        return document
+    }
+
+    private func mentionSentences(_ file: TextFile) throws -> [[MentionLine]] {
+        var sentences: [[MentionLine]] = []
+        var current: [MentionLine] = []
+        for (index, line) in file.lines.enumerated() {
+            if line.allSatisfy(\.isWhitespace) {
+                if !current.isEmpty { sentences.append(current) }
+                current = []
+                continue
+            }
+            var fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            while fields.last?.allSatisfy(\.isWhitespace) == true { fields.removeLast() }
+            guard fields.count >= 2, !fields[0].isEmpty else {
+                throw file.error(atIndex: index, "expected a token and at least one tab-separated BIO column, found \(fields.count) non-empty fields")
+            }
+            current.append(MentionLine(token: CoNLL2012Reader.normalisedWord(fields[0]),
+                                       tag: String(fields[1].trimmingWhitespace()), line: index))
+        }
+        if !current.isEmpty { sentences.append(current) }
+        return sentences
+    }
+
+    /// Throws at the first token of `rows` that differs from the coref file's `tokens`.
+    private func align(_ rows: [MentionLine], with tokens: [String], lines: [Int], entities: TextFile, coref: TextFile) throws {
+        for (position, row) in rows.enumerated() {
+            guard position < tokens.count else {
+                throw entities.error(atIndex: row.line, "token '\(row.token)' lies beyond the end of its sentence, which ends on \(coref.path):\(lines[tokens.count - 1] + 1)")
+            }
+            guard row.token == tokens[position] else {
+                throw entities.error(atIndex: row.line, "token '\(row.token)' differs from '\(tokens[position])' on \(coref.path):\(lines[position] + 1)")
+            }
+        }
+        if rows.count < tokens.count {
+            throw entities.error(atIndex: rows[rows.count - 1].line + 1, "sentence ends after \(rows.count) tokens, but \(coref.path):\(lines[rows.count] + 1) continues it with '\(tokens[rows.count])'")
+        }
+    }
+}
