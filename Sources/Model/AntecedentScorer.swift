@@ -64,9 +64,9 @@ public struct AntecedentScorer: Sendable {
         var rest: FeedForward.Cache
     }
 
-    /// g: [k, S] kept-span embeddings → pairwise scores [k, K] (0 at invalid pairs).
-    public func forward(_ g: Tensor, antecedents K: Int, chunkSpans: Int, arena: ParameterArena,
-                        training: Bool, rng: inout RNG) -> (Tensor, Cache) {
+    /// The first FFNN layer's pre-activations [k·K, H] through the split projections (zero rows
+    /// at invalid pairs).
+    func firstLayer(_ g: Tensor, antecedents K: Int, chunkSpans: Int, arena: ParameterArena) -> Tensor {
         precondition(g.rank == 2 && g.columns == spanSize, "AntecedentScorer: expected [k, \(spanSize)], got \(g.shape)")
         let k = g.rows, s = spanSize, hidden = hiddenSize, ld = first.inputSize
         let w1 = arena.value(first.weight), b1 = arena.value(first.bias)
@@ -107,6 +107,14 @@ public struct AntecedentScorer: Sendable {
                 }
             }
         }
+        return z
+    }
+
+    /// g: [k, S] kept-span embeddings → pairwise scores [k, K] (0 at invalid pairs).
+    public func forward(_ g: Tensor, antecedents K: Int, chunkSpans: Int, arena: ParameterArena,
+                        training: Bool, rng: inout RNG) -> (Tensor, Cache) {
+        let k = g.rows
+        var z = firstLayer(g, antecedents: K, chunkSpans: chunkSpans, arena: arena)
         rest.activate(&z, training: training, rng: &rng)
         let (top, restCache) = rest.forward(z, arena: arena, training: training, rng: &rng)
         var scores = scorer.forward(top, arena: arena).reshaped([k, K])
