@@ -2,12 +2,12 @@ import Foundation
 
 /// The lines of a UTF-8 text file, loaded with every whole-file failure (missing, a directory,
 /// unreadable, not UTF-8, empty) turned into a `CorpusError` so readers only deal with content.
-struct TextFile {
-    let path: String
+public struct TextFile: Sendable {
+    public let path: String
     /// Lines without terminators; `\n`, `\r\n` and `\r` all end a line.
-    let lines: [Substring]
+    public let lines: [Substring]
 
-    init(path: String) throws {
+    public init(path: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw CorpusError(path: path, message: "no such file")
@@ -28,7 +28,7 @@ struct TextFile {
     }
 
     /// Content already in memory (tests, or callers that fetched it elsewhere); `path` only names it.
-    init(path: String, text: String) throws {
+    public init(path: String, text: String) throws {
         guard text.contains(where: { !$0.isWhitespace }) else {
             throw CorpusError(path: path, message: "file is empty")
         }
@@ -40,7 +40,7 @@ struct TextFile {
     }
 
     /// An error on the line at 0-based `index`, reported 1-based.
-    func error(atIndex index: Int, _ message: String) -> CorpusError {
+    public func error(atIndex index: Int, _ message: String) -> CorpusError {
         CorpusError(path: path, line: index + 1, message: message)
     }
 }
