@@ -1,6 +1,8 @@
 import Corpus
 
-/// A padded batch of sentences as the embedder and taggers consume it.
+/// A padded batch of token sequences with the gold of its task, as every level consumes it:
+/// sentences for NER, EMD and RE; one whole document as a single sequence for coreference
+/// (the reference's coref reader gives the encoder all the document's tokens at once).
 ///
 /// Layout is batch-major: `wordIDs` is [B, T], `charIDs` is [B, T, C] with C ≥ 3 (the char
 /// CNN's width; the reference crashes on shorter batches), id 0 = padding everywhere.
@@ -12,8 +14,12 @@ public struct TaggingBatch: Sendable {
     public var charsPerToken: Int
     public var wordIDs: [Int32]
     public var charIDs: [Int32]
-    /// Gold tag indices per sentence (empty when unlabeled).
+    /// Gold tag indices per sentence (NER, EMD; empty when unlabeled).
     public var tags: [[Int]]
+    /// Gold relation cells per sentence (RE).
+    public var relations: [[RelationPair]] = []
+    /// Gold clusters and sentence boundaries of the one document (coreference).
+    public var coreference: CoreferenceDocument?
 
     public var count: Int { lengths.count }
     public var tokenCount: Int { lengths.reduce(0, +) }
@@ -46,18 +52,24 @@ public struct Vocabularies: Sendable, Equatable {
     public var characters: Vocabulary
     /// BILOU tag set per tagging task, "O" first.
     public var tags: [Task: Vocabulary]
+    /// Relation type labels (RE), sorted; `RelationPair.r` indexes them.
+    public var relations: Vocabulary?
 
-    public init(words: Vocabulary, characters: Vocabulary, tags: [Task: Vocabulary]) {
+    public init(words: Vocabulary, characters: Vocabulary, tags: [Task: Vocabulary], relations: Vocabulary? = nil) {
         self.words = words
         self.characters = characters
         self.tags = tags
+        self.relations = relations
     }
+
+    public var relationTypes: [String] { relations?.entries ?? [] }
 }
 
 extension Vocabularies {
     /// One stable hash over every vocabulary, for the start-up agreement check.
     public var fingerprint: UInt64 {
         let parts = [words.fingerprint, characters.fingerprint] + tags.keys.sorted().flatMap { [$0.seedID, tags[$0]!.fingerprint] }
+            + (relations.map { [$0.fingerprint] } ?? [])
         return parts.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ $1) &* 0x100_0000_01b3 }
     }
 }

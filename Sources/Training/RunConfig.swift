@@ -50,6 +50,14 @@ public struct RunConfig: Sendable {
     /// Keys a resumed run may change without breaking exact resume.
     public static let scheduleOnlyKeys: Set<String> = ["training.max_steps", "training.log_every", "training.checkpoint_every"]
 
+    /// The model the config describes.
+    public var modelSettings: HierarchicalModel.Settings {
+        var settings = HierarchicalModel.Settings()
+        settings.embedder = embedder
+        settings.taggers = tasks[.ner].map { [HierarchicalModel.TaggerLevel(task: .ner, settings: $0.tagger)] } ?? []
+        return settings
+    }
+
     /// FNV-1a of the canonical JSON: equal on every rank iff the configs are equal.
     public var fingerprint: UInt64 { FNV1a.hash(canonicalJSON) }
 

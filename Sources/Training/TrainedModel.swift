@@ -18,10 +18,7 @@ public struct TrainedModel {
             throw TrainingError("\(name): the stored config is not a JSON object")
         }
         config = try RunConfig(json: json, baseDirectory: nil)
-        var settings = HierarchicalModel.Settings()
-        settings.embedder = config.embedder
-        settings.ner = config.tasks[.ner]?.tagger
-        model = HierarchicalModel(settings: settings, vocabularies: try Vocabularies(namespaces: c.vocabularies, file: name))
+        model = HierarchicalModel(settings: config.modelSettings, vocabularies: try Vocabularies(namespaces: c.vocabularies, file: name))
         arena = ParameterArena(layout: model.layout)
         try arena.load(c.parameters, file: name)
         step = c.step

@@ -32,10 +32,7 @@ public final class Trainer {
         self.communicator = communicator
         self.data = data
         self.output = output
-        var settings = HierarchicalModel.Settings()
-        settings.embedder = config.embedder
-        settings.ner = config.tasks[.ner]?.tagger
-        model = HierarchicalModel(settings: settings, vocabularies: data.vocabularies)
+        model = HierarchicalModel(settings: config.modelSettings, vocabularies: data.vocabularies)
         arena = ParameterArena(layout: model.layout)
         model.initialize(arena, seed: config.seed, pretrained: pretrained)
         clipping = GradientClipping(value: config.schedule.gradientClip, maxNorm: config.schedule.gradientNorm)

@@ -23,8 +23,8 @@ final class HierarchicalModelTests: XCTestCase {
         settings.embedder.wordDimension = 5
         settings.embedder.charDimension = 4
         settings.embedder.charFilters = 6
-        settings.ner!.hiddenSize = 4
-        settings.ner!.layers = 2
+        settings.taggers[0].settings.hiddenSize = 4
+        settings.taggers[0].settings.layers = 2
         let m = HierarchicalModel(settings: settings, vocabularies: v)
         let arena = ParameterArena(layout: m.layout)
         m.initialize(arena, seed: 11, pretrained: nil)

@@ -1,0 +1,30 @@
+import NN
+import Tensor
+
+/// The coreference level (spec §3, §6): lexical dropout on `[g_e, g_top]`, a BiLSTM (1 × 200 in
+/// the reference) and the Lee et al. (2017) head, which reads both the dropped input (its
+/// attention head) and the encoder states (span endpoints).
+public struct CoreferenceLevel: Sendable {
+    public struct Settings: Sendable, Equatable {
+        public var encoder = BiLSTMSettings(hiddenSize: 200, layers: 1, dropout: 0)
+        public var lexicalDropout: Float = 0.5
+        public var head = CoreferenceHead.Settings()
+        public init() {}
+    }
+
+    public let lexicalDropout: Dropout
+    public let encoder: BiLSTM
+    public let head: CoreferenceHead
+
+    public init(inputSize: Int, settings: Settings, layout: inout ParameterLayout) {
+        lexicalDropout = Dropout(rate: settings.lexicalDropout)
+        encoder = settings.encoder.make(name: "coref/encoder", inputSize: inputSize, layout: &layout)
+        head = CoreferenceHead(name: "coref", inputSize: inputSize, encoderSize: encoder.outputSize,
+                               settings: settings.head, layout: &layout)
+    }
+
+    public func initialize(_ arena: ParameterArena, rng: inout RNG) {
+        encoder.initialize(arena, rng: &rng)
+        head.initialize(arena, rng: &rng)
+    }
+}
