@@ -1,0 +1,132 @@
+import Corpus
+import GradientChecking
+import Model
+import Tensor
+import XCTest
+
+/// The whole hierarchy NER → EMD → {CR, RE} on a small demo document: layout and ranges,
+/// gradients confined to each task's ranges, and finite-difference checks through the
+/// shortcut stack.
+final class HierarchyTests: XCTestCase {
+    private struct Fixture {
+        var model: HierarchicalModel
+        var arena: ParameterArena
+        var batches: [Task: TaggingBatch]
+    }
+
+    private func fixture(seed: UInt64 = 5) -> Fixture {
+        let document = DemoCorpus.generate(documents: 1, seed: 3)[0]
+        let sentences = document.sentences
+        let nerTags = Vocabulary.labels(BILOU.tagSet(types: ["PER", "ORG", "LOC"]))
+        let emdTags = Vocabulary.labels(BILOU.tagSet(types: Set(sentences.flatMap(\.mentions).map(\.label))))
+        let relationTypes = Vocabulary.labels(sentences.flatMap(\.relations).map(\.label))
+        let vocabularies = Vocabularies(words: .words(from: [document]), characters: .characters(from: [document]),
+                                        tags: [.ner: nerTags, .emd: emdTags], relations: relationTypes)
+        var settings = HierarchicalModel.Settings()
+        settings.embedder.wordDimension = 4
+        settings.embedder.charDimension = 3
+        settings.embedder.charFilters = 3
+        var tagger = CRFTagger.Settings()
+        tagger.hiddenSize = 3
+        tagger.layers = 1
+        settings.taggers = [.init(task: .ner, settings: tagger), .init(task: .emd, settings: tagger)]
+        var coref = CoreferenceLevel.Settings()
+        coref.encoder = BiLSTMSettings(hiddenSize: 3, layers: 1, dropout: 0)
+        coref.head.featureSize = 2
+        coref.head.hiddenSize = 4
+        coref.head.maxSpanWidth = 3
+        coref.head.maxAntecedents = 5
+        settings.coref = coref
+        var relation = RelationLevel.Settings()
+        relation.encoder = BiLSTMSettings(hiddenSize: 3, layers: 2, dropout: 0.2)
+        relation.scorerSize = 4
+        settings.relation = relation
+        let model = HierarchicalModel(settings: settings, vocabularies: vocabularies)
+        let arena = ParameterArena(layout: model.layout)
+        model.initialize(arena, seed: seed, pretrained: nil)
+
+        let tokens = sentences.map(\.tokens)
+        let ids = Array(sentences.indices)
+        func tags(_ spans: KeyPath<Sentence, [LabeledSpan]>, _ vocabulary: Vocabulary) -> [[Int]] {
+            sentences.map { s in BILOU.tags(for: s[keyPath: spans], count: s.tokens.count).map { vocabulary.index(of: $0) ?? 0 } }
+        }
+        var batches: [Task: TaggingBatch] = [:]
+        batches[.ner] = TaggingBatch(sentences: tokens, exampleIDs: ids, tags: tags(\.entities, nerTags), vocabulary: vocabularies)
+        batches[.emd] = TaggingBatch(sentences: tokens, exampleIDs: ids, tags: tags(\.mentions, emdTags), vocabulary: vocabularies)
+        var re = TaggingBatch(sentences: tokens, exampleIDs: ids, vocabulary: vocabularies)
+        re.relations = sentences.map { $0.relations.map { RelationPair($0, type: relationTypes.index(of: $0.label)!) } }
+        batches[.relation] = re
+        var cr = TaggingBatch(sentences: [tokens.flatMap { $0 }], exampleIDs: [0], vocabulary: vocabularies)
+        cr.coreference = CoreferenceDocument(document)
+        batches[.coref] = cr
+        return Fixture(model: model, arena: arena, batches: batches)
+    }
+
+    func testLayoutFollowsTheHierarchy() {
+        let f = fixture()
+        XCTAssertEqual(f.model.tasks, [.ner, .emd, .coref, .relation])
+        let ner = f.model.parameterRanges(for: .ner), emd = f.model.parameterRanges(for: .emd)
+        let coref = f.model.parameterRanges(for: .coref), relation = f.model.parameterRanges(for: .relation)
+        XCTAssertEqual(ner.count, 1); XCTAssertEqual(emd.count, 1); XCTAssertEqual(coref.count, 1)
+        XCTAssertLessThan(ner[0].upperBound, emd[0].upperBound)
+        XCTAssertEqual(relation.count, 2, "RE: the stack below it, then its own block after the coref block")
+        XCTAssertEqual(relation[0], emd[0])
+        XCTAssertEqual(relation[1].upperBound, f.arena.count)
+        XCTAssertEqual(relation[1].lowerBound, coref[0].upperBound)
+        // Shortcut inputs: EMD reads [g_e, g_ner]; RE and CR read [g_e, g_emd].
+        let ge = f.model.embedder.outputSize
+        XCTAssertEqual(f.model.taggers[1].encoder.inputSize, ge + f.model.taggers[0].encoder.outputSize)
+        XCTAssertEqual(f.model.relation!.encoder.inputSize, ge + f.model.taggers[1].encoder.outputSize)
+        XCTAssertEqual(f.model.coref!.encoder.inputSize, ge + f.model.taggers[1].encoder.outputSize)
+    }
+
+    /// Each task's update reaches its own level and everything below, nothing above or beside.
+    func testGradientsStayInsideEachTasksRanges() {
+        for task in [Task.ner, .emd, .coref, .relation] {
+            let f = fixture()
+            var rngs = f.batches[task]!.exampleIDs.map { RNG(seed: 1, stream: [UInt64($0)]) }
+            let loss = f.model.trainStep(task, batch: f.batches[task]!, arena: f.arena, rngs: &rngs)
+            XCTAssertTrue(loss.isFinite && loss > 0, "\(task): loss \(loss)")
+            let ranges = f.model.parameterRanges(for: task)
+            for i in 0..<f.arena.count where !ranges.contains(where: { $0.contains(i) }) {
+                XCTAssertEqual(f.arena.grads[i], 0, "\(task): gradient outside its ranges at \(i)")
+            }
+            let words = f.model.layout.range(ofPrefix: "embedder/words")
+            XCTAssertTrue(f.arena.grads[words].contains { $0 != 0 }, "\(task): no gradient reached the embedder")
+        }
+    }
+
+    /// Finite differences through the shortcut stack: the upper task's loss w.r.t. the word
+    /// embeddings and the lower tagging encoders (and, for EMD, its own level). Heads with
+    /// ReLU scorers are checked on their own in RelationHeadTests and CoreferenceHeadTests,
+    /// where inputs are chosen away from the kinks.
+    func testUpperTasksGradientsThroughTheStack() {
+        for task in [Task.emd, .relation] {
+            let f = fixture()
+            let batch = f.batches[task]!
+            let rngs = batch.exampleIDs.map { RNG(seed: 1, stream: [UInt64($0)]) }
+            func loss() -> Double {
+                var r = rngs
+                f.arena.zeroGrads()
+                return f.model.trainStep(task, batch: batch, arena: f.arena, rngs: &r)
+            }
+            _ = loss()
+            let analytic = Array(f.arena.grads)
+            var rng = RNG(seed: 8)
+            for p in f.model.layout.parameters where p.name.hasPrefix("embedder/words") || p.name.hasPrefix("ner/encoder")
+                || (task == .emd && p.name.hasPrefix("emd/")) || (task == .relation && p.name.hasPrefix("emd/encoder")) {
+                GradientCheck.check("\(task) \(p.name)", at: f.arena.value(p), count: p.count, analytic: Array(analytic[p.range]),
+                                    samples: 12, step: 3e-2, rng: &rng, loss: loss)
+            }
+        }
+    }
+
+    func testPredictionsForEveryTask() {
+        let f = fixture()
+        XCTAssertEqual(f.model.predict(.emd, batch: f.batches[.emd]!, arena: f.arena).tags.count, f.batches[.emd]!.count)
+        XCTAssertEqual(f.model.predictRelations(f.batches[.relation]!, arena: f.arena).count, f.batches[.relation]!.count)
+        let clusters = f.model.predictCoreference(f.batches[.coref]!, arena: f.arena).clusters
+        let n = f.batches[.coref]!.lengths[0]
+        XCTAssertTrue(clusters.allSatisfy { $0.allSatisfy { $0.start >= 0 && $0.end < n } })
+    }
+}
