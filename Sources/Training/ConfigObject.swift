@@ -82,6 +82,12 @@ struct ConfigObject {
         has(key) ? try string(key) : nil
     }
 
+    mutating func stringArray(_ key: String) throws -> [String]? {
+        guard let v = raw(key) else { return nil }
+        guard let array = v as? [Any], let strings = array as? [String] else { throw error(key, "expected an array of strings, got \(describe(v))") }
+        return strings
+    }
+
     mutating func bool(_ key: String, default def: Bool) throws -> Bool {
         guard let v = raw(key) else { return def }
         guard let n = v as? NSNumber, isBool(n) else { throw error(key, "expected true or false, got \(describe(v))") }

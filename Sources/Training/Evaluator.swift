@@ -3,9 +3,10 @@ import Distributed
 import Model
 import Tensor
 
-/// Dev/test evaluation of a tagging task: each rank decodes its share of the examples
-/// (positions r, r+W, …), then span counts and losses are summed over ranks, so every rank
-/// ends with the same metrics.
+/// Dev/test evaluation of a task: each rank scores its share of the examples (positions r,
+/// r+W, …), then the metric counts and losses are summed over ranks, so every rank ends with
+/// the same scores. Metrics: span F1 (NER, EMD), relation F1 with argument heads (RE, the
+/// paper's definition), CoNLL average of MUC, B³ and CEAF-e (coreference).
 public struct Evaluator {
     public let model: HierarchicalModel
     public let arena: ParameterArena
@@ -18,35 +19,104 @@ public struct Evaluator {
     }
 
     public struct Result: Sendable {
-        public var metrics: SpanMetrics
-        /// Summed loss over all examples, and per sentence.
-        public var loss: Double
-        public var sentences: Int
-        public var lossPerSentence: Double { sentences > 0 ? loss / Double(sentences) : 0 }
-    }
+        public enum Metrics: Sendable {
+            case spans(SpanMetrics)
+            case relations(RelationMetrics)
+            case coreference(CoreferenceMetrics)
+        }
+        public var metrics: Metrics
+        /// Summed tagging loss (NER, EMD), else nil.
+        public var loss: Double?
+        public var examples: Int
 
-    public func evaluate(_ task: Task, examples: TaggingExamples, communicator: Communicator) throws -> Result {
-        let mine = Array(stride(from: communicator.rank, to: examples.count, by: communicator.size))
-        // Length-sorted batches waste no padding; order does not change the metrics.
-        let sorted = mine.sorted { (examples.sentences[$0].count, $0) < (examples.sentences[$1].count, $1) }
-        let tagNames = model.vocabularies.tags[task]?.entries ?? []
-        var metrics = SpanMetrics()
-        var loss = 0.0
-        for start in stride(from: 0, to: sorted.count, by: batchSize) {
-            let indices = Array(sorted[start..<min(start + batchSize, sorted.count)])
-            let batch = examples.batch(indices, vocabularies: model.vocabularies)
-            let (paths, batchLoss) = model.predict(task, batch: batch, arena: arena)
-            loss += batchLoss ?? 0
-            for (path, index) in zip(paths, indices) {
-                let predicted = try BILOU.spans(from: path.map { tagNames[$0] })
-                metrics.add(predicted: predicted, gold: examples.spans[index])
+        /// The score model selection and early stopping use.
+        public var score: Double {
+            switch metrics {
+            case .spans(let m): m.overall.f1
+            case .relations(let m): m.overall(.head).f1
+            case .coreference(let m): m.averageF1
             }
         }
-        // Every rank must reduce the same type list: the tag vocabulary's types plus gold-only types.
-        let types = SpanTypes.all(tagNames: tagNames, goldSpans: examples.spans)
-        var flat = metrics.flattened(types: types) + [loss]
-        try communicator.allreduceSum(&flat)
-        return Result(metrics: SpanMetrics(types: types, flat: Array(flat.dropLast())), loss: flat.last!, sentences: examples.count)
+
+        public var table: String {
+            switch metrics {
+            case .spans(let m): m.table()
+            case .relations(let m): m.table()
+            case .coreference(let m): m.table()
+            }
+        }
+
+        /// For metrics.jsonl.
+        public var record: [String: Any] {
+            switch metrics {
+            case .spans(let m):
+                let o = m.overall
+                var perType: [String: Any] = [:]
+                for (type, c) in m.perType {
+                    perType[type] = ["precision": c.precision, "recall": c.recall, "f1": c.f1, "predicted": c.predicted, "gold": c.gold]
+                }
+                return ["f1": o.f1, "precision": o.precision, "recall": o.recall, "per_type": perType]
+            case .relations(let m):
+                let head = m.overall(.head), strict = m.overall(.strict)
+                return ["f1": head.f1, "precision": head.precision, "recall": head.recall, "strict_f1": strict.f1]
+            case .coreference(let m):
+                return ["f1": m.averageF1, "muc_f1": m.muc.f1, "b3_f1": m.bCubed.f1, "ceafe_f1": m.ceafE.f1,
+                        "mention_recall": m.mentions.recall]
+            }
+        }
+    }
+
+    public func evaluate(_ task: Task, examples: TaskExamples, communicator: Communicator) throws -> Result {
+        let mine = Array(stride(from: communicator.rank, to: examples.count, by: communicator.size))
+        // Length-sorted batches waste no padding; order does not change the metrics.
+        let sorted = mine.sorted { (examples.sequences[$0].count, $0) < (examples.sequences[$1].count, $1) }
+        let size = task == .coref ? 1 : batchSize
+        let batches = stride(from: 0, to: sorted.count, by: size).map { Array(sorted[$0..<min($0 + size, sorted.count)]) }
+        switch task {
+        case .ner, .emd:
+            let tagNames = model.vocabularies.tags[task]?.entries ?? []
+            var metrics = SpanMetrics()
+            var loss = 0.0
+            for indices in batches {
+                let (paths, batchLoss) = model.predict(task, batch: examples.batch(indices, vocabularies: model.vocabularies), arena: arena)
+                loss += batchLoss ?? 0
+                for (path, index) in zip(paths, indices) {
+                    metrics.add(predicted: try BILOU.spans(from: path.map { tagNames[$0] }), gold: examples.spans[index])
+                }
+            }
+            // Every rank must reduce the same type list: the tag vocabulary's types plus gold-only types.
+            let types = SpanTypes.all(tagNames: tagNames, goldSpans: examples.spans)
+            var flat = metrics.flattened(types: types) + [loss]
+            try communicator.allreduceSum(&flat)
+            return Result(metrics: .spans(SpanMetrics(types: types, flat: Array(flat.dropLast()))), loss: flat.last!, examples: examples.count)
+        case .relation:
+            let typeNames = model.vocabularies.relationTypes
+            var metrics = RelationMetrics()
+            for indices in batches {
+                let cells = model.predictRelations(examples.batch(indices, vocabularies: model.vocabularies), arena: arena)
+                for (predicted, index) in zip(cells, indices) {
+                    // A cell names the arguments' last tokens: all the head-match metric compares.
+                    let relations = predicted.map {
+                        Relation(head: TokenSpan(start: $0.i, end: $0.i), tail: TokenSpan(start: $0.j, end: $0.j), label: typeNames[$0.r])
+                    }
+                    metrics.add(predicted: relations, gold: examples.relations[index])
+                }
+            }
+            let types = Array(Set(typeNames + examples.relations.flatMap { $0.map(\.label) })).sorted()
+            var flat = metrics.flattened(types: types)
+            try communicator.allreduceSum(&flat)
+            return Result(metrics: .relations(RelationMetrics(types: types, flat: flat)), loss: nil, examples: examples.count)
+        case .coref:
+            var metrics = CoreferenceMetrics()
+            for indices in batches {
+                let batch = examples.batch(indices, vocabularies: model.vocabularies)
+                let predicted = model.predictCoreference(batch, arena: arena).clusters
+                metrics.add(key: examples.documents[indices[0]].clusters, response: predicted)
+            }
+            var flat = metrics.flattened()
+            try communicator.allreduceSum(&flat)
+            return Result(metrics: .coreference(CoreferenceMetrics(flat: flat)), loss: nil, examples: examples.count)
+        }
     }
 }
 

@@ -3,12 +3,13 @@ import Model
 
 /// Where a task's examples come from.
 public struct DataSource: Sendable, Equatable {
-    public enum Format: String, Sendable, CaseIterable { case demo, conll2003, conll04 }
+    public enum Format: String, Sendable, CaseIterable { case demo, conll2003, conll04, conll2012, litbank, dygie }
     public var format: Format
     /// Demo corpus size and seed (format demo).
     public var documents = 0
     public var demoSeed: UInt64 = 0
-    /// File paths (other formats), relative paths resolved against the config file's folder.
+    /// File paths (other formats; a folder for litbank in `train`), relative paths resolved
+    /// against the config file's folder.
     public var train = "", dev = "", test = ""
     /// CoNLL-2003 tag scheme: "iob1" (the original files) or "iob2".
     public var tagScheme = "iob1"
@@ -16,9 +17,22 @@ public struct DataSource: Sendable, Equatable {
 
 public struct TaskConfig: Sendable, Equatable {
     public var data: DataSource
-    /// Sentences per rank per step: the global batch is world size × this.
+    /// Examples per rank per step (sentences; documents for coref): the global batch is world
+    /// size × this.
     public var batchSize: Int
-    public var tagger: CRFTagger.Settings
+    /// The level's settings; only the one matching the task is read.
+    public var tagger = CRFTagger.Settings()
+    public var relation = RelationLevel.Settings()
+    public var coref = CoreferenceLevel.Settings()
+}
+
+/// How the task of each step is drawn (spec §8).
+public enum TaskSampling: String, Sendable, CaseIterable {
+    /// ∝ the task's training batches per epoch (the reference's "proportional").
+    case batches
+    /// ∝ the task's training examples.
+    case examples
+    case uniform
 }
 
 public struct TrainingSchedule: Sendable, Equatable {
@@ -29,10 +43,12 @@ public struct TrainingSchedule: Sendable, Equatable {
     public var gradientClip = 10.0
     public var gradientNorm = 5.0
     public var logEvery = 20
-    public var validateEvery = 100
+    /// Steps between validations; nil: once per "epoch", the sum of the tasks' batches (the reference).
+    public var validateEvery: Int?
     public var checkpointEvery = 100
     /// Validations without improvement of the dev F1 before the task stops.
     public var patience = 10
+    public var sampling = TaskSampling.batches
 }
 
 /// The whole run configuration, parsed from JSON with every key checked.
@@ -43,6 +59,8 @@ public struct RunConfig: Sendable {
     public var embedder: Embedder.Settings
     public var glove: String?
     public var tasks: [Task: TaskConfig]
+    /// The tagging levels bottom-up (NER below EMD in setup A; K and L swap them).
+    public var taggingOrder: [Task]
     public var schedule: TrainingSchedule
     /// Sorted-key JSON of the merged config: what the agreement hash and checkpoints record.
     public var canonicalJSON: String
@@ -54,7 +72,9 @@ public struct RunConfig: Sendable {
     public var modelSettings: HierarchicalModel.Settings {
         var settings = HierarchicalModel.Settings()
         settings.embedder = embedder
-        settings.taggers = tasks[.ner].map { [HierarchicalModel.TaggerLevel(task: .ner, settings: $0.tagger)] } ?? []
+        settings.taggers = taggingOrder.map { HierarchicalModel.TaggerLevel(task: $0, settings: tasks[$0]!.tagger) }
+        settings.coref = tasks[.coref]?.coref
+        settings.relation = tasks[.relation]?.relation
         return settings
     }
 
@@ -99,17 +119,28 @@ public struct RunConfig: Sendable {
         glove = try e.optionalString("glove").map { RunConfig.resolve($0, baseDirectory) }
         try e.finish()
 
-        guard var t = try top.object("tasks") else { throw ConfigError(path: "tasks", message: "missing; expected an object with at least one task (\"ner\")") }
-        tasks = [:]
-        if var ner = try t.object("ner") {
-            tasks[.ner] = try RunConfig.taskConfig(&ner, baseDirectory: baseDirectory)
-            try ner.finish()
-        }
-        for later in ["emd", "coref", "relation"] where try t.object(later) != nil {
-            throw ConfigError(path: "tasks.\(later)", message: "this task is not implemented yet (only \"ner\" is)")
+        let taskNames = Task.allCases.map(\.rawValue).joined(separator: ", ")
+        guard var t = try top.object("tasks") else { throw ConfigError(path: "tasks", message: "missing; expected an object with at least one of \(taskNames)") }
+        var tasks: [Task: TaskConfig] = [:]
+        for task in Task.allCases {
+            guard var o = try t.object(task.rawValue) else { continue }
+            tasks[task] = try RunConfig.taskConfig(task, &o, baseDirectory: baseDirectory)
+            try o.finish()
         }
         try t.finish()
-        guard !tasks.isEmpty else { throw ConfigError(path: "tasks", message: "expected at least one task (\"ner\")") }
+        guard !tasks.isEmpty else { throw ConfigError(path: "tasks", message: "expected at least one of \(taskNames)") }
+        self.tasks = tasks
+        let tagging = [Task.ner, .emd].filter { tasks[$0] != nil }
+        let expected = "the configured tagging tasks (\(tagging.map(\.rawValue).joined(separator: ", "))) once each, bottom-up"
+        if let names = try top.stringArray("order") {
+            let order = names.compactMap(Task.init(rawValue:))
+            guard order.count == names.count, order.sorted() == tagging.sorted() else {
+                throw ConfigError(path: "order", message: "expected \(expected), got \(names)")
+            }
+            taggingOrder = order
+        } else {
+            taggingOrder = tagging
+        }
 
         var s = try top.object("training") ?? ConfigObject([:], path: "training")
         schedule = TrainingSchedule()
@@ -121,9 +152,10 @@ public struct RunConfig: Sendable {
         schedule.gradientClip = try s.double("gradient_clip", default: 10, range: 0...1e9, openLower: true)
         schedule.gradientNorm = try s.double("gradient_norm", default: 5, range: 0...1e9, openLower: true)
         schedule.logEvery = try s.int("log_every", default: 20, range: 1...1_000_000_000)
-        schedule.validateEvery = try s.int("validate_every", default: 100, range: 1...1_000_000_000)
+        schedule.validateEvery = try s.optionalInt("validate_every", range: 1...1_000_000_000)
         schedule.checkpointEvery = try s.int("checkpoint_every", default: 100, range: 1...1_000_000_000)
         schedule.patience = try s.int("patience", default: 10, range: 1...1_000_000)
+        schedule.sampling = TaskSampling(rawValue: try s.string("sampling", default: "batches", oneOf: TaskSampling.allCases.map(\.rawValue)))!
         try s.finish()
         try top.finish()
 
@@ -131,15 +163,26 @@ public struct RunConfig: Sendable {
         canonicalJSON = String(decoding: canonical, as: UTF8.self)
     }
 
-    private static func taskConfig(_ o: inout ConfigObject, baseDirectory: URL?) throws -> TaskConfig {
+    /// Which data formats carry each task's annotation.
+    static let formats: [Task: [DataSource.Format]] = [
+        .ner: [.demo, .conll2003, .conll04, .conll2012, .dygie],
+        .emd: [.demo, .litbank, .dygie],
+        .relation: [.demo, .conll04, .dygie],
+        .coref: [.demo, .conll2012, .litbank, .dygie],
+    ]
+
+    private static func taskConfig(_ task: Task, _ o: inout ConfigObject, baseDirectory: URL?) throws -> TaskConfig {
         guard var d = try o.object("data") else { throw ConfigError(path: "\(o.path).data", message: "missing; expected an object with \"format\"") }
-        let format = DataSource.Format(rawValue: try d.string("format", oneOf: DataSource.Format.allCases.map(\.rawValue)))!
+        let allowed = formats[task]!.map(\.rawValue)
+        let format = DataSource.Format(rawValue: try d.string("format", oneOf: allowed))!
         var source = DataSource(format: format)
         switch format {
         case .demo:
             source.documents = try d.int("documents", default: 200, range: 10...1_000_000)
             source.demoSeed = UInt64(try d.int("seed", default: 1, range: 0...Int(Int32.max)))
-        case .conll2003, .conll04:
+        case .litbank:
+            source.train = resolve(try d.string("directory"), baseDirectory)
+        case .conll2003, .conll04, .conll2012, .dygie:
             source.train = resolve(try d.string("train"), baseDirectory)
             source.dev = resolve(try d.string("dev"), baseDirectory)
             source.test = try d.optionalString("test").map { resolve($0, baseDirectory) } ?? ""
@@ -147,16 +190,42 @@ public struct RunConfig: Sendable {
         }
         try d.finish()
 
-        var tagger = CRFTagger.Settings()
-        if var enc = try o.object("encoder") {
-            tagger.hiddenSize = try enc.int("hidden", default: 64, range: 1...4096)
-            tagger.layers = try enc.int("layers", default: 2, range: 1...16)
-            tagger.encoderDropout = Float(try enc.double("dropout", default: 0.2, range: 0...0.95))
-            try enc.finish()
+        var config = TaskConfig(data: source, batchSize: 1)
+        switch task {
+        case .ner, .emd:
+            if var enc = try o.object("encoder") {
+                let e = try encoder(&enc, hidden: 64, layers: 2, dropout: 0.2)
+                (config.tagger.hiddenSize, config.tagger.layers, config.tagger.encoderDropout) = (e.hiddenSize, e.layers, e.dropout)
+            }
+            config.tagger.dropout = Float(try o.double("dropout", default: 0.2, range: 0...0.95))
+            config.batchSize = try o.int("batch_size", default: 32, range: 1...100_000)
+        case .relation:
+            if var enc = try o.object("encoder") { config.relation.encoder = try encoder(&enc, hidden: 64, layers: 3, dropout: 0.2) }
+            config.relation.scorerSize = try o.int("scorer_size", default: 64, range: 1...4096)
+            config.batchSize = try o.int("batch_size", default: 4, range: 1...100_000)
+        case .coref:
+            if var enc = try o.object("encoder") { config.coref.encoder = try encoder(&enc, hidden: 200, layers: 1, dropout: 0) }
+            config.coref.lexicalDropout = Float(try o.double("lexical_dropout", default: 0.5, range: 0...0.95))
+            var head = CoreferenceHead.Settings()
+            head.featureSize = try o.int("feature_size", default: 20, range: 1...1024)
+            head.maxSpanWidth = try o.int("max_span_width", default: 8, range: 1...100)
+            head.spansPerWord = try o.double("spans_per_word", default: 0.4, range: 0...10, openLower: true)
+            head.maxAntecedents = try o.int("max_antecedents", default: 70, range: 1...10_000)
+            head.hiddenSize = try o.int("ffnn_size", default: 150, range: 1...65_536)
+            head.hiddenLayers = try o.int("ffnn_layers", default: 2, range: 1...16)
+            head.dropout = Float(try o.double("ffnn_dropout", default: 0.3, range: 0...0.95))
+            config.coref.head = head
+            config.batchSize = try o.int("batch_size", default: 1, range: 1...1)
         }
-        tagger.dropout = Float(try o.double("dropout", default: 0.2, range: 0...0.95))
-        let batch = try o.int("batch_size", default: 32, range: 1...100_000)
-        return TaskConfig(data: source, batchSize: batch, tagger: tagger)
+        return config
+    }
+
+    private static func encoder(_ o: inout ConfigObject, hidden: Int, layers: Int, dropout: Double) throws -> BiLSTMSettings {
+        let settings = BiLSTMSettings(hiddenSize: try o.int("hidden", default: hidden, range: 1...4096),
+                                      layers: try o.int("layers", default: layers, range: 1...16),
+                                      dropout: Float(try o.double("dropout", default: dropout, range: 0...0.95)))
+        try o.finish()
+        return settings
     }
 
     private static func resolve(_ path: String, _ base: URL?) -> String {

@@ -4,39 +4,49 @@ import Model
 /// Everything read from the corpora for a run: per-task examples of each split and the
 /// vocabularies built from the training splits.
 public struct RunData: Sendable {
-    public var train: [Task: TaggingExamples]
-    public var dev: [Task: TaggingExamples]
-    public var test: [Task: TaggingExamples]
+    public var train: [Task: TaskExamples]
+    public var dev: [Task: TaskExamples]
+    public var test: [Task: TaskExamples]
     public var vocabularies: Vocabularies
 
-    /// Reads every task's corpus and builds vocabularies from the training splits of all tasks
-    /// together (the reference's `datasets_for_vocab_creation: ["train"]`).
+    /// Reads every task's corpus (a source shared by several tasks once) and builds the
+    /// vocabularies from the training splits of all tasks together (the reference's
+    /// `datasets_for_vocab_creation: ["train"]`).
     public static func load(_ config: RunConfig) throws -> RunData {
+        var sources: [(DataSource, CorpusSplits)] = []
         var documents: [Task: CorpusSplits] = [:]
         for (task, taskConfig) in config.tasks.sorted(by: { $0.key < $1.key }) {
-            documents[task] = try CorpusSplits.load(taskConfig.data)
+            if let loaded = sources.first(where: { $0.0 == taskConfig.data }) {
+                documents[task] = loaded.1
+            } else {
+                let splits = try CorpusSplits.load(taskConfig.data)
+                sources.append((taskConfig.data, splits))
+                documents[task] = splits
+            }
         }
-        let allTrain = documents.keys.sorted().flatMap { documents[$0]!.train }
-        var tagVocabularies: [Task: Vocabulary] = [:]
-        for task in documents.keys {
-            let tags = documents[task]!.train.flatMap(\.sentences).flatMap { BILOU.tags(for: $0.entities, count: $0.tokens.count) }
-            tagVocabularies[task] = Vocabulary.labels(tags + ["O"])
+        let allTrain = sources.flatMap(\.1.train)
+        var tags: [Task: Vocabulary] = [:]
+        for task in [Task.ner, .emd] {
+            guard let train = documents[task]?.train else { continue }
+            let spans = train.flatMap(\.sentences).flatMap { s in
+                BILOU.tags(for: task == .ner ? s.entities : s.mentions, count: s.tokens.count)
+            }
+            tags[task] = Vocabulary.labels(spans + ["O"])
         }
-        let vocabularies = Vocabularies(words: Vocabulary.words(from: allTrain),
-                                        characters: Vocabulary.characters(from: allTrain),
-                                        tags: tagVocabularies)
+        let relations = documents[.relation].map { Vocabulary.labels($0.train.flatMap(\.sentences).flatMap(\.relations).map(\.label)) }
+        let vocabularies = Vocabularies(words: Vocabulary.words(from: allTrain), characters: Vocabulary.characters(from: allTrain),
+                                        tags: tags, relations: relations)
         return RunData(vocabularies: vocabularies, documents: documents)
     }
 
     /// Examples for a model whose vocabularies are already fixed (a checkpoint's).
     public init(vocabularies: Vocabularies, documents: [Task: CorpusSplits]) {
         self.vocabularies = vocabularies
-        var train: [Task: TaggingExamples] = [:], dev = train, test = train
+        var train: [Task: TaskExamples] = [:], dev = train, test = train
         for (task, splits) in documents {
-            let tags = vocabularies.tags[task]!
-            train[task] = TaggingExamples(nerFrom: splits.train, tagVocabulary: tags)
-            dev[task] = TaggingExamples(nerFrom: splits.dev, tagVocabulary: tags)
-            test[task] = TaggingExamples(nerFrom: splits.test, tagVocabulary: tags)
+            train[task] = TaskExamples(task: task, documents: splits.train, vocabularies: vocabularies)
+            dev[task] = TaskExamples(task: task, documents: splits.dev, vocabularies: vocabularies)
+            test[task] = TaskExamples(task: task, documents: splits.test, vocabularies: vocabularies)
         }
         self.train = train
         self.dev = dev
@@ -50,18 +60,33 @@ public struct CorpusSplits: Sendable {
     public var dev: [Document]
     public var test: [Document]
 
+    public init(train: [Document], dev: [Document], test: [Document]) {
+        self.train = train
+        self.dev = dev
+        self.test = test
+    }
+
     public static func load(_ source: DataSource) throws -> CorpusSplits {
+        func files(_ read: (String) throws -> [Document]) throws -> CorpusSplits {
+            func split(_ path: String) throws -> [Document] { path.isEmpty ? [] : try read(path) }
+            return CorpusSplits(train: try split(source.train), dev: try split(source.dev), test: try split(source.test))
+        }
         switch source.format {
         case .demo:
             let s = DemoCorpus.splits(documents: source.documents, seed: source.demoSeed)
             return CorpusSplits(train: s.train, dev: s.dev, test: s.test)
         case .conll2003:
             let reader = CoNLL2003Reader(scheme: source.tagScheme == "iob2" ? .iob2 : .iob1)
-            func read(_ path: String) throws -> [Document] { path.isEmpty ? [] : try reader.read(path: path) }
-            return CorpusSplits(train: try read(source.train), dev: try read(source.dev), test: try read(source.test))
+            return try files(reader.read(path:))
         case .conll04:
-            func read(_ path: String) throws -> [Document] { path.isEmpty ? [] : try CoNLL04Reader().read(path: path) }
-            return CorpusSplits(train: try read(source.train), dev: try read(source.dev), test: try read(source.test))
+            return try files(CoNLL04Reader().read(path:))
+        case .conll2012:
+            return try files(CoNLL2012Reader().read(path:))
+        case .dygie:
+            return try files(DyGIEReader().read(path:))
+        case .litbank:
+            let s = try LitBankReader().read(directory: source.train)
+            return CorpusSplits(train: s.train, dev: s.dev, test: s.test)
         }
     }
 }

@@ -26,6 +26,7 @@ public final class Trainer {
     var optimizers: [Task: Adam] = [:]
     var streams: [Task: TaskStream] = [:]
     var stopping: [Task: EarlyStopping] = [:]
+    let validateEvery: Int
 
     public init(config: RunConfig, communicator: Communicator, data: RunData, output: URL, pretrained: PretrainedVectors?) throws {
         self.config = config
@@ -42,7 +43,7 @@ public final class Trainer {
         var streams: [Task: TaskStream] = [:]
         for task in tasks {
             guard let examples = data.train[task], examples.count > 0 else {
-                throw TrainingError("task \(task.rawValue): the training split has no sentences")
+                throw TrainingError("task \(task.rawValue): the training split has no examples (\(task == .coref ? "documents with coreference" : task == .relation ? "sentences with relations" : "sentences"))")
             }
             let global = config.tasks[task]!.batchSize * communicator.size
             streams[task] = TaskStream(task: task, lengths: examples.lengths, globalBatch: global, seed: config.seed)
@@ -50,7 +51,16 @@ public final class Trainer {
                                     beta1: config.schedule.beta1, beta2: config.schedule.beta2, epsilon: config.schedule.epsilon)
             stopping[task] = EarlyStopping(patience: config.schedule.patience)
         }
-        sampler = TaskSampler(tasks: tasks, weights: tasks.map { streams[$0]!.batchesPerEpoch }, seed: config.seed)
+        let weights: [Int] = tasks.map {
+            switch config.schedule.sampling {
+            case .batches: streams[$0]!.batchesPerEpoch
+            case .examples: streams[$0]!.lengths.count
+            case .uniform: 1
+            }
+        }
+        sampler = TaskSampler(tasks: tasks, weights: weights, seed: config.seed)
+        // An "epoch" is the sum of the tasks' batches per epoch (the reference's validation period).
+        validateEvery = config.schedule.validateEvery ?? tasks.reduce(0) { $0 + streams[$1]!.batchesPerEpoch }
         self.streams = streams
     }
 
@@ -96,7 +106,7 @@ public final class Trainer {
                             "tokens_per_second": rate, "seconds": seconds])
                 window = (DispatchTime.now().uptimeNanoseconds, 0, 0, 0, 0)
             }
-            if step % schedule.validateEvery == 0 || step == schedule.maxSteps { try validate() }
+            if step % validateEvery == 0 || step == schedule.maxSteps { try validate() }
             if step % schedule.checkpointEvery == 0 || step == schedule.maxSteps || allTasksStopped {
                 lastCheckpoint = try saveCheckpoint()
                 checkpointedStep = step
@@ -119,14 +129,26 @@ public final class Trainer {
         // Dropout masks follow the example, not the rank: (seed, step, task, example id).
         var rngs = local.map { RNG(seed: config.seed, stream: [0xD409, UInt64(step), task.seedID, UInt64($0)]) }
         let batch = examples.batch(local, vocabularies: data.vocabularies)
-        let loss = model.trainStep(task, batch: batch, arena: arena, rngs: &rngs)
+        let (loss, pass) = model.trainingForward(task, batch: batch, arena: arena, rngs: &rngs)
+        model.backward(pass, arena: arena)
         for r in ranges { try communicator.allreduceSum(arena.grads.baseAddress! + r.lowerBound, count: r.count) }
-        var stats = [loss, Double(batch.tokenCount), Double(local.count)]
+        var stats = [loss.sum, Double(batch.tokenCount), Double(local.count), loss.count]
         try communicator.allreduceSum(&stats)
+        if task == .relation {
+            // RE's loss is 100 × the mean BCE over every scored cell of the GLOBAL batch (the
+            // reference's scale, without its padded cells): scale the summed gradient before
+            // the clamp and the norm see it.
+            let factor = Float(100 / max(stats[3], 1))
+            for r in ranges {
+                let g = arena.grads.baseAddress! + r.lowerBound
+                for i in 0..<r.count { g[i] *= factor }
+            }
+            stats[0] *= Double(factor)
+        }
         let (_, scale) = clipping.measure(arena, ranges: ranges)
         optimizers[task]!.update(arena, clamp: clipping.value, scale: scale)
         step += 1
-        return (task, stats[1], stats[0], stats[2])
+        return (task, stats[1], stats[0], task == .relation ? 1 : stats[2])
     }
 
     func validate() throws {
@@ -134,19 +156,14 @@ public final class Trainer {
             guard let dev = data.dev[task], dev.count > 0 else { continue }
             let evaluator = Evaluator(model: model, arena: arena, batchSize: config.tasks[task]!.batchSize)
             let result = try evaluator.evaluate(task, examples: dev, communicator: communicator)
-            let overall = result.metrics.overall
-            let improved = stopping[task]!.record(overall.f1, step: step)
+            let improved = stopping[task]!.record(result.score, step: step)
             if improved { try saveBest(task) }
-            log.say(String(format: "validation step %d | %@ | F1 %.2f (P %.2f R %.2f) | loss %.4f%@",
-                           step, task.rawValue, 100 * overall.f1, 100 * overall.precision, 100 * overall.recall,
-                           result.lossPerSentence, improved ? " | best" : " | patience \(stopping[task]!.badValidations)/\(config.schedule.patience)"))
-            var perType: [String: Any] = [:]
-            for (type, c) in result.metrics.perType {
-                perType[type] = ["precision": c.precision, "recall": c.recall, "f1": c.f1, "predicted": c.predicted, "gold": c.gold]
-            }
-            log.record(["kind": "validation", "step": step, "task": task.rawValue, "f1": overall.f1,
-                        "precision": overall.precision, "recall": overall.recall, "loss": result.lossPerSentence,
-                        "best": stopping[task]!.best, "per_type": perType])
+            let loss = result.loss.map { String(format: " | loss %.4f", $0 / Double(max(result.examples, 1))) } ?? ""
+            log.say(String(format: "validation step %d | %@ | F1 %.2f", step, task.rawValue, 100 * result.score) + loss
+                    + (improved ? " | best" : " | patience \(stopping[task]!.badValidations)/\(config.schedule.patience)"))
+            var record = result.record
+            record.merge(["kind": "validation", "step": step, "task": task.rawValue, "best": stopping[task]!.best]) { $1 }
+            log.record(record)
         }
     }
 }
@@ -168,10 +185,10 @@ extension Trainer {
             let result = try Evaluator(model: model, arena: scored, batchSize: config.tasks[task]!.batchSize)
                 .evaluate(task, examples: test, communicator: communicator)
             let source = scored === arena ? "final parameters" : "\(best.lastPathComponent) (step \(stopping[task]!.bestStep))"
-            log.say("test | \(task.rawValue) | \(test.count) sentences | \(source)\n" + result.metrics.table())
-            log.record(["kind": "test", "step": step, "task": task.rawValue, "f1": result.metrics.overall.f1,
-                        "precision": result.metrics.overall.precision, "recall": result.metrics.overall.recall,
-                        "best_step": stopping[task]!.bestStep])
+            log.say("test | \(task.rawValue) | \(test.count) examples | \(source)\n" + result.table)
+            var record = result.record
+            record.merge(["kind": "test", "step": step, "task": task.rawValue, "best_step": stopping[task]!.bestStep]) { $1 }
+            log.record(record)
         }
     }
 }

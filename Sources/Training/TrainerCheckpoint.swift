@@ -120,6 +120,7 @@ extension Vocabularies {
     public var namespaces: [String: [String]] {
         var n = ["words": words.entries, "characters": characters.entries]
         for (task, v) in tags { n["\(task.rawValue)_tags"] = v.entries }
+        if let relations { n["relation_types"] = relations.entries }
         return n
     }
 
@@ -137,7 +138,8 @@ extension Vocabularies {
         for task in Task.allCases {
             if let t = n["\(task.rawValue)_tags"] { tags[task] = try vocabulary(.labels, t, "\(task.rawValue)_tags") }
         }
-        self.init(words: try vocabulary(.words, w, "words"), characters: try vocabulary(.characters, c, "characters"), tags: tags)
+        self.init(words: try vocabulary(.words, w, "words"), characters: try vocabulary(.characters, c, "characters"), tags: tags,
+                  relations: try n["relation_types"].map { try vocabulary(.labels, $0, "relation_types") })
     }
 }
 

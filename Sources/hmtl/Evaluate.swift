@@ -1,4 +1,5 @@
 import ArgumentParser
+import Corpus
 import Distributed
 import Foundation
 import Model
@@ -34,25 +35,29 @@ struct Evaluate: ParsableCommand {
                     }
                     source.format = f
                 }
-                if let data { source.train = ""; source.dev = ""; source.test = data }
-                else if split == "dev" { source.test = source.dev }
-                else if split != "test" { throw ValidationError("--split: expected dev or test, got \(split)") }
-                let splits = try CorpusSplits.load(source)
-                let examples = RunData(vocabularies: trained.model.vocabularies, documents: [task: splits]).test[task]!
-                guard examples.count > 0 else { throw ValidationError("no sentences to evaluate for task \(task.rawValue)") }
+                guard split == "dev" || split == "test" else { throw ValidationError("--split: expected dev or test, got \(split)") }
+                var documents: [Document]
+                if let data, source.format != .litbank {
+                    // One file of the task's format: read it as the "train" path, score all of it.
+                    (source.train, source.dev, source.test) = (data, "", "")
+                    documents = try CorpusSplits.load(source).train
+                } else {
+                    if let data { source.train = data }  // a LitBank folder: its split file chooses
+                    let splits = try CorpusSplits.load(source)
+                    documents = split == "dev" ? splits.dev : splits.test
+                }
+                let corpus = CorpusSplits(train: [], dev: [], test: documents)
+                let examples = RunData(vocabularies: trained.model.vocabularies, documents: [task: corpus]).test[task]!
+                guard examples.count > 0 else { throw ValidationError("no examples to evaluate for task \(task.rawValue)") }
                 let result = try Evaluator(model: trained.model, arena: trained.arena, batchSize: 64)
                     .evaluate(task, examples: examples, communicator: SingleProcessCommunicator())
                 if json {
-                    let overall = result.metrics.overall
-                    var perType: [String: Any] = [:]
-                    for (t, c) in result.metrics.perType { perType[t] = ["precision": c.precision, "recall": c.recall, "f1": c.f1] }
-                    let object: [String: Any] = ["task": task.rawValue, "step": trained.step, "sentences": examples.count,
-                                                 "precision": overall.precision, "recall": overall.recall, "f1": overall.f1,
-                                                 "loss": result.lossPerSentence, "per_type": perType]
+                    var object = result.record
+                    object.merge(["task": task.rawValue, "step": trained.step, "examples": examples.count]) { $1 }
                     print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
                 } else {
-                    print("\(task.rawValue): \(examples.count) sentences, checkpoint step \(trained.step)")
-                    print(result.metrics.table())
+                    print("\(task.rawValue): \(examples.count) examples, checkpoint step \(trained.step)")
+                    print(result.table)
                 }
             }
         }
