@@ -89,22 +89,24 @@ public final class Trainer {
         let schedule = config.schedule
         log.say("hmtl: training \(model.tasks.map(\.rawValue).joined(separator: ", ")) on \(communicator.size) rank(s), "
             + "\(arena.count) parameters, steps \(step)..<\(schedule.maxSteps), output \(output.path)")
-        var window = (start: DispatchTime.now().uptimeNanoseconds, steps: 0, tokens: 0.0, loss: 0.0, sentences: 0.0)
+        var window = LogWindow()
         var lastCheckpoint: URL?  // rank 0 only
         var checkpointedStep = -1
         while step < schedule.maxSteps, !allTasksStopped {
-            let (task, tokens, loss, sentences) = try trainStep()
-            window.steps += 1; window.tokens += tokens; window.loss += loss; window.sentences += sentences
+            let (task, tokens, loss, examples) = try trainStep()
+            window.add(task, tokens: tokens, loss: loss, examples: examples)
             if step % schedule.logEvery == 0 || step == schedule.maxSteps {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - window.start) / 1e9
                 let rate = window.tokens / max(seconds, 1e-9)
                 let eta = seconds / Double(window.steps) * Double(schedule.maxSteps - step)
-                let lossPerSentence = window.loss / max(window.sentences, 1)
-                log.say(String(format: "step %6d | %@ | loss %9.4f | %8.0f tok/s | ETA %@",
-                               step, task.rawValue, lossPerSentence, rate, formatDuration(eta)))
-                log.record(["kind": "train", "step": step, "task": task.rawValue, "loss": lossPerSentence,
+                let losses = window.lossPerExample
+                let shown = model.tasks.compactMap { t in losses[t].map { String(format: "%@ %.4f", t.rawValue, $0) } }
+                log.say(String(format: "step %6d | loss %@ | %8.0f tok/s | ETA %@",
+                               step, shown.joined(separator: "  "), rate, formatDuration(eta)))
+                log.record(["kind": "train", "step": step, "loss": Dictionary(uniqueKeysWithValues: losses.map { ($0.key.rawValue, $0.value) }),
+                            "steps_per_task": Dictionary(uniqueKeysWithValues: window.stepsPerTask.map { ($0.key.rawValue, $0.value) }),
                             "tokens_per_second": rate, "seconds": seconds])
-                window = (DispatchTime.now().uptimeNanoseconds, 0, 0, 0, 0)
+                window = LogWindow()
             }
             if step % validateEvery == 0 || step == schedule.maxSteps { try validate() }
             if step % schedule.checkpointEvery == 0 || step == schedule.maxSteps || allTasksStopped {
@@ -117,6 +119,27 @@ public final class Trainer {
         return Summary(steps: step, finalCheckpoint: lastCheckpoint, best: stopping.mapValues(\.best))
     }
 
+    /// Training statistics since the last log line, per task.
+    struct LogWindow {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var steps = 0, tokens = 0.0
+        var stepsPerTask: [Task: Int] = [:]
+        private var loss: [Task: Double] = [:], examples: [Task: Double] = [:]
+
+        mutating func add(_ task: Task, tokens: Double, loss: Double, examples: Double) {
+            steps += 1
+            self.tokens += tokens
+            stepsPerTask[task, default: 0] += 1
+            self.loss[task, default: 0] += loss
+            self.examples[task, default: 0] += examples
+        }
+
+        /// Loss per example (sentence, document; RE: per batch, its loss being a mean already).
+        var lossPerExample: [Task: Double] {
+            Dictionary(uniqueKeysWithValues: loss.map { ($0.key, $0.value / max(examples[$0.key] ?? 1, 1)) })
+        }
+    }
+
     var allTasksStopped: Bool { !stopping.isEmpty && stopping.values.allSatisfy(\.isExhausted) }
 
     /// One update. Returns the task and the global token count, summed loss and sentence count.
@@ -126,13 +149,21 @@ public final class Trainer {
         let local = BatchPlan.shard(global, rank: communicator.rank, worldSize: communicator.size)
         let ranges = model.parameterRanges(for: task)
         let examples = data.train[task]!
-        // Dropout masks follow the example, not the rank: (seed, step, task, example id).
-        var rngs = local.map { RNG(seed: config.seed, stream: [0xD409, UInt64(step), task.seedID, UInt64($0)]) }
-        let batch = examples.batch(local, vocabularies: data.vocabularies)
-        let (loss, pass) = model.trainingForward(task, batch: batch, arena: arena, rngs: &rngs)
-        model.backward(pass, arena: arena)
+        // Coreference takes one document per pass (the reference's batch of 1); a larger batch
+        // is the sum of its documents' passes. Other tasks take the whole local batch at once.
+        let groups = task == .coref ? local.map { [$0] } : [local]
+        var stats = [0.0, 0, Double(local.count), 0]
+        for group in groups {
+            let batch = examples.batch(group, vocabularies: data.vocabularies)
+            // Dropout masks follow the example, not the rank: (seed, step, task, example id).
+            var rngs = group.map { RNG(seed: config.seed, stream: [0xD409, UInt64(step), task.seedID, UInt64($0)]) }
+            let (loss, pass) = model.trainingForward(task, batch: batch, arena: arena, rngs: &rngs)
+            model.backward(pass, arena: arena)
+            stats[0] += loss.sum
+            stats[1] += Double(batch.tokenCount)
+            stats[3] += loss.count
+        }
         for r in ranges { try communicator.allreduceSum(arena.grads.baseAddress! + r.lowerBound, count: r.count) }
-        var stats = [loss.sum, Double(batch.tokenCount), Double(local.count), loss.count]
         try communicator.allreduceSum(&stats)
         if task == .relation {
             // RE's loss is 100 × the mean BCE over every scored cell of the GLOBAL batch (the
