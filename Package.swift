@@ -42,6 +42,6 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Corpus", "Checkpoint", "hmtl"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor", "hmtl"]),
     ]
 )

@@ -1,0 +1,107 @@
+import Checkpoint
+import Distributed
+import Corpus
+import Foundation
+import Model
+import Tensor
+import XCTest
+@testable import Training
+
+/// The hierarchy trained multi-task: data-parallel equivalence for every task, untouched
+/// parameters through another task's step, and the task sampler.
+final class MultiTaskTests: XCTestCase {
+    /// All four tasks on a small demo corpus, small dimensions.
+    static let config = """
+    {
+      "seed": 11,
+      "embedder": { "word_dim": 8, "char_dim": 4, "char_filters": 6, "char_dropout": 0.1 },
+      "tasks": {
+        "ner": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 4,
+                 "encoder": { "hidden": 6, "layers": 1 } },
+        "emd": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 4,
+                 "encoder": { "hidden": 6, "layers": 1 } },
+        "relation": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 2,
+                      "encoder": { "hidden": 5, "layers": 2 }, "scorer_size": 6 },
+        "coref": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 1,
+                   "encoder": { "hidden": 6, "layers": 1 }, "feature_size": 3, "ffnn_size": 8, "max_antecedents": 10 }
+      },
+      "training": { "max_steps": 10, "log_every": 5, "validate_every": 10, "checkpoint_every": 10, "patience": 100 }
+    }
+    """
+
+    private func parameters(ofLatestIn dir: URL) throws -> [NamedArray] {
+        try CheckpointStore.read(XCTUnwrap(try CheckpointStore.latest(in: dir))).parameters
+    }
+
+    /// DESIGN.md: 2 ranks × batch b make the update of 1 rank × 2b — here for every task at
+    /// once, since each step samples one of the four (the tasks' draws are the same sequence in
+    /// both runs: the sampler's weights depend on the global batch only).
+    func testTwoRanksEqualOneRankWithDoubleBatchForEveryTask() throws {
+        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = dir.appendingPathComponent("multi.json")
+        try MultiTaskTests.config.write(to: config, atomically: true, encoding: .utf8)
+        let two = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config.path, "--output", dir.appendingPathComponent("two").path])
+        XCTAssertEqual(two.status, 0, two.stdout + two.stderr)
+        let doubled = ["--set", "tasks.ner.batch_size=8", "--set", "tasks.emd.batch_size=8",
+                       "--set", "tasks.relation.batch_size=4", "--set", "tasks.coref.batch_size=2"]
+        let one = try CommandRunner.run(["train", "--config", config.path, "--output", dir.appendingPathComponent("one").path] + doubled)
+        XCTAssertEqual(one.status, 0, one.stdout + one.stderr)
+        for task in ["ner", "emd", "coref", "relation"] {
+            XCTAssertTrue(one.stdout.contains("\(task) "), "task \(task) never ran in 10 steps:\n\(one.stdout)")
+        }
+        let a = try parameters(ofLatestIn: dir.appendingPathComponent("two"))
+        let b = try parameters(ofLatestIn: dir.appendingPathComponent("one"))
+        var maxDifference: Float = 0, maxMagnitude: Float = 0
+        for (p, q) in zip(a, b) {
+            XCTAssertEqual(p.name, q.name)
+            for (x, y) in zip(p.values, q.values) {
+                maxDifference = max(maxDifference, abs(x - y))
+                maxMagnitude = max(maxMagnitude, abs(y))
+            }
+        }
+        XCTAssertLessThan(maxDifference / maxMagnitude, 1e-4, "2 ranks × b and 1 rank × 2b diverged")
+    }
+
+    /// A task's step leaves every parameter outside its ranges bit-identical, and inside its
+    /// ranges the lower levels' heads too (they get no gradient, so its Adam moments stay 0).
+    func testUntouchedParametersStayBitIdenticalThroughAnotherTasksStep() throws {
+        var root = try JSONSerialization.jsonObject(with: Data(MultiTaskTests.config.utf8)) as! [String: Any]
+        try RunConfig.apply(override: "training.validate_every=1000", to: &root)
+        let config = try RunConfig(json: root, baseDirectory: nil)
+        let data = try RunData.load(config)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-untouched-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let trainer = try Trainer(config: config, communicator: SingleProcessCommunicator(), data: data, output: output, pretrained: nil)
+        let layout = trainer.model.layout
+        for _ in 0..<12 {
+            let before = Array(trainer.arena.values)
+            let (task, _, _, _) = try trainer.trainStep()
+            let after = Array(trainer.arena.values)
+            let ranges = trainer.model.parameterRanges(for: task)
+            for p in layout.parameters {
+                let inRanges = ranges.contains { $0.contains(p.offset) }
+                let usedByTask = !(p.name.hasSuffix("/projection/weight") || p.name.hasSuffix("/projection/bias") || p.name.contains("/crf/"))
+                    || p.name.hasPrefix("\(task.rawValue)/")
+                if !inRanges || !usedByTask {
+                    XCTAssertEqual(before[p.range].map(\.bitPattern), after[p.range].map(\.bitPattern), "\(task) step moved \(p.name)")
+                }
+            }
+            XCTAssertNotEqual(before, after, "\(task) step changed nothing")
+        }
+    }
+
+    /// Proportional to batches per epoch, identical on every rank (same seed, same draws).
+    func testSamplerFollowsTheProportionsAndIsTheSameEverywhere() {
+        let weights = [40, 7, 19, 11]
+        var a = TaskSampler(tasks: [.ner, .emd, .coref, .relation], weights: weights, seed: 5)
+        var b = TaskSampler(tasks: [.ner, .emd, .coref, .relation], weights: weights, seed: 5)
+        let draws = (0..<10_000).map { _ in a.next() }
+        XCTAssertEqual(draws, (0..<10_000).map { _ in b.next() })
+        for (task, w) in zip([Task.ner, .emd, .coref, .relation], weights) {
+            let share = Double(draws.filter { $0 == task }.count) / 10_000
+            XCTAssertEqual(share, Double(w) / 77, accuracy: 0.02, "\(task)")
+        }
+    }
+}
