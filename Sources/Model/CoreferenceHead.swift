@@ -74,14 +74,21 @@ public struct CoreferenceHead: Sendable {
         min(Int((settings.spansPerWord * Double(tokens)).rounded(.down)), candidates)
     }
 
-    func forward(x: Tensor, h: Tensor, sentenceLengths: [Int], arena: ParameterArena, training: Bool, rng: inout RNG) -> Pass {
+    /// `goldMentions`, when given, restricts the candidates to them (the gold-mention setups
+    /// A-GM and E-GM): every other candidate's mention score becomes −1e20, so with k still
+    /// ⌊0.4·N⌋ it can be kept only as padding and never outranks a gold mention as antecedent.
+    func forward(x: Tensor, h: Tensor, sentenceLengths: [Int], goldMentions: Set<TokenSpan>? = nil,
+                 arena: ParameterArena, training: Bool, rng: inout RNG) -> Pass {
         let n = sentenceLengths.reduce(0, +)
         precondition(x.rank == 2 && x.rows == n && h.rank == 2 && h.rows == n,
                      "CoreferenceHead: x \(x.shape) and h \(h.shape) must have \(n) rows (the sentence lengths' sum)")
         let candidates = SpanEnumeration.candidates(sentenceLengths: sentenceLengths, maxWidth: settings.maxSpanWidth)
         let (g, attention) = spanEmbedding.forward(x: x, h: h, spans: candidates, arena: arena)
         let (hidden, mentionCache) = mentionFeedForward.forward(g, arena: arena, training: training, rng: &rng)
-        let mentionScores = mentionScorer.forward(hidden, arena: arena).data
+        var mentionScores = mentionScorer.forward(hidden, arena: arena).data
+        if let goldMentions {
+            for (c, span) in candidates.enumerated() where !goldMentions.contains(span) { mentionScores[c] = -1e20 }
+        }
         // Top k by score (ties to the earlier candidate), then back to candidate order.
         let k = keptCount(tokens: n, candidates: candidates.count)
         let kept = candidates.indices.sorted { (mentionScores[$0], -$0) > (mentionScores[$1], -$1) }.prefix(k).sorted()
@@ -148,11 +155,14 @@ public struct CoreferenceHead: Sendable {
     }
 
     /// Greedy decoding without dropout.
-    public func predict(x: Tensor, h: Tensor, sentenceLengths: [Int], arena: ParameterArena) -> Prediction {
+    public func predict(x: Tensor, h: Tensor, sentenceLengths: [Int], goldMentions: Set<TokenSpan>? = nil,
+                        arena: ParameterArena) -> Prediction {
         var unused = RNG(seed: 0)
-        let pass = forward(x: x, h: h, sentenceLengths: sentenceLengths, arena: arena, training: false, rng: &unused)
+        let pass = forward(x: x, h: h, sentenceLengths: sentenceLengths, goldMentions: goldMentions, arena: arena,
+                           training: false, rng: &unused)
         let kept = pass.kept.map { pass.candidates[$0] }
+        // Masked spans score ≈ −1e20 with every antecedent, below the dummy's 0: they never link.
         let clusters = CoreferenceClusters.decode(spans: kept, antecedents: CoreferenceClusters.antecedents(scores: pass.scores))
-        return Prediction(clusters: clusters, kept: kept)
+        return Prediction(clusters: clusters, kept: goldMentions.map { gold in kept.filter(gold.contains) } ?? kept)
     }
 }

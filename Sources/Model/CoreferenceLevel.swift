@@ -9,15 +9,20 @@ public struct CoreferenceLevel: Sendable {
         public var encoder = BiLSTMSettings(hiddenSize: 200, layers: 1, dropout: 0)
         public var lexicalDropout: Float = 0.5
         public var head = CoreferenceHead.Settings()
+        /// Validation and test restrict candidate spans to the gold mentions (setups A-GM, E-GM;
+        /// training is unchanged, as the reference).
+        public var evaluateOnGoldMentions = false
         public init() {}
     }
 
     public let lexicalDropout: Dropout
+    public let evaluateOnGoldMentions: Bool
     public let encoder: BiLSTM
     public let head: CoreferenceHead
 
     public init(inputSize: Int, settings: Settings, layout: inout ParameterLayout) {
         lexicalDropout = Dropout(rate: settings.lexicalDropout)
+        evaluateOnGoldMentions = settings.evaluateOnGoldMentions
         encoder = settings.encoder.make(name: "coref/encoder", inputSize: inputSize, layout: &layout)
         head = CoreferenceHead(name: "coref", inputSize: inputSize, encoderSize: encoder.outputSize,
                                settings: settings.head, layout: &layout)

@@ -243,7 +243,8 @@ public struct HierarchicalModel: Sendable {
         let (x, _) = stack(batch, levels: taggers.count, arena: arena, training: false, rngs: &noRNGs)
         let (h, _) = coref.encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs)
         let n = batch.lengths[0]
+        let gold = coref.evaluateOnGoldMentions ? Set(document.clusters.flatMap { $0 }) : nil
         return coref.head.predict(x: x.reshaped([n, x.columns]), h: h.reshaped([n, h.columns]),
-                                  sentenceLengths: document.sentenceLengths, arena: arena)
+                                  sentenceLengths: document.sentenceLengths, goldMentions: gold, arena: arena)
     }
 }

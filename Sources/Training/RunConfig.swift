@@ -215,6 +215,7 @@ public struct RunConfig: Sendable {
             head.hiddenLayers = try o.int("ffnn_layers", default: 2, range: 1...16)
             head.dropout = Float(try o.double("ffnn_dropout", default: 0.3, range: 0...0.95))
             config.coref.head = head
+            config.coref.evaluateOnGoldMentions = try o.bool("evaluate_on_gold_mentions", default: false)
             config.batchSize = try o.int("batch_size", default: 1, range: 1...10_000)
         }
         return config

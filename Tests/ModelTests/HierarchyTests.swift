@@ -14,7 +14,7 @@ final class HierarchyTests: XCTestCase {
         var batches: [Task: TaggingBatch]
     }
 
-    private func fixture(seed: UInt64 = 5) -> Fixture {
+    private func fixture(seed: UInt64 = 5, goldMentions: Bool = false) -> Fixture {
         let document = DemoCorpus.generate(documents: 1, seed: 3)[0]
         let sentences = document.sentences
         let nerTags = Vocabulary.labels(BILOU.tagSet(types: ["PER", "ORG", "LOC"]))
@@ -36,6 +36,7 @@ final class HierarchyTests: XCTestCase {
         coref.head.hiddenSize = 4
         coref.head.maxSpanWidth = 3
         coref.head.maxAntecedents = 5
+        coref.evaluateOnGoldMentions = goldMentions
         settings.coref = coref
         var relation = RelationLevel.Settings()
         relation.encoder = BiLSTMSettings(hiddenSize: 3, layers: 2, dropout: 0.2)
@@ -119,6 +120,17 @@ final class HierarchyTests: XCTestCase {
                                     samples: 12, step: 3e-2, rng: &rng, loss: loss)
             }
         }
+    }
+
+    /// A-GM / E-GM: with gold mentions, every predicted cluster member is a gold mention.
+    func testGoldMentionEvaluationPredictsOnlyGoldMentions() {
+        let f = fixture(goldMentions: true)
+        let batch = f.batches[.coref]!
+        let gold = Set(batch.coreference!.clusters.flatMap { $0 })
+        let prediction = f.model.predictCoreference(batch, arena: f.arena)
+        XCTAssertTrue(prediction.clusters.allSatisfy { $0.allSatisfy(gold.contains) }, "\(prediction.clusters) vs \(gold)")
+        XCTAssertTrue(prediction.kept.allSatisfy(gold.contains))
+        XCTAssertFalse(prediction.kept.isEmpty)
     }
 
     func testPredictionsForEveryTask() {

@@ -54,11 +54,23 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.tasks[.ner]?.data.dev, "/abs/dev.txt")
     }
 
+    /// Every shipped config parses, and the paper's setups (Table 3) are all there.
     func testShippedConfigsParse() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for name in ["demo.json", "conll04-ner.json"] {
-            XCTAssertNoThrow(try RunConfig.load(path: root.appendingPathComponent("configs/\(name)").path), name)
+        let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs")
+        let files = try XCTUnwrap(FileManager.default.enumerator(atPath: configs.path)).compactMap { $0 as? String }.filter { $0.hasSuffix(".json") }
+        for file in files {
+            XCTAssertNoThrow(try RunConfig.load(path: configs.appendingPathComponent(file).path), file)
         }
+        let setups = ["A", "A-GM", "B", "C", "D", "E", "E-GM", "F", "G", "H", "I", "J", "K", "L"]
+        for folder in ["ace05", "conll04-litbank"] {
+            for setup in setups { XCTAssertTrue(files.contains("\(folder)/\(setup).json"), "\(folder)/\(setup).json is missing") }
+        }
+        let swapped = try RunConfig.load(path: configs.appendingPathComponent("conll04-litbank/L.json").path)
+        XCTAssertEqual(swapped.taggingOrder, [.emd, .ner])
+        XCTAssertEqual(swapped.modelSettings.taggers.map(\.task), [.emd, .ner])
+        let goldMentions = try RunConfig.load(path: configs.appendingPathComponent("ace05/A-GM.json").path)
+        XCTAssertTrue(goldMentions.tasks[.coref]!.coref.evaluateOnGoldMentions)
     }
 
     func testConfigDifferenceListsChangedKeys() throws {
