@@ -55,8 +55,14 @@ public struct TaskProgress: Sendable, Equatable {
     public var badEpochs: Int
     public var outOfPatience: Bool
     public var history: [Double]
+    /// The learning-rate plateau schedule: its reference score and validations since.
+    public var plateauBest: Double = -.infinity
+    public var plateauBadEpochs = 0
 
-    public init(task: String, bestScore: Double, bestStep: Int, badEpochs: Int, outOfPatience: Bool, history: [Double]) {
+    public init(task: String, bestScore: Double, bestStep: Int, badEpochs: Int, outOfPatience: Bool, history: [Double],
+                plateauBest: Double = -.infinity, plateauBadEpochs: Int = 0) {
+        self.plateauBest = plateauBest
+        self.plateauBadEpochs = plateauBadEpochs
         self.task = task
         self.bestScore = bestScore
         self.bestStep = bestStep

@@ -8,7 +8,8 @@
 /// /rng/<name>         int64
 /// /data/<task>        attrs epoch, position
 /// /vocab/<namespace>  variable-length UTF-8 strings, in index order
-/// /metrics/<task>     attrs best_score, best_step, bad_epochs, out_of_patience (0/1);
+/// /metrics/<task>     attrs best_score, best_step, bad_epochs, out_of_patience (0/1),
+///                     plateau_best, plateau_bad_epochs;
 ///                     float64 dataset history
 /// ```
 /// HDF5 lists a group's links alphabetically, so every ordered collection stored under a
@@ -69,6 +70,8 @@ enum CheckpointSchema {
             try file.setAttribute("best_step", Int64(progress.bestStep), on: path)
             try file.setAttribute("bad_epochs", Int64(progress.badEpochs), on: path)
             try file.setAttribute("out_of_patience", Int64(progress.outOfPatience ? 1 : 0), on: path)
+            try file.setAttribute("plateau_best", progress.plateauBest, on: path)
+            try file.setAttribute("plateau_bad_epochs", Int64(progress.plateauBadEpochs), on: path)
             try file.write(progress.history, shape: [progress.history.count], at: path + "/history")
         }
     }
@@ -105,7 +108,9 @@ enum CheckpointSchema {
                 TaskProgress(task: task, bestScore: try file.attribute("best_score", of: path, as: Double.self),
                              bestStep: try int("best_step", of: path), badEpochs: try int("bad_epochs", of: path),
                              outOfPatience: try int("out_of_patience", of: path) != 0,
-                             history: try file.read(Double.self, at: path + "/history").values)
+                             history: try file.read(Double.self, at: path + "/history").values,
+                             plateauBest: try file.attribute("plateau_best", of: path, as: Double.self),
+                             plateauBadEpochs: try int("plateau_bad_epochs", of: path))
             })
     }
 

@@ -49,6 +49,12 @@ public struct TrainingSchedule: Sendable, Equatable {
     /// Validations without improvement of the dev F1 before the task stops.
     public var patience = 10
     public var sampling = TaskSampling.batches
+    /// Learning-rate halving on a dev plateau (the reference's ReduceLROnPlateau settings),
+    /// and the rate below which a task counts as finished.
+    public var learningRateFactor = 0.5
+    public var learningRatePatience = 5
+    public var learningRateThreshold = 1e-4
+    public var minimumLearningRate = 1e-7
 }
 
 /// The whole run configuration, parsed from JSON with every key checked.
@@ -155,6 +161,10 @@ public struct RunConfig: Sendable {
         schedule.validateEvery = try s.optionalInt("validate_every", range: 1...1_000_000_000)
         schedule.checkpointEvery = try s.int("checkpoint_every", default: 100, range: 1...1_000_000_000)
         schedule.patience = try s.int("patience", default: 10, range: 1...1_000_000)
+        schedule.learningRateFactor = try s.double("lr_factor", default: 0.5, range: 0...1, openLower: true)
+        schedule.learningRatePatience = try s.int("lr_patience", default: 5, range: 0...1_000_000)
+        schedule.learningRateThreshold = try s.double("lr_threshold", default: 1e-4, range: 0...1)
+        schedule.minimumLearningRate = try s.double("min_lr", default: 1e-7, range: 0...10)
         schedule.sampling = TaskSampling(rawValue: try s.string("sampling", default: "batches", oneOf: TaskSampling.allCases.map(\.rawValue)))!
         try s.finish()
         try top.finish()

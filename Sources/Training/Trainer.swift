@@ -26,6 +26,7 @@ public final class Trainer {
     var optimizers: [Task: Adam] = [:]
     var streams: [Task: TaskStream] = [:]
     var stopping: [Task: EarlyStopping] = [:]
+    var plateaus: [Task: PlateauSchedule] = [:]
     let validateEvery: Int
 
     public init(config: RunConfig, communicator: Communicator, data: RunData, output: URL, pretrained: PretrainedVectors?) throws {
@@ -50,6 +51,8 @@ public final class Trainer {
             optimizers[task] = Adam(ranges: model.parameterRanges(for: task), learningRate: config.schedule.learningRate,
                                     beta1: config.schedule.beta1, beta2: config.schedule.beta2, epsilon: config.schedule.epsilon)
             stopping[task] = EarlyStopping(patience: config.schedule.patience)
+            plateaus[task] = PlateauSchedule(factor: config.schedule.learningRateFactor, patience: config.schedule.learningRatePatience,
+                                             threshold: config.schedule.learningRateThreshold)
         }
         let weights: [Int] = tasks.map {
             switch config.schedule.sampling {
@@ -92,7 +95,7 @@ public final class Trainer {
         var window = LogWindow()
         var lastCheckpoint: URL?  // rank 0 only
         var checkpointedStep = -1
-        while step < schedule.maxSteps, !allTasksStopped {
+        while step < schedule.maxSteps, !shouldStop {
             let (task, tokens, loss, examples) = try trainStep()
             window.add(task, tokens: tokens, loss: loss, examples: examples)
             if step % schedule.logEvery == 0 || step == schedule.maxSteps {
@@ -109,13 +112,14 @@ public final class Trainer {
                 window = LogWindow()
             }
             if step % validateEvery == 0 || step == schedule.maxSteps { try validate() }
-            if step % schedule.checkpointEvery == 0 || step == schedule.maxSteps || allTasksStopped {
+            if step % schedule.checkpointEvery == 0 || step == schedule.maxSteps || shouldStop {
                 lastCheckpoint = try saveCheckpoint()
                 checkpointedStep = step
             }
         }
         if checkpointedStep != step { lastCheckpoint = try saveCheckpoint() }
         if allTasksStopped { log.say("hmtl: every task is out of patience; stopped at step \(step)") }
+        if allRatesSpent { log.say("hmtl: every task's learning rate fell below \(schedule.minimumLearningRate); stopped at step \(step)") }
         return Summary(steps: step, finalCheckpoint: lastCheckpoint, best: stopping.mapValues(\.best))
     }
 
@@ -138,6 +142,13 @@ public final class Trainer {
         var lossPerExample: [Task: Double] {
             Dictionary(uniqueKeysWithValues: loss.map { ($0.key, $0.value / max(examples[$0.key] ?? 1, 1)) })
         }
+    }
+
+    /// The reference's stopping rules: every task out of patience, or every rate below the minimum.
+    var shouldStop: Bool { allTasksStopped || allRatesSpent }
+
+    var allRatesSpent: Bool {
+        !optimizers.isEmpty && optimizers.values.allSatisfy { $0.learningRate < config.schedule.minimumLearningRate }
     }
 
     var allTasksStopped: Bool { !stopping.isEmpty && stopping.values.allSatisfy(\.isExhausted) }
@@ -189,11 +200,17 @@ public final class Trainer {
             let result = try evaluator.evaluate(task, examples: dev, communicator: communicator)
             let improved = stopping[task]!.record(result.score, step: step)
             if improved { try saveBest(task) }
+            let rate = optimizers[task]!.learningRate
+            optimizers[task]!.learningRate = plateaus[task]!.record(result.score, learningRate: rate)
+            if optimizers[task]!.learningRate != rate {
+                log.say("hmtl: \(task.rawValue): dev score on a plateau, learning rate \(rate) → \(optimizers[task]!.learningRate)")
+            }
             let loss = result.loss.map { String(format: " | loss %.4f", $0 / Double(max(result.examples, 1))) } ?? ""
             log.say(String(format: "validation step %d | %@ | F1 %.2f", step, task.rawValue, 100 * result.score) + loss
                     + (improved ? " | best" : " | patience \(stopping[task]!.badValidations)/\(config.schedule.patience)"))
             var record = result.record
-            record.merge(["kind": "validation", "step": step, "task": task.rawValue, "best": stopping[task]!.best]) { $1 }
+            record.merge(["kind": "validation", "step": step, "task": task.rawValue, "best": stopping[task]!.best,
+                          "learning_rate": optimizers[task]!.learningRate]) { $1 }
             log.record(record)
         }
     }

@@ -28,9 +28,10 @@ extension Trainer {
             data: model.tasks.map { DataPosition(task: $0.rawValue, epoch: streams[$0]!.epoch, position: streams[$0]!.position) },
             vocabularies: data.vocabularies.namespaces,
             progress: model.tasks.map { task in
-                let e = stopping[task]!
+                let e = stopping[task]!, p = plateaus[task]!
                 return TaskProgress(task: task.rawValue, bestScore: e.best, bestStep: e.bestStep,
-                                    badEpochs: e.badValidations, outOfPatience: e.isExhausted, history: e.history)
+                                    badEpochs: e.badValidations, outOfPatience: e.isExhausted, history: e.history,
+                                    plateauBest: p.best, plateauBadEpochs: p.badValidations)
             })
     }
 
@@ -103,7 +104,10 @@ extension Trainer {
             optimizers[task] = adam
             try streams[task]!.seek(epoch: d.epoch, position: d.position)
             stopping[task] = EarlyStopping(patience: config.schedule.patience, best: g.bestScore, bestStep: g.bestStep,
-                                           badValidations: g.badEpochs, history: g.history)
+                                           badValidations: g.badEpochs, exhausted: g.outOfPatience, history: g.history)
+            let s = config.schedule
+            plateaus[task] = PlateauSchedule(factor: s.learningRateFactor, patience: s.learningRatePatience, threshold: s.learningRateThreshold,
+                                             best: g.plateauBest, badValidations: g.plateauBadEpochs)
         }
         guard c.samplerState.count == 4 else { throw TrainingError("\(name): sampler state has \(c.samplerState.count) words, expected 4") }
         let s = c.samplerState

@@ -79,5 +79,19 @@ final class OptimizerTests: XCTestCase {
         XCTAssertFalse(e.record(0.4, step: 30))
         XCTAssertTrue(e.isExhausted)
         XCTAssertEqual(e.bestStep, 10)
+        XCTAssertTrue(e.record(0.9, step: 40))
+        XCTAssertTrue(e.isExhausted, "out of patience is sticky, as the reference")
+    }
+
+    /// ReduceLROnPlateau, mode max, factor 0.5, patience 2, absolute threshold 0.01.
+    func testPlateauHalvesTheRateAfterPatienceValidationsWithoutProgress() {
+        var p = PlateauSchedule(factor: 0.5, patience: 2, threshold: 0.01)
+        var lr = 1.0
+        for score in [0.5, 0.6, 0.605, 0.6, 0.59] { lr = p.record(score, learningRate: lr) }
+        XCTAssertEqual(lr, 0.5, "0.605 is not 0.01 better than 0.6: three bad validations > patience 2")
+        XCTAssertEqual(p.badValidations, 0, "the count starts again after a reduction")
+        lr = p.record(0.7, learningRate: lr)
+        XCTAssertEqual(lr, 0.5)
+        XCTAssertEqual(p.best, 0.7)
     }
 }
