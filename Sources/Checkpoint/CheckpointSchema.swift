@@ -109,8 +109,10 @@ enum CheckpointSchema {
                              bestStep: try int("best_step", of: path), badEpochs: try int("bad_epochs", of: path),
                              outOfPatience: try int("out_of_patience", of: path) != 0,
                              history: try file.read(Double.self, at: path + "/history").values,
-                             plateauBest: try file.attribute("plateau_best", of: path, as: Double.self),
-                             plateauBadEpochs: try int("plateau_bad_epochs", of: path))
+                             // Absent in checkpoints written before the plateau schedule existed.
+                             plateauBest: try file.hasAttribute("plateau_best", on: path)
+                                 ? file.attribute("plateau_best", of: path, as: Double.self) : -.infinity,
+                             plateauBadEpochs: try file.hasAttribute("plateau_bad_epochs", on: path) ? int("plateau_bad_epochs", of: path) : 0)
             })
     }
 

@@ -85,10 +85,10 @@ public struct RelationMetrics: Sendable, Equatable {
         }
     }
 
-    /// Two conlleval-style tables (per type, then overall): head match, then strict match.
-    public func table() -> String {
+    /// Conlleval-style tables (per type, then overall), head match then strict match.
+    public func table(_ matches: [Match] = Match.allCases) -> String {
         let types = Set(Match.allCases.flatMap { perType($0).keys }).sorted()
-        return Match.allCases.map { match -> String in
+        return matches.map { match -> String in
             let title = match == .head ? "head match (type + last token of each argument)"
                                        : "strict match (type + both argument boundaries)"
             return title + "\n" + SpanMetrics(types: types, flat: flattened(match: match, types: types)).table()

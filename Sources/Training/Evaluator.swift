@@ -41,7 +41,9 @@ public struct Evaluator {
         public var table: String {
             switch metrics {
             case .spans(let m): m.table()
-            case .relations(let m): m.table()
+            // The model predicts the arguments' last tokens only: strict match needs the
+            // entity boundaries a prediction file carries (`hmtl score --task re`).
+            case .relations(let m): m.table([.head])
             case .coreference(let m): m.table()
             }
         }
@@ -57,8 +59,8 @@ public struct Evaluator {
                 }
                 return ["f1": o.f1, "precision": o.precision, "recall": o.recall, "per_type": perType]
             case .relations(let m):
-                let head = m.overall(.head), strict = m.overall(.strict)
-                return ["f1": head.f1, "precision": head.precision, "recall": head.recall, "strict_f1": strict.f1]
+                let head = m.overall(.head)
+                return ["f1": head.f1, "precision": head.precision, "recall": head.recall]
             case .coreference(let m):
                 return ["f1": m.averageF1, "muc_f1": m.muc.f1, "b3_f1": m.bCubed.f1, "ceafe_f1": m.ceafE.f1,
                         "mention_recall": m.mentions.recall]
