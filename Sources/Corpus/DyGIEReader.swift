@@ -11,9 +11,11 @@ import Foundation
 /// - optional `clusters`: `[[[start, end], …], …]`, each mention inside one sentence.
 ///
 /// Offsets are DOCUMENT-WIDE token indices with inclusive ends; every span must lie in the
-/// sentence whose list holds it. Other keys (events, predictions) are ignored. NER spans must
-/// not overlap, since every target built from them is a flat tag sequence. A key that is
-/// present sets the matching `has…` flag even when its lists are empty.
+/// sentence whose list holds it. Other keys (events, predictions) are ignored. ACE nests
+/// entity mentions ("[the [US] government]"), but the NER and EMD targets are flat tag
+/// sequences: overlapping `ner` spans are flattened to the outermost — longest first, then
+/// earliest — and relations may still name the inner ones. A key that is present sets the
+/// matching `has…` flag even when its lists are empty.
 public struct DyGIEReader: Sendable {
     /// Where the `ner` spans go. ACE's entity mentions are both what NER tags and what EMD
     /// predicts, so by default they fill both layers.
@@ -79,8 +81,9 @@ public struct DyGIEReader: Sendable {
         let relations = try object["relations"].map { try perSentence($0, key: "relations", count: sentences.count) }
         for s in sentences.indices {
             let spans = try entitySpans(ner?[s] ?? [], sentence: s, layout: layout)
-            if entitySpansAs != .mentions { sentences[s].entities = spans }
-            if entitySpansAs != .entities { sentences[s].mentions = spans }
+            let flat = DyGIEReader.outermost(spans)
+            if entitySpansAs != .mentions { sentences[s].entities = flat }
+            if entitySpansAs != .entities { sentences[s].mentions = flat }
             sentences[s].relations = try self.relations(relations?[s] ?? [], sentence: s, layout: layout,
                                                          entities: Set(spans.map(\.span)))
         }
@@ -169,11 +172,19 @@ public struct DyGIEReader: Sendable {
                 throw Failure(message: "'ner' item \(fields) of sentence \(s): expected [start, end, label]")
             }
             return LabeledSpan(span: try layout.span(start, end, in: s, what: "'ner' span"), label: label)
-        }.sorted { $0.span < $1.span }
-        for (a, b) in zip(spans, spans.dropFirst()) where b.span.start <= a.span.end {
-            throw Failure(message: "'ner' spans \(a.span) (\(a.label)) and \(b.span) (\(b.label)) of sentence \(s) overlap (sentence-relative)")
         }
         return spans
+    }
+
+    /// A non-overlapping subset: longest spans first (ties: earlier first), each kept unless it
+    /// overlaps one already kept; returned in sentence order.
+    static func outermost(_ spans: [LabeledSpan]) -> [LabeledSpan] {
+        var kept: [LabeledSpan] = []
+        for span in spans.sorted(by: { ($0.span.width, -$0.span.start) > ($1.span.width, -$1.span.start) })
+        where !kept.contains(where: { span.span.start <= $0.span.end && $0.span.start <= span.span.end }) {
+            kept.append(span)
+        }
+        return kept.sorted { $0.span < $1.span }
     }
 
     private func relations(_ items: [[Any]], sentence s: Int, layout: Layout, entities: Set<TokenSpan>) throws -> [Relation] {

@@ -92,7 +92,6 @@ final class DyGIEReaderTests: XCTestCase {
         try assertError("{\(two), \"ner\": [[[-1, 0, \"A\"]], []]}", contains: "out of range")
         try assertError("{\(two), \"ner\": [[], [[0, 0, \"A\"]]]}", contains: "'ner' span [0, 0] is not inside sentence 1 (tokens 2...3)")
         try assertError("{\(two), \"ner\": [[[1, 2, \"A\"]], []]}", contains: "is not inside sentence 0 (tokens 0...1)")
-        try assertError("{\(two), \"ner\": [[[0, 1, \"A\"], [1, 1, \"B\"]], []]}", contains: "overlap")
         let ner = #""ner": [[[0, 0, "A"], [1, 1, "B"]], [[2, 2, "C"]]]"#
         try assertError("{\(two), \(ner), \"relations\": [[[0, 0, 2, 2, \"R\"]], []]}",
                         contains: "'relations' argument [2, 2] is not inside sentence 0")
@@ -102,5 +101,19 @@ final class DyGIEReaderTests: XCTestCase {
         try assertError("{\(two), \"clusters\": [[[0, 0], [1, 2]]]}", contains: "cluster 0 mention [1, 2] is not inside sentence 0")
         try assertError("{\(two), \"clusters\": [[[3, 4]]]}", contains: "cluster 0 mention [3, 4] out of range")
         try assertError("{\(two), \"clusters\": [[[3, 2]]]}", contains: "cluster 0 mention [3, 2] ends before it starts")
+    }
+}
+
+extension DyGIEReaderTests {
+    /// ACE nests mentions: the flat NER/EMD layers keep the outermost, relations may use any.
+    func testNestedEntitySpansFlattenToTheOutermost() throws {
+        let line = #"{"doc_key": "n", "sentences": [["the", "US", "government", "said"]], "#
+            + #""ner": [[[0, 2, "ORG"], [1, 1, "GPE"], [3, 3, "X"], [2, 3, "Y"]]], "#
+            + #""relations": [[[1, 1, 0, 2, "PART-WHOLE"]]]}"#
+        let document = try DyGIEReader().read(text: line + "\n", path: "nested.json")[0]
+        let sentence = document.sentences[0]
+        XCTAssertEqual(sentence.entities, [LabeledSpan(0, 2, "ORG"), LabeledSpan(3, 3, "X")])
+        XCTAssertEqual(sentence.mentions, sentence.entities)
+        XCTAssertEqual(sentence.relations, [Relation(head: TokenSpan(start: 1, end: 1), tail: TokenSpan(start: 0, end: 2), label: "PART-WHOLE")])
     }
 }
