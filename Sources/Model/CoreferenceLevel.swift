@@ -28,8 +28,17 @@ public struct CoreferenceLevel: Sendable {
                                settings: settings.head, layout: &layout)
     }
 
+    /// Spec §9: the coref LSTM's input weights Xavier-normal and its recurrent weights
+    /// orthogonal (the whole stacked [4H, H] matrix); its biases keep PyTorch's default.
     public func initialize(_ arena: ParameterArena, rng: inout RNG) {
         encoder.initialize(arena, rng: &rng)
+        for layer in encoder.layers {
+            for lstm in [layer.forward, layer.backward] {
+                Initializer.xavierNormal(arena.value(lstm.wIH), fanIn: lstm.inputSize, fanOut: 4 * lstm.hiddenSize,
+                                         count: lstm.wIH.count, rng: &rng)
+                Initializer.orthogonal(arena.value(lstm.wHH), rows: 4 * lstm.hiddenSize, columns: lstm.hiddenSize, rng: &rng)
+            }
+        }
         head.initialize(arena, rng: &rng)
     }
 }

@@ -86,3 +86,17 @@ final class KernelTests: XCTestCase {
         for i in 0..<m { XCTAssertEqual(y[i], a[i * k]) }
     }
 }
+
+final class InitializerTests: XCTestCase {
+    func testOrthogonalHasOrthonormalColumnsOrRows() {
+        for (rows, columns) in [(12, 4), (4, 12), (5, 5)] {
+            var rng = RNG(seed: 21)
+            var m = [Float](repeating: 0, count: rows * columns)
+            Initializer.orthogonal(&m, rows: rows, columns: columns, rng: &rng)
+            let (n, dot): (Int, (Int, Int) -> Double) = rows >= columns
+                ? (columns, { a, b in (0..<rows).reduce(0) { $0 + Double(m[$1 * columns + a]) * Double(m[$1 * columns + b]) } })
+                : (rows, { a, b in (0..<columns).reduce(0) { $0 + Double(m[a * columns + $1]) * Double(m[b * columns + $1]) } })
+            for a in 0..<n { for b in 0..<n { XCTAssertEqual(dot(a, b), a == b ? 1 : 0, accuracy: 1e-5, "\(rows)×\(columns) [\(a), \(b)]") } }
+        }
+    }
+}
