@@ -1,4 +1,5 @@
 import Model
+import Random
 import XCTest
 
 final class CoreferenceMetricsTests: XCTestCase {
@@ -141,7 +142,7 @@ final class CoreferenceMetricsTests: XCTestCase {
     /// Random documents against a direct, per-mention reading of each definition and a
     /// brute-force CEAF alignment over all injections of the smaller side.
     func testRandomDocumentsAgainstBruteForce() {
-        var rng = SplitMix64(seed: 2024)
+        var rng = RNG(seed: 2024)
         var metrics = CoreferenceMetrics()
         var expected = [Double](repeating: 0, count: 16)
         for _ in 0..<300 {
@@ -157,10 +158,10 @@ final class CoreferenceMetricsTests: XCTestCase {
     }
 
     func testOptimalAssignmentMatchesBruteForceOnRectangularMatrices() {
-        var rng = SplitMix64(seed: 7)
+        var rng = RNG(seed: 7)
         for _ in 0..<200 {
-            let rows = Int(rng.next() % 6) + 1, columns = Int(rng.next() % 6) + 1
-            let w = (0..<(rows * columns)).map { _ in Double(rng.next() % 1000) / 1000 }
+            let rows = Int(rng.nextUInt64() % 6) + 1, columns = Int(rng.nextUInt64() % 6) + 1
+            let w = (0..<(rows * columns)).map { _ in Double(rng.nextUInt64() % 1000) / 1000 }
             let assignment = OptimalAssignment.maximumWeight(w, rows: rows, columns: columns)
             XCTAssertEqual(assignment.compactMap { $0 }.count, min(rows, columns))
             XCTAssertEqual(Set(assignment.compactMap { $0 }).count, min(rows, columns), "one-to-one")
@@ -176,10 +177,10 @@ final class CoreferenceMetricsTests: XCTestCase {
 
     // MARK: - Independent reference computations
 
-    private func randomClusters(_ rng: inout SplitMix64, mentions: Range<Int>) -> [[Int]] {
+    private func randomClusters(_ rng: inout RNG, mentions: Range<Int>) -> [[Int]] {
         var clusters: [[Int]] = []
-        for m in mentions where rng.next() % 4 != 0 {
-            let c = Int(rng.next() % UInt64(clusters.count + 2))
+        for m in mentions where rng.nextUInt64() % 4 != 0 {
+            let c = Int(rng.nextUInt64() % UInt64(clusters.count + 2))
             if c < clusters.count { clusters[c].append(m) } else { clusters.append([m]) }
         }
         return clusters
@@ -245,17 +246,4 @@ private func bruteForceMaximum(rows: Int, columns: Int, _ w: (Int, Int) -> Doubl
     }
     search(0, 0)
     return best
-}
-
-/// A tiny seeded generator, so the random cases are the same on every run.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
