@@ -11,19 +11,25 @@ static inline float clamp_to(float x, float c) {
 
 MULTIVERSION double hk_clamped_square_sum(const float *g, size_t n, float clamp) {
     double acc[LANES] = {0};
+    // g·0 is 0 for finite g and NaN for ±inf or NaN, which the clamp alone would hide (±inf
+    // clamps to ±clamp): any non-finite gradient makes the result NaN.
+    float poison[LANES] = {0};
     size_t blocks = n / LANES * LANES;
     for (size_t i = 0; i < blocks; i += LANES)
         for (int k = 0; k < LANES; k++) {
             double x = clamp_to(g[i + k], clamp);
             acc[k] += x * x;
+            poison[k] += g[i + k] * 0.0f;
         }
     double s = 0;
-    for (int k = 0; k < LANES; k++) s += acc[k];
+    float p = 0;
+    for (int k = 0; k < LANES; k++) { s += acc[k]; p += poison[k]; }
     for (size_t i = blocks; i < n; i++) {
         double x = clamp_to(g[i], clamp);
         s += x * x;
+        p += g[i] * 0.0f;
     }
-    return s;
+    return s + p;
 }
 
 MULTIVERSION void hk_adam(float *restrict theta, float *restrict g, float *restrict m, float *restrict v, size_t n,

@@ -82,6 +82,17 @@ struct ConfigObject {
         has(key) ? try string(key) : nil
     }
 
+    mutating func intArray(_ key: String, range: ClosedRange<Int>) throws -> [Int]? {
+        guard let v = raw(key) else { return nil }
+        guard let array = v as? [Any] else { throw error(key, "expected an array of integers, got \(describe(v))") }
+        return try array.map { item in
+            guard let n = item as? NSNumber, !isBool(n), n.doubleValue == n.doubleValue.rounded(), range.contains(Int(exactly: n.doubleValue) ?? Int.min) else {
+                throw error(key, "expected integers in \(range.lowerBound)...\(range.upperBound), got \(describe(item))")
+            }
+            return n.intValue
+        }
+    }
+
     mutating func stringArray(_ key: String) throws -> [String]? {
         guard let v = raw(key) else { return nil }
         guard let array = v as? [Any], let strings = array as? [String] else { throw error(key, "expected an array of strings, got \(describe(v))") }

@@ -55,6 +55,15 @@ public struct TrainingSchedule: Sendable, Equatable {
     public var learningRatePatience = 5
     public var learningRateThreshold = 1e-4
     public var minimumLearningRate = 1e-7
+    /// Steps in a row with a non-finite loss or gradient (skipped) before the run stops.
+    public var maxConsecutiveSkips = 5
+}
+
+/// Test hooks: deliberately broken steps, to show that failures are handled.
+public struct FaultInjection: Sendable, Equatable {
+    /// Steps (0-based) at which rank `nanRank` poisons its loss and gradient with NaN.
+    public var nanSteps: Set<Int> = []
+    public var nanRank = 0
 }
 
 /// The whole run configuration, parsed from JSON with every key checked.
@@ -68,6 +77,7 @@ public struct RunConfig: Sendable {
     /// The tagging levels bottom-up (NER below EMD in setup A; K and L swap them).
     public var taggingOrder: [Task]
     public var schedule: TrainingSchedule
+    public var faultInjection = FaultInjection()
     /// Sorted-key JSON of the merged config: what the agreement hash and checkpoints record.
     public var canonicalJSON: String
 
@@ -161,12 +171,18 @@ public struct RunConfig: Sendable {
         schedule.validateEvery = try s.optionalInt("validate_every", range: 1...1_000_000_000)
         schedule.checkpointEvery = try s.int("checkpoint_every", default: 100, range: 1...1_000_000_000)
         schedule.patience = try s.int("patience", default: 10, range: 1...1_000_000)
+        schedule.maxConsecutiveSkips = try s.int("max_skipped_steps", default: 5, range: 1...1_000_000)
         schedule.learningRateFactor = try s.double("lr_factor", default: 0.5, range: 0...1, openLower: true)
         schedule.learningRatePatience = try s.int("lr_patience", default: 5, range: 0...1_000_000)
         schedule.learningRateThreshold = try s.double("lr_threshold", default: 1e-4, range: 0...1)
         schedule.minimumLearningRate = try s.double("min_lr", default: 1e-7, range: 0...10)
         schedule.sampling = TaskSampling(rawValue: try s.string("sampling", default: "batches", oneOf: TaskSampling.allCases.map(\.rawValue)))!
         try s.finish()
+        if var debug = try top.object("debug") {
+            faultInjection.nanSteps = Set(try debug.intArray("nan_steps", range: 0...1_000_000_000) ?? [])
+            faultInjection.nanRank = try debug.int("nan_rank", default: 0, range: 0...1_000_000)
+            try debug.finish()
+        }
         try top.finish()
 
         let canonical = try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])

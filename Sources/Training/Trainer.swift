@@ -27,6 +27,7 @@ public final class Trainer {
     var streams: [Task: TaskStream] = [:]
     var stopping: [Task: EarlyStopping] = [:]
     var plateaus: [Task: PlateauSchedule] = [:]
+    var skippedSteps = 0, consecutiveSkips = 0
     let validateEvery: Int
 
     public init(config: RunConfig, communicator: Communicator, data: RunData, output: URL, pretrained: PretrainedVectors?) throws {
@@ -174,6 +175,10 @@ public final class Trainer {
             stats[1] += Double(batch.tokenCount)
             stats[3] += loss.count
         }
+        if config.faultInjection.nanSteps.contains(step), config.faultInjection.nanRank == communicator.rank {
+            stats[0] = .nan
+            arena.grads[ranges[0].lowerBound] = .nan
+        }
         for r in ranges { try communicator.allreduceSum(arena.grads.baseAddress! + r.lowerBound, count: r.count) }
         try communicator.allreduceSum(&stats)
         if task == .relation {
@@ -187,10 +192,31 @@ public final class Trainer {
             }
             stats[0] *= Double(factor)
         }
-        let (_, scale) = clipping.measure(arena, ranges: ranges)
+        let (norm, scale) = clipping.measure(arena, ranges: ranges)
+        // The summed gradient and loss are the same on every rank, so a NaN or ±inf anywhere
+        // makes every rank skip this step together — no extra message needed.
+        guard norm.isFinite, stats[0].isFinite else {
+            try skipNonFiniteStep(task, ranges: ranges)
+            return (task, 0, 0, 0)
+        }
+        consecutiveSkips = 0
         optimizers[task]!.update(arena, clamp: clipping.value, scale: scale)
         step += 1
         return (task, stats[1], stats[0], task == .relation ? 1 : stats[2])
+    }
+
+    /// Drops the step's gradient (restoring the zero-gradient invariant) and counts it; too
+    /// many in a row stop the run — something is wrong with the data or the learning rate.
+    func skipNonFiniteStep(_ task: Task, ranges: [Range<Int>]) throws {
+        for r in ranges { arena.zeroGrads(r) }
+        skippedSteps += 1
+        consecutiveSkips += 1
+        log.say("step \(step + 1) | \(task.rawValue) | non-finite loss or gradient: step skipped (\(consecutiveSkips) in a row, \(skippedSteps) in all)")
+        log.record(["kind": "skipped", "step": step + 1, "task": task.rawValue, "consecutive": consecutiveSkips, "total": skippedSteps])
+        step += 1
+        if consecutiveSkips >= config.schedule.maxConsecutiveSkips {
+            throw TrainingError("\(consecutiveSkips) consecutive steps had a non-finite loss or gradient (last: step \(step), task \(task.rawValue)); stopping — check the data and the learning rate")
+        }
     }
 
     func validate() throws {

@@ -175,3 +175,40 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertTrue(again.stderr.contains("--resume"), again.stderr)
     }
 }
+
+extension TrainingRunTests {
+    /// A NaN on one rank makes every rank skip that step (the reduced gradient is NaN
+    /// everywhere), so 2 ranks × b still equal 1 rank × 2b with the same step skipped; too many
+    /// skips in a row stop the run with a clear message and a non-zero exit.
+    func testNonFiniteStepsAreSkippedOnEveryRank() throws {
+        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = dir.appendingPathComponent("tiny.json")
+        try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
+        let two = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config.path, "--output", dir.appendingPathComponent("two").path,
+                                                      "--set", "debug.nan_steps=[3]", "--set", "debug.nan_rank=1"])
+        XCTAssertEqual(two.status, 0, two.stdout + two.stderr)
+        XCTAssertTrue(two.stdout.contains("step 4 | ner | non-finite loss or gradient: step skipped"), two.stdout)
+        let one = try CommandRunner.run(["train", "--config", config.path, "--output", dir.appendingPathComponent("one").path,
+                                         "--set", "tasks.ner.batch_size=8", "--set", "debug.nan_steps=[3]"])
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let a = try CheckpointStore.read(XCTUnwrap(try CheckpointStore.latest(in: dir.appendingPathComponent("two")))).parameters
+        let b = try CheckpointStore.read(XCTUnwrap(try CheckpointStore.latest(in: dir.appendingPathComponent("one")))).parameters
+        var maxDifference: Float = 0, maxMagnitude: Float = 0
+        for (p, q) in zip(a, b) {
+            for (x, y) in zip(p.values, q.values) {
+                XCTAssertTrue(x.isFinite, "\(p.name) holds a non-finite value after a skipped step")
+                maxDifference = max(maxDifference, abs(x - y))
+                maxMagnitude = max(maxMagnitude, abs(y))
+            }
+        }
+        XCTAssertLessThan(maxDifference / maxMagnitude, 1e-4)
+
+        let stop = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config.path, "--output", dir.appendingPathComponent("stop").path,
+                                                       "--set", "debug.nan_steps=[2,3,4]", "--set", "debug.nan_rank=0",
+                                                       "--set", "training.max_skipped_steps=3"], timeout: 120)
+        XCTAssertFalse(stop.timedOut)
+        XCTAssertNotEqual(stop.status, 0)
+        XCTAssertTrue((stop.stdout + stop.stderr).contains("3 consecutive steps had a non-finite loss or gradient"), stop.stdout + stop.stderr)
+    }
+}

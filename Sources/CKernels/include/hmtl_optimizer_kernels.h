@@ -2,7 +2,8 @@
 #define HMTL_OPTIMIZER_KERNELS_H
 #include <stddef.h>
 
-// Σ clamp(g[i], ±clamp)² in double, in a fixed order (deterministic).
+// Σ clamp(g[i], ±clamp)² in double, in a fixed order (deterministic); NaN when any g[i] is
+// not finite.
 double hk_clamped_square_sum(const float *g, size_t n, float clamp);
 
 // One Adam step (PyTorch 0.4.1 form) on the clipped gradient ĝ = clamp(g, ±clamp)·scale:
