@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "Model", dependencies: ["Tensor", "NN", "Corpus"]),
         .target(name: "Distributed", dependencies: ["CMPI"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5"]),
-        .target(name: "Training", dependencies: ["Tensor", "NN", "Corpus", "Model", "Distributed", "Checkpoint"]),
+        .target(name: "Training", dependencies: ["Tensor", "NN", "Corpus", "Model", "Distributed", "Checkpoint", "CKernels"]),
         .executableTarget(name: "hmtl", dependencies: [
             "Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor", "CKernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

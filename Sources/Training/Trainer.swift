@@ -1,3 +1,4 @@
+import CKernels
 import Checkpoint
 import Corpus
 import Dispatch
@@ -28,6 +29,8 @@ public final class Trainer {
     var stopping: [Task: EarlyStopping] = [:]
     var plateaus: [Task: PlateauSchedule] = [:]
     var skippedSteps = 0, consecutiveSkips = 0
+    /// Some rank got SIGTERM or SIGINT: finish this step, checkpoint, stop.
+    public internal(set) var stopRequested = false
     let validateEvery: Int
 
     public init(config: RunConfig, communicator: Communicator, data: RunData, output: URL, pretrained: PretrainedVectors?) throws {
@@ -120,6 +123,7 @@ public final class Trainer {
         }
         if checkpointedStep != step { lastCheckpoint = try saveCheckpoint() }
         if allTasksStopped { log.say("hmtl: every task is out of patience; stopped at step \(step)") }
+        if stopRequested { log.say("hmtl: stop signal received; checkpointed step \(step), resume with --resume") }
         if allRatesSpent { log.say("hmtl: every task's learning rate fell below \(schedule.minimumLearningRate); stopped at step \(step)") }
         return Summary(steps: step, finalCheckpoint: lastCheckpoint, best: stopping.mapValues(\.best))
     }
@@ -146,7 +150,7 @@ public final class Trainer {
     }
 
     /// The reference's stopping rules: every task out of patience, or every rate below the minimum.
-    var shouldStop: Bool { allTasksStopped || allRatesSpent }
+    var shouldStop: Bool { allTasksStopped || allRatesSpent || stopRequested }
 
     var allRatesSpent: Bool {
         !optimizers.isEmpty && optimizers.values.allSatisfy { $0.learningRate < config.schedule.minimumLearningRate }
@@ -164,7 +168,9 @@ public final class Trainer {
         // Coreference takes one document per pass (the reference's batch of 1); a larger batch
         // is the sum of its documents' passes. Other tasks take the whole local batch at once.
         let groups = task == .coref ? local.map { [$0] } : [local]
-        var stats = [0.0, 0, Double(local.count), 0]
+        // [loss, tokens, examples, loss count, stop signal]: the last is how ranks agree, at the
+        // same step, that one of them was asked to stop.
+        var stats = [0.0, 0, Double(local.count), 0, Double(hk_stop_requested())]
         for group in groups {
             let batch = examples.batch(group, vocabularies: data.vocabularies)
             // Dropout masks follow the example, not the rank: (seed, step, task, example id).
@@ -181,6 +187,7 @@ public final class Trainer {
         }
         for r in ranges { try communicator.allreduceSum(arena.grads.baseAddress! + r.lowerBound, count: r.count) }
         try communicator.allreduceSum(&stats)
+        if stats[4] > 0 { stopRequested = true }
         if task == .relation {
             // RE's loss is 100 × the mean BCE over every scored cell of the GLOBAL batch (the
             // reference's scale, without its padded cells): scale the summed gradient before

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CKernels
 import Checkpoint
 import Distributed
 import Foundation
@@ -25,6 +26,7 @@ struct Train: ParsableCommand {
         let config = try loadConfig()
         let communicator = try Communicators.make()
         defer { try? communicator.finalize() }
+        hk_install_stop_handler()
         try runReportingFailures(communicator) {
             let folder = URL(fileURLWithPath: output ?? "runs/\(URL(fileURLWithPath: self.config).deletingPathExtension().lastPathComponent)")
             let latest = try CheckpointStore.latest(in: folder)
@@ -47,7 +49,7 @@ struct Train: ParsableCommand {
             }
             try trainer.agreeAndBroadcast()
             let summary = try trainer.run()
-            try trainer.testAtEnd()
+            if !trainer.stopRequested { try trainer.testAtEnd() }
             if communicator.rank == 0, let file = summary.finalCheckpoint {
                 print("hmtl: done after \(summary.steps) steps; final checkpoint \(file.path)")
             }

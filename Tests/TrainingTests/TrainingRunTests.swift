@@ -212,3 +212,52 @@ extension TrainingRunTests {
         XCTAssertTrue((stop.stdout + stop.stderr).contains("3 consecutive steps had a non-finite loss or gradient"), stop.stdout + stop.stderr)
     }
 }
+
+extension TrainingRunTests {
+    /// Preemption: SIGTERM to ONE rank (Slurm signals every task; one is the harder case) makes
+    /// both ranks finish the step, agree, write one checkpoint and exit 0; the run then
+    /// resumes from it.
+    func testSigtermCheckpointsAndExitsCleanly() throws {
+        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = dir.appendingPathComponent("tiny.json")
+        try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
+        let run = dir.appendingPathComponent("run")
+        let log = dir.appendingPathComponent("log.txt")
+        XCTAssertTrue(FileManager.default.createFile(atPath: log.path, contents: nil))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try XCTUnwrap(CommandRunner.which("mpirun")))
+        let schedule = ["--set", "training.validate_every=1000000", "--set", "training.checkpoint_every=1000000"]
+        process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "2", "-x", "OPENBLAS_NUM_THREADS=1", CommandRunner.hmtl,
+                             "train", "--config", config.path, "--output", run.path, "--set", "training.max_steps=1000000"] + schedule
+        process.standardOutput = try FileHandle(forWritingTo: log)
+        process.standardError = process.standardOutput
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        // Let it train a little: wait for the second log line.
+        let started = Date()
+        while process.isRunning, Date().timeIntervalSince(started) < 120,
+              ((try? String(contentsOf: log, encoding: .utf8)) ?? "").components(separatedBy: "\nstep").count < 3 {
+            usleep(100_000)
+        }
+        XCTAssertTrue(process.isRunning, "training ended before the signal")
+        let children = try CommandRunner.execute("/usr/bin/pgrep", ["-P", "\(process.processIdentifier)"], timeout: 10, environment: [:])
+        let ranks = children.stdout.split(separator: "\n").compactMap { Int32($0) }
+        XCTAssertEqual(ranks.count, 2, "expected two rank processes under mpirun: \(children.stdout)")
+        kill(try XCTUnwrap(ranks.last), SIGTERM)
+        let signalled = Date()
+        while process.isRunning, Date().timeIntervalSince(signalled) < 60 { usleep(50_000) }
+        XCTAssertFalse(process.isRunning, "still running 60 s after SIGTERM")
+        process.waitUntilExit()
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        XCTAssertEqual(process.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("stop signal received"), output)
+        let checkpoint = try XCTUnwrap(try CheckpointStore.latest(in: run), "no checkpoint written on SIGTERM\n\(output)")
+        let step = try CheckpointStore.read(checkpoint).step
+        XCTAssertGreaterThan(step, 0)
+        let resumed = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config.path, "--output", run.path, "--resume",
+                                                          "--set", "training.max_steps=\(step + 5)"] + schedule)
+        XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("resumed from \(checkpoint.lastPathComponent) at step \(step)"), resumed.stdout)
+    }
+}
