@@ -68,7 +68,8 @@ public struct Evaluator {
         }
     }
 
-    public func evaluate(_ task: Task, examples: TaskExamples, communicator: Communicator) throws -> Result {
+    /// `progress` is called after every batch (the trainer's watchdog counts it as progress).
+    public func evaluate(_ task: Task, examples: TaskExamples, communicator: Communicator, progress: () -> Void = {}) throws -> Result {
         let mine = Array(stride(from: communicator.rank, to: examples.count, by: communicator.size))
         // Length-sorted batches waste no padding; order does not change the metrics.
         let sorted = mine.sorted { (examples.sequences[$0].count, $0) < (examples.sequences[$1].count, $1) }
@@ -80,6 +81,7 @@ public struct Evaluator {
             var metrics = SpanMetrics()
             var loss = 0.0
             for indices in batches {
+                progress()
                 let (paths, batchLoss) = model.predict(task, batch: examples.batch(indices, vocabularies: model.vocabularies), arena: arena)
                 loss += batchLoss ?? 0
                 for (path, index) in zip(paths, indices) {
@@ -95,6 +97,7 @@ public struct Evaluator {
             let typeNames = model.vocabularies.relationTypes
             var metrics = RelationMetrics()
             for indices in batches {
+                progress()
                 let cells = model.predictRelations(examples.batch(indices, vocabularies: model.vocabularies), arena: arena)
                 for (predicted, index) in zip(cells, indices) {
                     // A cell names the arguments' last tokens: all the head-match metric compares.
@@ -111,6 +114,7 @@ public struct Evaluator {
         case .coref:
             var metrics = CoreferenceMetrics()
             for indices in batches {
+                progress()
                 let batch = examples.batch(indices, vocabularies: model.vocabularies)
                 let predicted = model.predictCoreference(batch, arena: arena).clusters
                 metrics.add(key: examples.documents[indices[0]].clusters, response: predicted)

@@ -57,6 +57,9 @@ public struct TrainingSchedule: Sendable, Equatable {
     public var minimumLearningRate = 1e-7
     /// Steps in a row with a non-finite loss or gradient (skipped) before the run stops.
     public var maxConsecutiveSkips = 5
+    /// Seconds without progress (a step, a validation, a checkpoint) before a rank gives up
+    /// on a dead or stalled peer and stops the job.
+    public var stallTimeout = 300.0
 }
 
 /// Test hooks: deliberately broken steps, to show that failures are handled.
@@ -171,6 +174,7 @@ public struct RunConfig: Sendable {
         schedule.validateEvery = try s.optionalInt("validate_every", range: 1...1_000_000_000)
         schedule.checkpointEvery = try s.int("checkpoint_every", default: 100, range: 1...1_000_000_000)
         schedule.patience = try s.int("patience", default: 10, range: 1...1_000_000)
+        schedule.stallTimeout = try s.double("stall_timeout", default: 300, range: 0...1e9, openLower: true)
         schedule.maxConsecutiveSkips = try s.int("max_skipped_steps", default: 5, range: 1...1_000_000)
         schedule.learningRateFactor = try s.double("lr_factor", default: 0.5, range: 0...1, openLower: true)
         schedule.learningRatePatience = try s.int("lr_patience", default: 5, range: 0...1_000_000)

@@ -31,6 +31,7 @@ public final class Trainer {
     var skippedSteps = 0, consecutiveSkips = 0
     /// Some rank got SIGTERM or SIGINT: finish this step, checkpoint, stop.
     public internal(set) var stopRequested = false
+    let watchdog: Watchdog
     let validateEvery: Int
 
     public init(config: RunConfig, communicator: Communicator, data: RunData, output: URL, pretrained: PretrainedVectors?) throws {
@@ -43,6 +44,7 @@ public final class Trainer {
         model.initialize(arena, seed: config.seed, pretrained: pretrained)
         clipping = GradientClipping(value: config.schedule.gradientClip, maxNorm: config.schedule.gradientNorm)
         log = try RunLog(directory: output, quiet: communicator.rank != 0)
+        watchdog = Watchdog(timeout: config.schedule.stallTimeout, rank: communicator.rank)
 
         let tasks = model.tasks
         var streams: [Task: TaskStream] = [:]
@@ -161,6 +163,7 @@ public final class Trainer {
     /// One update. Returns the task and the global token count, summed loss and sentence count.
     func trainStep() throws -> (Task, Double, Double, Double) {
         let task = sampler.next()
+        watchdog.beat("training step \(step + 1) (\(task.rawValue))")
         let global = streams[task]!.next()
         let local = BatchPlan.shard(global, rank: communicator.rank, worldSize: communicator.size)
         let ranges = model.parameterRanges(for: task)
@@ -228,9 +231,12 @@ public final class Trainer {
 
     func validate() throws {
         for task in model.tasks {
+            watchdog.beat("validating \(task.rawValue) after step \(step)")
             guard let dev = data.dev[task], dev.count > 0 else { continue }
             let evaluator = Evaluator(model: model, arena: arena, batchSize: config.tasks[task]!.batchSize)
-            let result = try evaluator.evaluate(task, examples: dev, communicator: communicator)
+            let result = try evaluator.evaluate(task, examples: dev, communicator: communicator) {
+                watchdog.beat("validating \(task.rawValue) after step \(step)")
+            }
             let improved = stopping[task]!.record(result.score, step: step)
             if improved { try saveBest(task) }
             let rate = optimizers[task]!.learningRate
@@ -264,7 +270,7 @@ extension Trainer {
                 scored = arena
             }
             let result = try Evaluator(model: model, arena: scored, batchSize: config.tasks[task]!.batchSize)
-                .evaluate(task, examples: test, communicator: communicator)
+                .evaluate(task, examples: test, communicator: communicator) { watchdog.beat("testing \(task.rawValue)") }
             let source = scored === arena ? "final parameters" : "\(best.lastPathComponent) (step \(stopping[task]!.bestStep))"
             log.say("test | \(task.rawValue) | \(test.count) examples | \(source)\n" + result.table)
             var record = result.record

@@ -39,7 +39,8 @@ extension Trainer {
     /// checkpoint that might still fail.
     @discardableResult
     func saveCheckpoint() throws -> URL? {
-        try onRankZero("the checkpoint of step \(step)") {
+        watchdog.beat("checkpointing step \(step)")
+        return try onRankZero("the checkpoint of step \(step)") {
             let url = try CheckpointStore.write(checkpointContents(), to: output)
             log.say("checkpoint step \(step) → \(url.lastPathComponent)")
             log.record(["kind": "checkpoint", "step": step, "file": url.lastPathComponent])

@@ -261,3 +261,52 @@ extension TrainingRunTests {
         XCTAssertTrue(resumed.stdout.contains("resumed from \(checkpoint.lastPathComponent) at step \(step)"), resumed.stdout)
     }
 }
+
+extension TrainingRunTests {
+    /// No hangs: a stalled rank (SIGSTOP) leaves the other waiting in a collective; its
+    /// watchdog stops the job after `stall_timeout` with a message naming where it waited, the
+    /// job exits non-zero, and the last checkpoint is intact and resumable.
+    func testStalledRankStopsTheJobInsteadOfHanging() throws {
+        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = dir.appendingPathComponent("tiny.json")
+        try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
+        let run = dir.appendingPathComponent("run")
+        let log = dir.appendingPathComponent("log.txt")
+        XCTAssertTrue(FileManager.default.createFile(atPath: log.path, contents: nil))
+        let settings = ["--set", "training.stall_timeout=2", "--set", "training.checkpoint_every=10", "--set", "training.validate_every=1000000"]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try XCTUnwrap(CommandRunner.which("mpirun")))
+        process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "2", "-x", "OPENBLAS_NUM_THREADS=1", CommandRunner.hmtl,
+                             "train", "--config", config.path, "--output", run.path, "--set", "training.max_steps=1000000"] + settings
+        process.standardOutput = try FileHandle(forWritingTo: log)
+        process.standardError = process.standardOutput
+        try process.run()
+        var ranks: [Int32] = []
+        defer {
+            for pid in ranks { kill(pid, SIGCONT); kill(pid, SIGKILL) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        let started = Date()
+        while process.isRunning, Date().timeIntervalSince(started) < 120,
+              !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("checkpoint step 10") {
+            usleep(100_000)
+        }
+        let children = try CommandRunner.execute("/usr/bin/pgrep", ["-P", "\(process.processIdentifier)"], timeout: 10, environment: [:])
+        ranks = children.stdout.split(separator: "\n").compactMap { Int32($0) }
+        XCTAssertEqual(ranks.count, 2, children.stdout)
+        kill(try XCTUnwrap(ranks.last), SIGSTOP)
+        let stalled = Date()
+        while process.isRunning, Date().timeIntervalSince(stalled) < 60 { usleep(50_000) }
+        XCTAssertFalse(process.isRunning, "the job hung for 60 s after a rank stalled")
+        process.waitUntilExit()
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        XCTAssertNotEqual(process.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("no progress for"), output)
+        let checkpoint = try XCTUnwrap(try CheckpointStore.latest(in: run))
+        let step = try CheckpointStore.read(checkpoint).step
+        let resumed = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config.path, "--output", run.path, "--resume",
+                                                          "--set", "training.max_steps=\(step + 5)"] + settings)
+        XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
+    }
+}
