@@ -6,7 +6,10 @@
 struct CoreferenceBrackets {
     /// Mentions per chain id, in closing order.
     private var chains: [Int: [DocumentSpan]] = [:]
-    /// Open mentions per chain id: start token in the current sentence and 0-based line.
+    /// Open mentions per chain id: start token in the current sentence and 0-based line. A chain
+    /// leaves the dictionary when its last open mention closes, so the check at every sentence
+    /// end costs what is open, not every chain seen so far (which would be quadratic in a long
+    /// document).
     private var open: [Int: [(start: Int, line: Int)]] = [:]
 
     /// Feeds the cell of token `position` of sentence `sentence`, found on 0-based `line`.
@@ -24,6 +27,7 @@ struct CoreferenceBrackets {
                 guard let start = open[id]?.popLast() else {
                     throw LineFailure(line: line, message: "'\(item)' closes a mention of chain \(id) but none is open")
                 }
+                if open[id]?.isEmpty == true { open[id] = nil }
                 chains[id, default: []].append(DocumentSpan(sentence: sentence, span: TokenSpan(start: start.start, end: position)))
             }
         }

@@ -178,13 +178,22 @@ public struct DyGIEReader: Sendable {
 
     /// A non-overlapping subset: longest spans first (ties: earlier first), each kept unless it
     /// overlaps one already kept; returned in sentence order.
+    ///
+    /// `kept` stays sorted and disjoint, so its ends rise with its starts: the only kept span
+    /// that can overlap a candidate is the last one starting at or before the candidate's end,
+    /// found by binary search (a sentence may hold thousands of spans).
     static func outermost(_ spans: [LabeledSpan]) -> [LabeledSpan] {
         var kept: [LabeledSpan] = []
-        for span in spans.sorted(by: { ($0.span.width, -$0.span.start) > ($1.span.width, -$1.span.start) })
-        where !kept.contains(where: { span.span.start <= $0.span.end && $0.span.start <= span.span.end }) {
-            kept.append(span)
+        for span in spans.sorted(by: { ($0.span.width, -$0.span.start) > ($1.span.width, -$1.span.start) }) {
+            var low = 0, high = kept.count
+            while low < high {
+                let middle = (low + high) / 2
+                if kept[middle].span.start <= span.span.end { low = middle + 1 } else { high = middle }
+            }
+            if low > 0 && kept[low - 1].span.end >= span.span.start { continue }
+            kept.insert(span, at: low)
         }
-        return kept.sorted { $0.span < $1.span }
+        return kept
     }
 
     private func relations(_ items: [[Any]], sentence s: Int, layout: Layout, entities: Set<TokenSpan>) throws -> [Relation] {

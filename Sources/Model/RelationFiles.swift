@@ -88,10 +88,12 @@ private struct RelationDocument {
                       case let bounds = entry[0..<4].compactMap({ $0 as? Int }), bounds.count == 4 else {
                     throw fail("invalid relation \(entry) in sentence \(s + 1): expected [s1, e1, s2, e2, label]")
                 }
-                let local = bounds.map { $0 - offset }
-                guard local.allSatisfy({ (0..<length).contains($0) }), local[0] <= local[1], local[2] <= local[3] else {
+                // Checked before subtracting: an offset near Int.min would overflow `- offset`.
+                guard bounds.allSatisfy({ (offset..<(offset + length)).contains($0) }),
+                      bounds[0] <= bounds[1], bounds[2] <= bounds[3] else {
                     throw fail("relation \(entry) in sentence \(s + 1) does not lie inside it (document tokens \(offset)...\(offset + length - 1))")
                 }
+                let local = bounds.map { $0 - offset }
                 return Relation(head: TokenSpan(start: local[0], end: local[1]),
                                 tail: TokenSpan(start: local[2], end: local[3]), label: label)
             })

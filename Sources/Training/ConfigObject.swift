@@ -39,11 +39,12 @@ struct ConfigObject {
             guard let def else { throw error(key, "missing; expected an integer in \(range.lowerBound)...\(range.upperBound)") }
             return def
         }
-        guard let n = v as? NSNumber, !isBool(n), n.doubleValue == n.doubleValue.rounded(), abs(n.doubleValue) < 9e15 else {
+        guard let n = v as? NSNumber, !isBool(n), n.doubleValue == n.doubleValue.rounded() else {
             throw error(key, "expected an integer, got \(describe(v))")
         }
-        guard range.contains(n.intValue) else {
-            throw error(key, "expected an integer in \(range.lowerBound)...\(range.upperBound), got \(n.intValue)")
+        // The magnitude check comes first: `intValue` of 1e300 or 2^64 is not the number.
+        guard abs(n.doubleValue) < 9e15, range.contains(n.intValue) else {
+            throw error(key, "expected an integer in \(range.lowerBound)...\(range.upperBound), got \(describe(v))")
         }
         return n.intValue
     }

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import Model
 
@@ -104,14 +105,15 @@ public struct RunConfig: Sendable {
     /// else taken as a string), and validates.
     public static func load(path: String, overrides: [String] = []) throws -> RunConfig {
         let url = URL(fileURLWithPath: path)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw ConfigError(path: "", message: "\(path): no such file")
+        let text: String
+        do {
+            text = try TextFile.contents(of: path)
+        } catch {
+            throw ConfigError(path: "", message: error.description)
         }
-        let data = try Data(contentsOf: url)
         let object: Any
         do {
-            object = try JSONSerialization.jsonObject(with: data)
+            object = try JSONSerialization.jsonObject(with: Data(text.utf8))
         } catch {
             throw ConfigError(path: "", message: "\(path): not valid JSON (\(error.localizedDescription))")
         }

@@ -26,7 +26,7 @@ final class LitBankReaderTests: XCTestCase {
     }
 
     /// A LitBank directory with `emma` and `knight`, the latter's entities file optionally replaced.
-    func corpus(splits: String = "# test split\ntrain emma\n\ntest knight\n", knightEntities: String? = nil,
+    static func corpus(splits: String = "# test split\ntrain emma\n\ntest knight\n", knightEntities: String? = nil,
                 knightCoref: String? = nil) throws -> Fixtures {
         let fixtures = try Fixtures()
         for sub in ["coref", "entities"] {
@@ -41,7 +41,7 @@ final class LitBankReaderTests: XCTestCase {
     }
 
     func testMergesCoreferenceAndMentions() throws {
-        let fixtures = try corpus()
+        let fixtures = try Self.corpus()
         let (train, dev, test) = try LitBankReader().read(directory: fixtures.directory.path)
         XCTAssertEqual(train.map(\.id), ["emma"])
         XCTAssertEqual(dev.map(\.id), [])
@@ -67,17 +67,17 @@ final class LitBankReaderTests: XCTestCase {
             ("train emma\n\ntest woodhouse\n", 3, "document 'woodhouse' is listed but"),
         ]
         for (splits, line, fragment) in cases {
-            let fixtures = try corpus(splits: splits)
+            let fixtures = try Self.corpus(splits: splits)
             XCTAssertCorpusError(try LitBankReader().read(directory: fixtures.directory.path), named: "splits.txt",
                                  atLine: line, contains: fragment)
         }
-        let comments = try corpus(splits: "# nothing here\n  \n")
+        let comments = try Self.corpus(splits: "# nothing here\n  \n")
         XCTAssertCorpusError(try LitBankReader().read(directory: comments.directory.path), named: "splits.txt",
                              atLine: nil, contains: "lists no documents")
     }
 
     func testMissingDirectoryAndFiles() throws {
-        let fixtures = try corpus()
+        let fixtures = try Self.corpus()
         XCTAssertCorpusError(try LitBankReader().read(directory: fixtures.path("nowhere")), named: "nowhere", atLine: nil,
                              contains: "no such directory")
         XCTAssertCorpusError(try LitBankReader().read(directory: fixtures.path("splits.txt")), named: "splits.txt",
@@ -99,26 +99,26 @@ final class LitBankReaderTests: XCTestCase {
             ("Mr.\tB-PER\t\nKnightley\tI-PER\t\ncame\tO\t\n\nHe\tO\t\n", 5, "sentence 2 has no counterpart: "),
         ]
         for (tsv, line, fragment) in cases {
-            let fixtures = try corpus(knightEntities: tsv)
+            let fixtures = try Self.corpus(knightEntities: tsv)
             XCTAssertCorpusError(try LitBankReader().read(directory: fixtures.directory.path), named: "knight_brat.tsv",
                                  atLine: line, contains: fragment)
             XCTAssertCorpusError(try LitBankReader().read(directory: fixtures.directory.path), named: "knight_brat.tsv",
                                  atLine: line, contains: "knight_brat.conll")
         }
         let twoSentences: [[Row]] = Self.knight + [[("He", "", "O")]]
-        let fixtures = try corpus(knightCoref: Self.coref("knight", twoSentences))
+        let fixtures = try Self.corpus(knightCoref: Self.coref("knight", twoSentences))
         XCTAssertCorpusError(try LitBankReader().read(directory: fixtures.directory.path), named: "knight_brat.tsv", atLine: nil,
                              contains: "ends after 1 sentences, but sentence 2 of ")
     }
 
     func testEntityFileErrors() throws {
-        let stray = try corpus(knightEntities: "Mr.\tO\t\nKnightley\tI-PER\t\ncame\tO\t\n")
+        let stray = try Self.corpus(knightEntities: "Mr.\tO\t\nKnightley\tI-PER\t\ncame\tO\t\n")
         XCTAssertCorpusError(try LitBankReader().read(directory: stray.directory.path), named: "knight_brat.tsv", atLine: 2,
                              contains: "'I-PER' cannot follow 'O' in IOB2")
-        let bare = try corpus(knightEntities: "Mr.\tB-PER\t\nKnightley\t\ncame\tO\t\n")
+        let bare = try Self.corpus(knightEntities: "Mr.\tB-PER\t\nKnightley\t\ncame\tO\t\n")
         XCTAssertCorpusError(try LitBankReader().read(directory: bare.directory.path), named: "knight_brat.tsv", atLine: 2,
                              contains: "expected a token and at least one tab-separated BIO column")
-        let badCoref = try corpus(knightCoref: Self.coref("knight", [[("Mr.", "(2", "O"), ("Knightley", "", "O"), ("came", "", "O")]]))
+        let badCoref = try Self.corpus(knightCoref: Self.coref("knight", [[("Mr.", "(2", "O"), ("Knightley", "", "O"), ("came", "", "O")]]))
         XCTAssertCorpusError(try LitBankReader().read(directory: badCoref.directory.path), named: "knight_brat.conll", atLine: 2,
                              contains: "the mention of chain 2 opened here is not closed")
     }

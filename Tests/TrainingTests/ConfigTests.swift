@@ -39,6 +39,62 @@ final class ConfigTests: XCTestCase {
         assertError(minimal, overrides: ["nokey"], contains: "expected key.path=value")
     }
 
+    func testNestedWrongTypesNameTheKeyPath() {
+        let ner = #""tasks": {"ner": {"data": {"format": "demo"}}}"#
+        for (text, expected) in [
+            (#"{"tasks": []}"#, "tasks: expected an object, got an array"),
+            (#"{"tasks": {"ner": 3}}"#, "tasks.ner: expected an object, got 3"),
+            (#"{"tasks": {"ner": {"data": []}}}"#, "tasks.ner.data: expected an object"),
+            (#"{"tasks": {"ner": {"data": {"format": 3}}}}"#, "tasks.ner.data.format: expected a string"),
+            (#"{"tasks": {"ner": {"data": {"format": "demo"}, "encoder": "big"}}}"#, "tasks.ner.encoder: expected an object"),
+            (#"{\#(ner), "embedder": "x"}"#, #"embedder: expected an object, got the string "x""#),
+            (#"{\#(ner), "training": [1]}"#, "training: expected an object, got an array"),
+            (#"{\#(ner), "order": "ner"}"#, "order: expected an array of strings"),
+            (#"{\#(ner), "order": ["ner", 3]}"#, "order: expected an array of strings"),
+            (#"{\#(ner), "order": []}"#, "order: expected the configured tagging tasks"),
+            (#"{\#(ner), "order": ["ner", "ner"]}"#, "order: expected the configured tagging tasks"),
+            (#"{\#(ner), "embedder": {"glove": 5}}"#, "embedder.glove: expected a string"),
+            (#"{\#(ner), "training": {"sampling": ["uniform"]}}"#, "training.sampling: expected a string"),
+        ] {
+            assertError(text, contains: expected)
+        }
+    }
+
+    func testHugeAndNonNumericValues() {
+        for number in ["1e300", "-1e300", "9223372036854775807", "-9223372036854775808", "18446744073709551615",
+                       "100000000000000000000000000000"] {
+            assertError(minimal, overrides: ["seed=\(number)"], contains: "seed: expected an integer in 0...")
+            assertError(minimal, overrides: ["training.max_steps=\(number)"], contains: "training.max_steps: expected an integer in 1...")
+            assertError(minimal, overrides: ["training.learning_rate=\(number)"], contains: "training.learning_rate: expected a number in (0.0, 10.0]")
+        }
+        for text in ["NaN", "nan", "Infinity", "-inf", "1e", "0x10", "\"3\""] {
+            assertError(minimal, overrides: ["training.max_steps=\(text)"], contains: "training.max_steps: expected an integer, got the string")
+            assertError(minimal, overrides: ["training.beta1=\(text)"], contains: "training.beta1: expected a number, got the string")
+        }
+        assertError(minimal, overrides: ["training.max_steps=2.5"], contains: "training.max_steps: expected an integer, got 2.5")
+        assertError(minimal, overrides: ["training.max_steps=true"], contains: "training.max_steps: expected an integer, got true")
+        assertError(minimal, overrides: ["tasks.ner.data.format.x=1"], contains: "tasks.ner.data.format: --set: not an object")
+        assertError(minimal, overrides: ["tasks..ner=1"], contains: "empty key")
+    }
+
+    func testLoadReportsWholeFileErrors() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = { (name: String) in directory.appendingPathComponent(name).path }
+        try Data([0x7B, 0xE9, 0x7D]).write(to: URL(fileURLWithPath: path("latin1.json")))
+        try Data("[1, 2]".utf8).write(to: URL(fileURLWithPath: path("array.json")))
+        try Data(#"{"tasks": "#.utf8).write(to: URL(fileURLWithPath: path("cut.json")))
+        XCTAssertEqual(mkfifo(path("pipe.json"), 0o600), 0)
+        for (name, expected) in [("missing.json", "no such file"), ("latin1.json", "not valid UTF-8"), ("pipe.json", "not a regular file"),
+                                 ("array.json", "expected a JSON object at the top level"), ("cut.json", "not valid JSON")] {
+            XCTAssertThrowsError(try RunConfig.load(path: path(name)), name) { error in
+                XCTAssertTrue(error is ConfigError && "\(error)".contains(expected), "\(error)")
+            }
+        }
+        XCTAssertThrowsError(try RunConfig.load(path: directory.path)) { XCTAssertTrue("\($0)".contains("is a directory"), "\($0)") }
+    }
+
     func testOverridesAndFingerprint() throws {
         let a = try parse(minimal, overrides: ["training.max_steps=7", "tasks.ner.data.documents=30"])
         XCTAssertEqual(a.schedule.maxSteps, 7)
