@@ -22,6 +22,9 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a config value, e.g. --set training.max_steps=500.", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Option(help: ArgumentHelp("Instead of training: run the first N steps twice and compare the parameters bit for bit.", valueName: "N"))
+    var checkDeterminism: Int?
+
     func run() throws {
         let config = try loadConfig()
         let communicator = try Communicators.make()
@@ -41,6 +44,10 @@ struct Train: ParsableCommand {
             let pretrained = try config.glove.map {
                 try PretrainedVectors.read(path: $0, dimension: config.embedder.wordDimension, vocabulary: data.vocabularies.words.entries)
             }
+            if let steps = checkDeterminism {
+                try checkDeterminism(steps: steps, config: config, communicator: communicator, data: data, pretrained: pretrained, folder: folder)
+                return
+            }
             let trainer = try Trainer(config: config, communicator: communicator, data: data, output: folder, pretrained: pretrained)
             if resume {
                 if let latest { try trainer.restore(from: latest) } else if communicator.rank == 0 {
@@ -54,6 +61,29 @@ struct Train: ParsableCommand {
                 print("hmtl: done after \(summary.steps) steps; final checkpoint \(file.path)")
             }
         }
+    }
+
+    private func checkDeterminism(steps: Int, config: RunConfig, communicator: Communicator, data: RunData,
+                                  pretrained: PretrainedVectors?, folder: URL) throws {
+        guard steps > 0 else { throw ValidationError("--check-determinism: expected a positive number of steps, got \(steps)") }
+        let scratch = folder.appendingPathComponent("determinism-check")
+        if communicator.rank == 0 {
+            for attempt in 0..<2 {
+                try FileManager.default.createDirectory(at: scratch.appendingPathComponent("attempt-\(attempt)"), withIntermediateDirectories: true)
+            }
+        }
+        try communicator.barrier()
+        let outcome = try DeterminismCheck.run(config: config, communicator: communicator, data: data, pretrained: pretrained,
+                                               steps: steps, scratch: scratch)
+        if communicator.rank == 0 {
+            try? FileManager.default.removeItem(at: scratch)
+            let hashes = outcome.hashes.map { String(format: "%016llx", $0) }.joined(separator: " and ")
+            print("hmtl: parameter hashes after \(steps) steps, twice: \(hashes)")
+        }
+        guard outcome.isDeterministic else {
+            throw TrainingError("the two runs differ after \(steps) steps: not deterministic (same seed, \(communicator.size) rank(s), OPENBLAS_NUM_THREADS=\(ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "default"))")
+        }
+        if communicator.rank == 0 { print("hmtl: deterministic — bit-identical parameters after \(steps) steps") }
     }
 
     private func loadConfig() throws -> RunConfig {

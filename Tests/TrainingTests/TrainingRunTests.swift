@@ -310,3 +310,15 @@ extension TrainingRunTests {
         XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
     }
 }
+
+extension TrainingRunTests {
+    func testCheckDeterminismReportsBitIdenticalRuns() throws {
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = dir.appendingPathComponent("tiny.json")
+        try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
+        let o = try CommandRunner.run(["train", "--config", config.path, "--output", dir.appendingPathComponent("d").path, "--check-determinism", "6"])
+        XCTAssertEqual(o.status, 0, o.stdout + o.stderr)
+        XCTAssertTrue(o.stdout.contains("deterministic — bit-identical parameters after 6 steps"), o.stdout)
+        XCTAssertNil(try CheckpointStore.latest(in: dir.appendingPathComponent("d")), "a determinism check writes no checkpoint")
+    }
+}
