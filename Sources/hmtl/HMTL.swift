@@ -1,5 +1,6 @@
 import ArgumentParser
 import CKernels
+import Foundation
 
 @main
 struct HMTL: ParsableCommand {
@@ -10,6 +11,16 @@ struct HMTL: ParsableCommand {
 
     static func main() {
         hk_keep_large_allocations_in_heap()
-        main(nil)
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            // Bad input exits 2 everywhere, command-line mistakes included (ArgumentParser's
+            // own code for them is 64); help requests and explicit exit codes pass through.
+            let code = exitCode(for: error)
+            guard code == .validationFailure else { exit(withError: error) }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(2)
+        }
     }
 }
