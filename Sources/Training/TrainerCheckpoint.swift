@@ -40,7 +40,7 @@ extension Trainer {
     @discardableResult
     func saveCheckpoint() throws -> URL? {
         try onRankZero("the checkpoint of step \(step)") {
-            let url = try CheckpointStore.write(checkpointContents(), to: output)
+            let url = try CheckpointStore.write(checkpointContents(), to: output, keep: config.schedule.keepCheckpoints)
             log.say("checkpoint step \(step) → \(url.lastPathComponent)")
             log.record(["kind": "checkpoint", "step": step, "file": url.lastPathComponent])
             return url
