@@ -4,10 +4,11 @@ extension CheckpointStore {
     /// Human-readable metadata and a parameter table (name, shape, count, min, max, mean,
     /// L2 norm) for `hmtl checkpoint inspect`; the config JSON comes last, verbatim.
     public static func describe(_ url: URL) throws -> String {
-        let contents = try read(url)
+        let (contents, version) = try readVersioned(url)
+        let integrity = version >= 2 ? "checksum verified" : "no checksum"
         var lines = [
             "checkpoint   \(url.path)",
-            "format       \(CheckpointSchema.format) v\(CheckpointSchema.version), created by \(contents.createdBy)",
+            "format       \(CheckpointSchema.format) v\(version) (\(integrity)), created by \(contents.createdBy)",
             "step         \(contents.step)   world size \(contents.worldSize)   seed \(contents.seed)",
             "sampler      \(contents.samplerDraws) draws",
         ]

@@ -9,6 +9,13 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
         /// The root `format` attribute is absent or not a string (`nil`), or names another format.
         case wrongFormat(found: String?)
         case unsupportedVersion(found: Int64)
+        /// The values read back do not hash to the `checksum` the writer recorded.
+        case checksumMismatch(stored: UInt64, computed: UInt64)
+        /// The file's length differs from the one its seal records (cut short or appended to).
+        case wrongLength(expected: Int, found: Int)
+        /// An object whose declared shape, size or content breaks the schema (`object` is its
+        /// HDF5 path, `path@attribute` for an attribute), found before anything was allocated for it.
+        case malformed(object: String, detail: String)
         /// A parameter, task, namespace or generator name that is not a valid HDF5 path.
         case invalidName(String)
         /// The `latest` marker's content is not a file name in its directory.
@@ -16,6 +23,8 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
         /// The `latest` marker names a checkpoint that does not exist.
         case markerTargetMissing(String)
         case io(operation: String, errno: Int32)
+        /// Checkpoints exist but none can be read: each as "file name: why".
+        case noValidCheckpoint(skipped: [String])
     }
 
     public let file: String
@@ -26,25 +35,39 @@ public struct CheckpointError: Error, CustomStringConvertible, Equatable, Sendab
         self.reason = reason
     }
 
-    public var description: String {
+    public var description: String { "\(file): \(explanation)" }
+
+    /// The description without the file, for lists that already name it.
+    public var explanation: String {
         switch reason {
         case .missingFile:
-            return "\(file): no such checkpoint file"
+            return "no such checkpoint file"
         case .notHDF5:
-            return "\(file): not an HDF5 file (an hmtl checkpoint is HDF5)"
+            return "not an HDF5 file (an hmtl checkpoint is HDF5)"
         case .wrongFormat(let found):
             let what = found.map { "format \($0.debugDescription)" } ?? "no string attribute \"format\""
-            return "\(file): not an hmtl checkpoint (\(what) at /, expected \(CheckpointSchema.format.debugDescription))"
+            return "not an hmtl checkpoint (\(what) at /, expected \(CheckpointSchema.format.debugDescription))"
         case .unsupportedVersion(let found):
-            return "\(file): checkpoint format_version \(found) is not supported (this build reads \(CheckpointSchema.version))"
+            let versions = CheckpointSchema.readableVersions
+            return "checkpoint format_version \(found) is not supported (this build reads \(versions.lowerBound) to \(versions.upperBound))"
+        case .checksumMismatch(let stored, let computed):
+            return "checksum mismatch (corrupted or half-written): the file records \(hex(stored)), its contents hash to \(hex(computed))"
+        case .wrongLength(let expected, let found):
+            return "\(found) bytes where the checkpoint's seal records \(expected) (truncated or half-written)"
+        case .malformed(let object, let detail):
+            return "\(object): \(detail)"
         case .invalidName(let name):
-            return "\(file): invalid name \(name.debugDescription) (needs non-empty '/'-separated parts other than '.' and '..')"
+            return "invalid name \(name.debugDescription) (needs non-empty '/'-separated parts other than '.' and '..')"
         case .badMarker(let content):
-            return "\(file): the marker should hold a checkpoint file name, found \(content.debugDescription)"
+            return "the marker should hold a checkpoint file name, found \(content.debugDescription)"
         case .markerTargetMissing(let name):
-            return "\(file): the marker names \(name), which does not exist"
+            return "the marker names \(name), which does not exist"
         case .io(let operation, let errno):
-            return "\(file): \(operation) failed: \(String(cString: strerror(errno)))"
+            return "\(operation) failed: \(String(cString: strerror(errno)))"
+        case .noValidCheckpoint(let skipped):
+            return "no valid checkpoint (" + skipped.joined(separator: "; ") + ")"
         }
     }
+
+    private func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
 }

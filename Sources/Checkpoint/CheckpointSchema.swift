@@ -1,7 +1,8 @@
 /// The versioned HDF5 layout of a checkpoint (DESIGN.md, "Checkpoints"):
 /// ```
-/// /                   attrs format="hmtl-checkpoint", format_version=1, step, world_size,
-///                           seed, config (JSON text), created_by
+/// /                   attrs format="hmtl-checkpoint", format_version=2, step, world_size,
+///                           seed, config (JSON text), created_by,
+///                           checksum, checksum_algorithm (see `CheckpointChecksum`)
 /// /params/<name>      float32, shape as the parameter (a name's '/' parts are nested groups)
 /// /optimizer/<task>   attrs step, learning_rate; float32 datasets m/<name> and v/<name>
 /// /sampler            int64, attr draws
@@ -18,20 +19,31 @@
 /// back exactly as written. Generator states and the seed are `UInt64` stored as `Int64`
 /// bit patterns (HDF5 tools and h5py handle signed 64-bit integers everywhere).
 /// Integers are int64, reals float64.
+///
+/// Reading checks every dataset's declared extent against the schema (its rank; a moment's
+/// shape against its parameter's) and against the file's size before allocating anything
+/// for it, then verifies the checksum, so a damaged file is an error naming the object.
 enum CheckpointSchema {
     static let format = "hmtl-checkpoint"
-    static let version: Int64 = 1
+    /// Version 2 added the checksum; version 1 files (without one) are still read, unverified.
+    static let version: Int64 = 2
+    static let readableVersions: ClosedRange<Int64> = 1...2
+    /// Parameters and moments have at most this many dimensions (the model's have up to 3).
+    static let maxRank = 8
 
-    /// Fails unless the root says this is an hmtl checkpoint of a version this build reads.
-    static func validate(_ file: HDF5File) throws {
+    /// Fails unless the root says this is an hmtl checkpoint of a version this build reads;
+    /// returns that version.
+    @discardableResult
+    static func validate(_ file: HDF5File) throws -> Int64 {
         let found = try file.hasAttribute("format") ? try? file.stringAttribute("format") : nil
         guard found == format else {
             throw CheckpointError(file: file.url.path, reason: .wrongFormat(found: found))
         }
         let version = try file.attribute("format_version", as: Int64.self)
-        guard version == self.version else {
+        guard readableVersions.contains(version) else {
             throw CheckpointError(file: file.url.path, reason: .unsupportedVersion(found: version))
         }
+        return version
     }
 
     static func write(_ contents: CheckpointContents, to file: HDF5File) throws {
@@ -42,6 +54,8 @@ enum CheckpointSchema {
         try file.setAttribute("seed", Int64(bitPattern: contents.seed))
         try file.setAttribute("config", contents.config)
         try file.setAttribute("created_by", contents.createdBy)
+        try file.setAttribute("checksum_algorithm", CheckpointChecksum.algorithm)
+        try file.setAttribute("checksum", Int64(bitPattern: CheckpointChecksum.of(contents)))
 
         try writeArrays(contents.parameters, group: "/params", to: file)
         try writeOrdered(contents.optimizers, key: \.task, group: "/optimizer", to: file) { state, path in
@@ -76,26 +90,40 @@ enum CheckpointSchema {
         }
     }
 
-    /// Reads a file that passed `validate`.
-    static func read(from file: HDF5File) throws -> CheckpointContents {
+    /// Reads a file that passed `validate` (which returned `version`) and, from version 2 on,
+    /// verifies its checksum.
+    static func read(from file: HDF5File, version: Int64) throws -> CheckpointContents {
+        let contents = try decode(file)
+        if version >= 2 { try verifyChecksum(of: contents, in: file) }
+        return contents
+    }
+
+    private static func decode(_ file: HDF5File) throws -> CheckpointContents {
         func int(_ name: String, of path: String = "/") throws -> Int {
             Int(try file.attribute(name, of: path, as: Int64.self))
         }
         func states(at path: String) throws -> [UInt64] {
-            try file.read(Int64.self, at: path).values.map { UInt64(bitPattern: $0) }
+            try checkExtent(of: path, rank: 1...1, in: file)
+            return try file.read(Int64.self, at: path).values.map { UInt64(bitPattern: $0) }
         }
+        func history(at path: String) throws -> [Double] {
+            try checkExtent(of: path, rank: 1...1, in: file)
+            return try file.read(Double.self, at: path).values
+        }
+        let parameters = try readArrays(group: "/params", from: file)
+        let parameterShapes = Dictionary(parameters.map { ($0.name, $0.shape) }, uniquingKeysWith: { a, _ in a })
         return CheckpointContents(
             step: try int("step"),
             worldSize: try int("world_size"),
             seed: UInt64(bitPattern: try file.attribute("seed", as: Int64.self)),
             config: try file.stringAttribute("config"),
             createdBy: try file.stringAttribute("created_by"),
-            parameters: try readArrays(group: "/params", from: file),
+            parameters: parameters,
             optimizers: try readOrdered(group: "/optimizer", from: file) { task, path in
                 OptimizerState(task: task, step: try int("step", of: path),
                                learningRate: try file.attribute("learning_rate", of: path, as: Double.self),
-                               m: try readArrays(group: path + "/m", from: file),
-                               v: try readArrays(group: path + "/v", from: file))
+                               m: try readArrays(group: path + "/m", shapes: parameterShapes, from: file),
+                               v: try readArrays(group: path + "/v", shapes: parameterShapes, from: file))
             },
             samplerState: try states(at: "/sampler"),
             samplerDraws: try int("draws", of: "/sampler"),
@@ -103,12 +131,15 @@ enum CheckpointSchema {
             data: try readOrdered(group: "/data", from: file) { task, path in
                 DataPosition(task: task, epoch: try int("epoch", of: path), position: try int("position", of: path))
             },
-            vocabularies: try readUnordered(group: "/vocab", from: file) { path in try file.readStrings(at: path) },
+            vocabularies: try readUnordered(group: "/vocab", from: file) { path in
+                try checkExtent(of: path, rank: 1...1, in: file)
+                return try file.readStrings(at: path)
+            },
             progress: try readOrdered(group: "/metrics", from: file) { task, path in
                 TaskProgress(task: task, bestScore: try file.attribute("best_score", of: path, as: Double.self),
                              bestStep: try int("best_step", of: path), badEpochs: try int("bad_epochs", of: path),
                              outOfPatience: try int("out_of_patience", of: path) != 0,
-                             history: try file.read(Double.self, at: path + "/history").values,
+                             history: try history(at: path + "/history"),
                              // Absent in checkpoints written before the plateau schedule existed.
                              plateauBest: try file.hasAttribute("plateau_best", on: path)
                                  ? file.attribute("plateau_best", of: path, as: Double.self) : -.infinity,
@@ -124,10 +155,18 @@ enum CheckpointSchema {
         }
     }
 
-    private static func readArrays(group: String, from file: HDF5File) throws -> [NamedArray] {
+    /// Reads the arrays of `group`; with `shapes` (the parameters'), each must be the moment
+    /// of a parameter and have its shape.
+    private static func readArrays(group: String, shapes: [String: [Int]]? = nil, from file: HDF5File) throws -> [NamedArray] {
         try readOrdered(group: group, from: file) { name, path in
-            let (shape, values) = try file.read(Float.self, at: path)
-            return NamedArray(name: name, shape: shape, values: values)
+            let shape = try checkExtent(of: path, rank: 0...maxRank, in: file)
+            if let shapes, shape != shapes[name] {
+                throw CheckpointError(file: file.url.path, reason: .malformed(object: path, detail: shapes[name].map {
+                    "shape \(shape) differs from its parameter's \($0)"
+                } ?? "no parameter \(name.debugDescription) for this optimizer moment"))
+            }
+            let (readShape, values) = try file.read(Float.self, at: path)
+            return NamedArray(name: name, shape: readShape, values: values)
         }
     }
 
@@ -145,9 +184,17 @@ enum CheckpointSchema {
         try file.write(keys, at: group + "_order")
     }
 
+    /// Names listed twice would read one object twice: the writer never lists one twice.
     private static func readOrdered<Item>(group: String, from file: HDF5File,
                                           _ readItem: (_ key: String, _ path: String) throws -> Item) throws -> [Item] {
-        try file.readStrings(at: group + "_order").map { try readItem($0, "\(group)/\($0)") }
+        let orderPath = group + "_order"
+        try checkExtent(of: orderPath, rank: 1...1, in: file)
+        let keys = try file.readStrings(at: orderPath)
+        var seen = Set<String>()
+        if let repeated = keys.first(where: { !seen.insert($0).inserted }) {
+            throw CheckpointError(file: file.url.path, reason: .malformed(object: orderPath, detail: "lists \(repeated.debugDescription) twice"))
+        }
+        return try keys.map { try readItem($0, "\(group)/\($0)") }
     }
 
     /// Writes a dictionary in key order, so equal contents give identical files.
@@ -173,6 +220,42 @@ enum CheckpointSchema {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }), nested || parts.count == 1 else {
             throw CheckpointError(file: file.url.path, reason: .invalidName(name))
+        }
+    }
+
+    /// The shape of the dataset at `path`, after checking it has a rank in `rank` and that
+    /// its declared size fits in the file — before anything is allocated for it.
+    @discardableResult
+    private static func checkExtent(of path: String, rank: ClosedRange<Int>, in file: HDF5File) throws -> [Int] {
+        try checkExtent(try file.extent(of: path), of: path, rank: rank, file: file.url.path, fileSize: file.byteSize)
+    }
+
+    static func checkExtent(_ extent: DatasetExtent, of path: String, rank: ClosedRange<Int>,
+                            file: String, fileSize: Int) throws -> [Int] {
+        func malformed(_ detail: String) -> CheckpointError { CheckpointError(file: file, reason: .malformed(object: path, detail: detail)) }
+        guard rank.contains(extent.dimensions.count) else {
+            let expected = rank.count == 1 ? "\(rank.lowerBound)" : "\(rank.lowerBound) to \(rank.upperBound)"
+            throw malformed("rank \(extent.dimensions.count), expected \(expected)")
+        }
+        if let problem = extent.problem(fileSize: fileSize) { throw malformed(problem) }
+        return extent.shape!
+    }
+
+    private static func verifyChecksum(of contents: CheckpointContents, in file: HDF5File) throws {
+        func malformed(_ attribute: String, _ detail: String) -> CheckpointError {
+            CheckpointError(file: file.url.path, reason: .malformed(object: "/@" + attribute, detail: detail))
+        }
+        guard try file.hasAttribute("checksum"), try file.hasAttribute("checksum_algorithm") else {
+            throw malformed("checksum", "missing (format_version \(version) files carry checksum and checksum_algorithm)")
+        }
+        let algorithm = try file.stringAttribute("checksum_algorithm")
+        guard algorithm == CheckpointChecksum.algorithm else {
+            throw malformed("checksum_algorithm", "unknown algorithm \(algorithm.debugDescription) (this build computes \(CheckpointChecksum.algorithm.debugDescription))")
+        }
+        let stored = UInt64(bitPattern: try file.attribute("checksum", as: Int64.self))
+        let computed = CheckpointChecksum.of(contents)
+        guard stored == computed else {
+            throw CheckpointError(file: file.url.path, reason: .checksumMismatch(stored: stored, computed: computed))
         }
     }
 

@@ -5,17 +5,31 @@ import Foundation
 ///
 /// A crash at any point leaves the previous `latest` checkpoint intact: the new file is
 /// complete and on disk before it gets its final name, and the marker is replaced atomically
-/// only after that. A stale `*.tmp` from a crash is simply overwritten by the next write.
+/// only after that — writing the marker is the commit. A stale `*.tmp` from a crash is
+/// overwritten by the next write or removed by `latestValid`. Each file carries a checksum
+/// of its values, so damage that happens later (a torn copy, bit rot) is caught on `read`.
 public enum CheckpointStore {
     public static let markerName = "latest"
+    /// How many `ckpt-<step>.h5` files `write(_:to:keep:)` keeps unless told otherwise.
+    public static let defaultKeep = 3
 
     public static func fileName(step: Int) -> String { "ckpt-\(step).h5" }
 
+    /// The step of a `ckpt-<step>.h5` name exactly as `fileName(step:)` spells it, else nil.
+    public static func step(ofFileName name: String) -> Int? {
+        guard name.hasPrefix("ckpt-"), name.hasSuffix(".h5"),
+              let step = Int(name.dropFirst("ckpt-".count).dropLast(".h5".count)), step >= 0,
+              fileName(step: step) == name else { return nil }
+        return step
+    }
+
     /// Writes `ckpt-<step>.h5.tmp` in `directory` (created if needed), fsyncs it, renames it to
     /// `ckpt-<step>.h5`, fsyncs the directory, then atomically rewrites the `latest` marker
-    /// (write `latest.tmp`, fsync, rename, fsync the directory). Returns the final URL.
+    /// (write `latest.tmp`, fsync, rename, fsync the directory). Once that commit is durable,
+    /// removes the checkpoints beyond the newest `keep` (see `prune`). Returns the final URL.
     @discardableResult
-    public static func write(_ contents: CheckpointContents, to directory: URL) throws -> URL {
+    public static func write(_ contents: CheckpointContents, to directory: URL, keep: Int = defaultKeep) throws -> URL {
+        precondition(keep >= 1, "keep must be at least 1, got \(keep)")
         let name = fileName(step: contents.step)
         let final = try write(contents, named: name, in: directory)
         let marker = directory.appendingPathComponent(markerName)
@@ -29,6 +43,7 @@ public enum CheckpointStore {
             try? FileManager.default.removeItem(at: temporaryMarker)
             throw error
         }
+        try prune(directory, keep: keep, newest: contents.step)
         return final
     }
 
@@ -40,9 +55,10 @@ public enum CheckpointStore {
         let temporary = directory.appendingPathComponent(name + ".tmp")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let file = try HDF5File.create(temporary)
+            let file = try HDF5File.create(temporary, userBlockSize: FileSeal.size)
             try CheckpointSchema.write(contents, to: file)
             try file.close()
+            try FileSeal.seal(temporary)
             try DurableFile.sync(temporary)
             try DurableFile.move(temporary, to: final)
             try DurableFile.sync(directory)
@@ -54,12 +70,17 @@ public enum CheckpointStore {
     }
 
     /// Reads and validates a checkpoint: errors name the file if it is missing, not HDF5, not
-    /// an hmtl checkpoint, of an unsupported version, or lacks a required object.
-    public static func read(_ url: URL) throws -> CheckpointContents {
-        let file = try open(url)
-        let contents = try CheckpointSchema.read(from: file)
+    /// an hmtl checkpoint, of an unsupported version, lacks a required object, declares an
+    /// object that breaks the schema or cannot fit in the file (checked before allocating),
+    /// or fails its checksum.
+    public static func read(_ url: URL) throws -> CheckpointContents { try readVersioned(url).contents }
+
+    /// `read`, also returning the file's format version (version 1 files carry no checksum).
+    static func readVersioned(_ url: URL) throws -> (contents: CheckpointContents, version: Int64) {
+        let (file, version) = try open(url)
+        let contents = try CheckpointSchema.read(from: file, version: version)
         try file.close()
-        return contents
+        return (contents, version)
     }
 
     /// The checkpoint the `latest` marker names (nil if there is no marker); errors if the
@@ -78,13 +99,26 @@ public enum CheckpointStore {
         return target
     }
 
-    private static func open(_ url: URL) throws -> HDF5File {
+    /// The `ckpt-<step>.h5` files of `directory`, highest step first (none if it does not exist).
+    static func checkpoints(in directory: URL) throws -> [(step: Int, url: URL)] {
+        guard FileManager.default.fileExists(atPath: directory.path) else { return [] }
+        return try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .compactMap { name in step(ofFileName: name).map { ($0, directory.appendingPathComponent(name)) } }
+            .sorted { $0.step > $1.step }
+    }
+
+    private static func open(_ url: URL) throws -> (file: HDF5File, version: Int64) {
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CheckpointError(file: url.path, reason: .missingFile)
         }
+        // Damaged bytes must not reach HDF5's parser, which may crash or hang on them.
+        let sealed = try FileSeal.verify(url)
         guard try HDF5File.isHDF5(url) else { throw CheckpointError(file: url.path, reason: .notHDF5) }
         let file = try HDF5File.openReadOnly(url)
-        try CheckpointSchema.validate(file)
-        return file
+        let version = try CheckpointSchema.validate(file)
+        guard sealed || version < 2 else {
+            throw CheckpointError(file: url.path, reason: .malformed(object: "user block", detail: "no checkpoint seal (format_version \(version) files carry one)"))
+        }
+        return (file, version)
     }
 }

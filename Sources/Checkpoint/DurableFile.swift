@@ -19,6 +19,11 @@ enum DurableFile {
         }
     }
 
+    /// Removes a file; one already gone (another rank got there first) is not an error.
+    static func remove(_ url: URL) throws {
+        guard unlink(url.path) == 0 || errno == ENOENT else { throw failure("remove", url) }
+    }
+
     private static func failure(_ operation: String, _ url: URL) -> CheckpointError {
         CheckpointError(file: url.path, reason: .io(operation: operation, errno: errno))
     }

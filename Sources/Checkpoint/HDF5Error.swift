@@ -11,8 +11,11 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
     public let operation: String
     public let detail: String
 
-    public var description: String {
-        "\(file): \(object): cannot \(operation)" + (detail.isEmpty ? "" : " (\(detail))")
+    public var description: String { "\(file): \(explanation)" }
+
+    /// The description without the file, for lists that already name it.
+    public var explanation: String {
+        "\(object): cannot \(operation)" + (detail.isEmpty ? "" : " (\(detail))")
     }
 
     /// Builds the error from HDF5's current error stack and clears the stack.

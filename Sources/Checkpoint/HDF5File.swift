@@ -10,16 +10,22 @@ private let defaultPlist = hid_t(H5P_DEFAULT)
 /// Every HDF5 object opened by a method is closed before it returns (`defer`), and the file
 /// is opened with the "semi" close degree, so `close()` fails — rather than silently keeping
 /// the file open and unflushed — if any handle leaked. Any HDF5 failure throws an
-/// `HDF5Error` naming the file and object.
+/// `HDF5Error` naming the file and object. Nothing is allocated for a dataset, a name or a
+/// link list whose declared size could not fit in the file (see `DatasetExtent`), so a
+/// corrupted file gives an error, never an out-of-memory kill.
 public final class HDF5File {
     public let url: URL
+    /// The file's size in bytes when it was opened for reading (`Int.max` for a file created
+    /// for writing): the bound on anything a read may allocate.
+    public let byteSize: Int
     private let id: hid_t
     /// Link-creation properties: missing intermediate groups are created, names are UTF-8.
     private let linkCreation: hid_t
     private var isOpen = true
 
-    private init(url: URL, id: hid_t, linkCreation: hid_t) {
+    private init(url: URL, byteSize: Int, id: hid_t, linkCreation: hid_t) {
         self.url = url
+        self.byteSize = byteSize
         self.id = id
         self.linkCreation = linkCreation
     }
@@ -31,13 +37,26 @@ public final class HDF5File {
         }
     }
 
-    /// Creates `url`, replacing any existing file.
-    public static func create(_ url: URL) throws -> HDF5File {
-        try open(url, operation: "create file") { H5Fcreate(url.path, chdf5_acc_trunc(), defaultPlist, $0) }
+    /// Creates `url`, replacing any existing file. A `userBlockSize` (0, or a power of two
+    /// ≥ 512) reserves that many bytes at the start of the file that HDF5 leaves to the
+    /// application (the HDF5 data starts after them; tools find it there).
+    public static func create(_ url: URL, userBlockSize: Int = 0) throws -> HDF5File {
+        HDF5Library.silenceAutomaticPrinting()
+        let creation = HDF5Library.createFileCreationList()
+        guard creation >= 0 else { throw HDF5Error.fromStack(file: url.path, object: "/", operation: "create file") }
+        defer { H5Pclose(creation) }
+        guard H5Pset_userblock(creation, hsize_t(userBlockSize)) >= 0 else {
+            throw HDF5Error.fromStack(file: url.path, object: "/", operation: "reserve a \(userBlockSize)-byte user block")
+        }
+        return try open(url, byteSize: .max, operation: "create file") { H5Fcreate(url.path, chdf5_acc_trunc(), creation, $0) }
     }
 
     public static func openReadOnly(_ url: URL) throws -> HDF5File {
-        try open(url, operation: "open file") { H5Fopen(url.path, chdf5_acc_rdonly(), $0) }
+        var status = stat()
+        guard stat(url.path, &status) == 0 else {
+            throw HDF5Error(file: url.path, object: "/", operation: "open file", detail: String(cString: strerror(errno)))
+        }
+        return try open(url, byteSize: Int(status.st_size), operation: "open file") { H5Fopen(url.path, chdf5_acc_rdonly(), $0) }
     }
 
     /// Whether `url` starts with an HDF5 signature; throws if it cannot be read at all.
@@ -48,7 +67,7 @@ public final class HDF5File {
         return result > 0
     }
 
-    private static func open(_ url: URL, operation: String, _ body: (_ access: hid_t) -> hid_t) throws -> HDF5File {
+    private static func open(_ url: URL, byteSize: Int, operation: String, _ body: (_ access: hid_t) -> hid_t) throws -> HDF5File {
         HDF5Library.silenceAutomaticPrinting()
         func failure(_ step: String) -> HDF5Error { .fromStack(file: url.path, object: "/", operation: step) }
         let access = H5Pcreate(chdf5_p_file_access())
@@ -72,7 +91,7 @@ public final class HDF5File {
             H5Pclose(linkCreation)
             throw error
         }
-        return HDF5File(url: url, id: id, linkCreation: linkCreation)
+        return HDF5File(url: url, byteSize: byteSize, id: id, linkCreation: linkCreation)
     }
 
     /// Flushes and closes the file; later calls do nothing.
@@ -97,12 +116,21 @@ public final class HDF5File {
         defer { H5Gclose(group) }
         var info = H5G_info_t()
         try check(H5Gget_info(group, &info), path, "list group")
+        // Every link takes at least a byte of the file; a larger count is a corrupted header.
+        guard info.nlinks <= UInt64(byteSize) else {
+            throw HDF5Error(file: url.path, object: path, operation: "list group",
+                            detail: "declares \(info.nlinks) links, more than the file's \(byteSize) bytes could hold")
+        }
         return try (0..<info.nlinks).map { index in
             func name(into buffer: UnsafeMutablePointer<CChar>?, size: Int) throws -> Int {
                 try check(H5Lget_name_by_idx(group, ".", H5_INDEX_NAME, H5_ITER_INC, index, buffer, size, defaultPlist),
                           path, "list group")
             }
             let length = try name(into: nil, size: 0)
+            guard length < byteSize else {
+                throw HDF5Error(file: url.path, object: path, operation: "list group",
+                                detail: "declares a \(length)-byte link name, longer than the file")
+            }
             var bytes = [CChar](repeating: 0, count: length + 1)
             _ = try name(into: &bytes, size: bytes.count)
             return String(decoding: bytes.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -126,8 +154,7 @@ public final class HDF5File {
     public func read<T: HDF5Number>(_: T.Type, at path: String) throws -> (shape: [Int], values: [T]) {
         let dataset = try check(H5Dopen2(id, path, defaultPlist), path, "open dataset")
         defer { H5Dclose(dataset) }
-        let shape = try self.shape(ofOpen: dataset, path)
-        let count = shape.reduce(1, *)
+        let (shape, count) = try checkedSize(try extent(ofOpen: dataset, path), path, "read dataset")
         let values = try [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             try check(H5Dread(dataset, T.hdf5MemoryType, chdf5_s_all(), chdf5_s_all(), defaultPlist, buffer.baseAddress),
                       path, "read dataset")
@@ -166,7 +193,7 @@ public final class HDF5File {
     public func readStrings(at path: String) throws -> [String] {
         let dataset = try check(H5Dopen2(id, path, defaultPlist), path, "open dataset")
         defer { H5Dclose(dataset) }
-        let shape = try self.shape(ofOpen: dataset, path)
+        let (shape, _) = try checkedSize(try extent(ofOpen: dataset, path), path, "read strings")
         guard shape.count == 1 else {
             throw HDF5Error(file: url.path, object: path, operation: "read strings",
                             detail: "expected a 1-D dataset, found shape \(shape)")
@@ -184,20 +211,39 @@ public final class HDF5File {
         }
     }
 
-    /// The dimensions of a dataset (`[]` for a scalar).
+    /// The dimensions of a dataset (`[]` for a scalar); fails if they could not fit in the file.
     public func shape(of path: String) throws -> [Int] {
-        let dataset = try check(H5Dopen2(id, path, defaultPlist), path, "open dataset")
-        defer { H5Dclose(dataset) }
-        return try shape(ofOpen: dataset, path)
+        try checkedSize(try extent(of: path), path, "read dataspace").shape
     }
 
-    private func shape(ofOpen dataset: hid_t, _ path: String) throws -> [Int] {
+    /// A dataset's declared dimensions and stored element size, unchecked (nothing is
+    /// allocated from them here).
+    public func extent(of path: String) throws -> DatasetExtent {
+        let dataset = try check(H5Dopen2(id, path, defaultPlist), path, "open dataset")
+        defer { H5Dclose(dataset) }
+        return try extent(ofOpen: dataset, path)
+    }
+
+    private func extent(ofOpen dataset: hid_t, _ path: String) throws -> DatasetExtent {
         let space = try check(H5Dget_space(dataset), path, "read dataspace")
         defer { H5Sclose(space) }
+        // HDF5 itself caps the rank at H5S_MAX_RANK (32).
         let rank = try check(H5Sget_simple_extent_ndims(space), path, "read dataspace")
         var dims = [hsize_t](repeating: 0, count: Int(rank))
         try check(H5Sget_simple_extent_dims(space, &dims, nil), path, "read dataspace")
-        return dims.map { Int($0) }
+        let type = try check(H5Dget_type(dataset), path, "read datatype")
+        defer { H5Tclose(type) }
+        let size = H5Tget_size(type)
+        guard size > 0 else { throw HDF5Error.fromStack(file: url.path, object: path, operation: "read datatype") }
+        return DatasetExtent(dimensions: dims.map { UInt64($0) }, storedElementSize: size)
+    }
+
+    /// The shape and element count of an extent that fits in the file, or an error saying why not.
+    private func checkedSize(_ extent: DatasetExtent, _ path: String, _ operation: String) throws -> (shape: [Int], count: Int) {
+        if let problem = extent.problem(fileSize: byteSize) {
+            throw HDF5Error(file: url.path, object: path, operation: operation, detail: problem)
+        }
+        return (extent.shape!, extent.elementCount!)
     }
 
     private func createDataset(_ path: String, shape: [Int], fileType: hid_t, write: (_ dataset: hid_t) -> herr_t) throws {

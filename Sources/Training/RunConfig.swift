@@ -47,6 +47,8 @@ public struct TrainingSchedule: Sendable, Equatable {
     /// Steps between validations; nil: once per "epoch", the sum of the tasks' batches (the reference).
     public var validateEvery: Int?
     public var checkpointEvery = 100
+    /// How many `ckpt-<step>.h5` files to keep (older ones are deleted after each commit).
+    public var keepCheckpoints = 3
     /// Validations without improvement of the dev F1 before the task stops.
     public var patience = 10
     public var sampling = TaskSampling.batches
@@ -86,7 +88,8 @@ public struct RunConfig: Sendable {
     public var canonicalJSON: String
 
     /// Keys a resumed run may change without breaking exact resume.
-    public static let scheduleOnlyKeys: Set<String> = ["training.max_steps", "training.log_every", "training.checkpoint_every"]
+    public static let scheduleOnlyKeys: Set<String> = ["training.max_steps", "training.log_every", "training.checkpoint_every",
+                                                          "training.keep_checkpoints"]
 
     /// The model the config describes.
     public var modelSettings: HierarchicalModel.Settings {
@@ -175,6 +178,7 @@ public struct RunConfig: Sendable {
         schedule.logEvery = try s.int("log_every", default: 20, range: 1...1_000_000_000)
         schedule.validateEvery = try s.optionalInt("validate_every", range: 1...1_000_000_000)
         schedule.checkpointEvery = try s.int("checkpoint_every", default: 100, range: 1...1_000_000_000)
+        schedule.keepCheckpoints = try s.int("keep_checkpoints", default: 3, range: 1...1_000_000)
         schedule.patience = try s.int("patience", default: 10, range: 1...1_000_000)
         schedule.stallTimeout = try s.double("stall_timeout", default: 300, range: 0...1e9, openLower: true)
         schedule.maxConsecutiveSkips = try s.int("max_skipped_steps", default: 5, range: 1...1_000_000)

@@ -41,7 +41,7 @@ extension Trainer {
     func saveCheckpoint() throws -> URL? {
         watchdog.beat("checkpointing step \(step)")
         return try onRankZero("the checkpoint of step \(step)") {
-            let url = try CheckpointStore.write(checkpointContents(), to: output)
+            let url = try CheckpointStore.write(checkpointContents(), to: output, keep: config.schedule.keepCheckpoints)
             log.say("checkpoint step \(step) → \(url.lastPathComponent)")
             log.record(["kind": "checkpoint", "step": step, "file": url.lastPathComponent])
             return url

@@ -32,9 +32,13 @@ struct Train: ParsableCommand {
         hk_install_stop_handler()
         try runReportingFailures(communicator) {
             let folder = URL(fileURLWithPath: output ?? "runs/\(URL(fileURLWithPath: self.config).deletingPathExtension().lastPathComponent)")
-            let latest = try CheckpointStore.latest(in: folder)
-            if latest != nil && !resume {
+            if !resume, try CheckpointStore.latest(in: folder) != nil {
                 throw ValidationError("\(folder.path) already holds a run (it has a checkpoint); pass --resume to continue it or choose another --output")
+            }
+            // The newest intact checkpoint; damaged or uncommitted newer files are passed over.
+            let resumePoint = resume ? try CheckpointStore.latestValid(in: folder) : nil
+            if communicator.rank == 0, let resumePoint {
+                for (file, reason) in resumePoint.skipped { print("hmtl: --resume: skipped \(file.lastPathComponent): \(reason)") }
             }
             if communicator.rank == 0 {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -50,7 +54,7 @@ struct Train: ParsableCommand {
             }
             let trainer = try Trainer(config: config, communicator: communicator, data: data, output: folder, pretrained: pretrained)
             if resume {
-                if let latest { try trainer.restore(from: latest) } else if communicator.rank == 0 {
+                if let resumePoint { try trainer.restore(from: resumePoint.url) } else if communicator.rank == 0 {
                     print("hmtl: --resume: no checkpoint in \(folder.path) yet, starting fresh")
                 }
             }

@@ -93,7 +93,7 @@ final class CheckpointStoreTests: XCTestCase {
         let url = try CheckpointStore.write(Self.sample(step: 7), to: try makeTemporaryDirectory())
         let text = try CheckpointStore.describe(url)
         for expected in ["ner/encoder/l0/fwd/w_ih", "[2, 2, 2]", "embedder/words", "[3, 2]", "emd/scale", "[]",
-                         "step         7", "hmtl-checkpoint v1", "words: 6 entries", "\"demo\""] {
+                         "step         7", "hmtl-checkpoint v2 (checksum verified)", "words: 6 entries", "\"demo\""] {
             XCTAssertTrue(text.contains(expected), "missing \(expected) in\n\(text)")
         }
         // [-inf, 0, -0, 3.14159274]: min -inf, max 3.14159.
@@ -131,11 +131,11 @@ final class CheckpointStoreTests: XCTestCase {
         let numeric = try make("numeric.h5") { try $0.setAttribute("format", Int64(1)) }
         let future = try make("future.h5") { file in
             try file.setAttribute("format", "hmtl-checkpoint")
-            try file.setAttribute("format_version", Int64(2))
+            try file.setAttribute("format_version", Int64(3))
         }
         let cases: [(URL, CheckpointError.Reason)] = [
             (plain, .wrongFormat(found: nil)), (other, .wrongFormat(found: "something-else")),
-            (numeric, .wrongFormat(found: nil)), (future, .unsupportedVersion(found: 2)),
+            (numeric, .wrongFormat(found: nil)), (future, .unsupportedVersion(found: 3)),
         ]
         for (url, reason) in cases {
             XCTAssertThrowsError(try CheckpointStore.read(url)) { error in
