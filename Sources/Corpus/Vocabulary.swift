@@ -1,3 +1,5 @@
+import Random
+
 /// A string ↔ index table built from the TRAINING split only, identical on every rank: entries
 /// are ordered by descending frequency then by string, never by hash order, and `fingerprint`
 /// lets ranks (and checkpoints) confirm they agree.
@@ -74,14 +76,7 @@ public struct Vocabulary: Hashable, Sendable, Codable {
     /// ["ab", "c"] and ["a", "bc"] differ. Depends on nothing but the entries, so it is the
     /// same on every machine and in every run.
     public var fingerprint: UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        for entry in entries {
-            for byte in entry.utf8 {
-                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            }
-            hash = (hash ^ 0) &* 0x0000_0100_0000_01B3
-        }
-        return hash
+        entries.reduce(FNV1a.offsetBasis) { FNV1a.hash(bytes: [0], into: FNV1a.hash(bytes: $1.utf8, into: $0)) }
     }
 
     public static func == (a: Vocabulary, b: Vocabulary) -> Bool {

@@ -1,4 +1,5 @@
 import Corpus
+import Random
 
 /// A padded batch of token sequences with the gold of its task, as every level consumes it:
 /// sentences for NER, EMD and RE; one whole document as a single sequence for coreference
@@ -70,6 +71,6 @@ extension Vocabularies {
     public var fingerprint: UInt64 {
         let parts = [words.fingerprint, characters.fingerprint] + tags.keys.sorted().flatMap { [$0.seedID, tags[$0]!.fingerprint] }
             + (relations.map { [$0.fingerprint] } ?? [])
-        return parts.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ $1) &* 0x100_0000_01b3 }
+        return FNV1a.combine(parts)
     }
 }

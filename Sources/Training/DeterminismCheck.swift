@@ -1,6 +1,7 @@
 import Distributed
 import Foundation
 import NN
+import Random
 
 /// `hmtl train --check-determinism N`: trains the first N steps twice from the same start and
 /// compares hashes of the parameters. Same seed, same world size and same BLAS thread count

@@ -1,6 +1,7 @@
 import Corpus
 import Foundation
 import Model
+import Random
 
 /// Where a task's examples come from.
 public struct DataSource: Sendable, Equatable {
@@ -291,16 +292,5 @@ public struct RunConfig: Sendable {
             dict[key] = child
         }
         try set(&root, keys[...])
-    }
-}
-
-/// 64-bit FNV-1a: a stable hash, identical on every machine and run (unlike Hasher).
-public enum FNV1a {
-    public static func hash(_ text: String) -> UInt64 { hash(bytes: Array(text.utf8)) }
-
-    public static func hash<C: Sequence>(bytes: C, into start: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 where C.Element == UInt8 {
-        var h = start
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
     }
 }
