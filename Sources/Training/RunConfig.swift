@@ -85,6 +85,8 @@ public struct RunConfig: Sendable {
     public var taggingOrder: [Task]
     public var schedule: TrainingSchedule
     public var faultInjection = FaultInjection()
+    /// Debug: ranks check that they agree on step, task and ranges before every gradient allreduce.
+    public var verifyCollectives = false
     /// Sorted-key JSON of the merged config: what the agreement hash and checkpoints record.
     public var canonicalJSON: String
 
@@ -192,6 +194,7 @@ public struct RunConfig: Sendable {
         if var debug = try top.object("debug") {
             faultInjection.nanSteps = Set(try debug.intArray("nan_steps", range: 0...1_000_000_000) ?? [])
             faultInjection.nanRank = try debug.int("nan_rank", default: 0, range: 0...1_000_000)
+            verifyCollectives = try debug.bool("verify_collectives", default: false)
             try debug.finish()
         }
         try top.finish()

@@ -188,6 +188,7 @@ public final class Trainer {
             stats[0] = .nan
             arena.grads[ranges[0].lowerBound] = .nan
         }
+        if config.verifyCollectives { try verifyCollective(task: task, ranges: ranges) }
         for r in ranges { try communicator.allreduceSum(arena.grads.baseAddress! + r.lowerBound, count: r.count) }
         try communicator.allreduceSum(&stats)
         if stats[4] > 0 { stopRequested = true }
@@ -213,6 +214,23 @@ public final class Trainer {
         optimizers[task]!.update(arena, clamp: clipping.value, scale: scale)
         step += 1
         return (task, stats[1], stats[0], task == .relation ? 1 : stats[2])
+    }
+
+    /// Debug check before the gradient allreduce: every rank must be at the same step, on the
+    /// same task, reducing the same ranges — a disagreement would otherwise sum unrelated
+    /// buffers or hang. One small min/max reduction; on in the tests.
+    func verifyCollective(task: Task, ranges: [Range<Int>]) throws {
+        // Fixed length, so that even disagreeing ranks reduce buffers of the same size.
+        let first = ranges.first ?? 0..<0, last = ranges.last ?? 0..<0
+        let mine: [Int64] = [Int64(step), Int64(task.seedID), Int64(ranges.count), Int64(ranges.reduce(0) { $0 + $1.count }),
+                             Int64(first.lowerBound), Int64(first.upperBound), Int64(last.lowerBound), Int64(last.upperBound)]
+        var low = mine, high = mine
+        try communicator.allreduceMin(&low)
+        try communicator.allreduceMax(&high)
+        guard low == high else {
+            throw TrainingError("rank \(communicator.rank) disagrees with another rank before the gradient allreduce: "
+                + "this rank is at step \(step + 1), task \(task.rawValue), ranges \(ranges); ranks span \(low) ... \(high)")
+        }
     }
 
     /// Drops the step's gradient (restoring the zero-gradient invariant) and counts it; too

@@ -25,7 +25,8 @@ final class MultiTaskTests: XCTestCase {
         "coref": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 1,
                    "encoder": { "hidden": 6, "layers": 1 }, "feature_size": 3, "ffnn_size": 8, "max_antecedents": 10 }
       },
-      "training": { "max_steps": 10, "log_every": 5, "validate_every": 10, "checkpoint_every": 10, "patience": 100 }
+      "training": { "max_steps": 10, "log_every": 5, "validate_every": 10, "checkpoint_every": 10, "patience": 100 },
+      "debug": { "verify_collectives": true }
     }
     """
 

@@ -16,7 +16,8 @@ final class TrainingRunTests: XCTestCase {
         "batch_size": 4,
         "encoder": { "hidden": 8, "layers": 2, "dropout": 0.2 },
         "dropout": 0.2 } },
-      "training": { "max_steps": 20, "log_every": 5, "validate_every": 10, "checkpoint_every": 10, "patience": 100 }
+      "training": { "max_steps": 20, "log_every": 5, "validate_every": 10, "checkpoint_every": 10, "patience": 100 },
+      "debug": { "verify_collectives": true }
     }
     """
 
