@@ -220,6 +220,7 @@ extension TrainingRunTests {
     /// resumes from it.
     func testSigtermCheckpointsAndExitsCleanly() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/pgrep"), "pgrep (procps) is needed to find the rank processes")
         let dir = try CommandRunner.temporaryDirectory(self)
         let config = dir.appendingPathComponent("tiny.json")
         try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
@@ -269,6 +270,7 @@ extension TrainingRunTests {
     /// job exits non-zero, and the last checkpoint is intact and resumable.
     func testStalledRankStopsTheJobInsteadOfHanging() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/pgrep"), "pgrep (procps) is needed to find the rank processes")
         let dir = try CommandRunner.temporaryDirectory(self)
         let config = dir.appendingPathComponent("tiny.json")
         try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
