@@ -219,40 +219,21 @@ extension TrainingRunTests {
     /// both ranks finish the step, agree, write one checkpoint and exit 0; the run then
     /// resumes from it.
     func testSigtermCheckpointsAndExitsCleanly() throws {
-        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/pgrep"), "pgrep (procps) is needed to find the rank processes")
+        try BackgroundJob.skipUnlessAvailable()
         let dir = try CommandRunner.temporaryDirectory(self)
         let config = dir.appendingPathComponent("tiny.json")
         try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
         let run = dir.appendingPathComponent("run")
-        let log = dir.appendingPathComponent("log.txt")
-        XCTAssertTrue(FileManager.default.createFile(atPath: log.path, contents: nil))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try XCTUnwrap(CommandRunner.which("mpirun")))
         let schedule = ["--set", "training.validate_every=1000000", "--set", "training.checkpoint_every=1000000"]
-        process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "2", "-x", "OPENBLAS_NUM_THREADS=1", CommandRunner.hmtl,
-                             "train", "--config", config.path, "--output", run.path, "--set", "training.max_steps=1000000"] + schedule
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = process.standardOutput
-        try process.run()
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
-        // Let it train a little: wait for the second log line.
-        let started = Date()
-        while process.isRunning, Date().timeIntervalSince(started) < 120,
-              ((try? String(contentsOf: log, encoding: .utf8)) ?? "").components(separatedBy: "\nstep").count < 3 {
-            usleep(100_000)
-        }
-        XCTAssertTrue(process.isRunning, "training ended before the signal")
-        let children = try CommandRunner.execute("/usr/bin/pgrep", ["-P", "\(process.processIdentifier)"], timeout: 10, environment: [:])
-        let ranks = children.stdout.split(separator: "\n").compactMap { Int32($0) }
-        XCTAssertEqual(ranks.count, 2, "expected two rank processes under mpirun: \(children.stdout)")
-        kill(try XCTUnwrap(ranks.last), SIGTERM)
-        let signalled = Date()
-        while process.isRunning, Date().timeIntervalSince(signalled) < 60 { usleep(50_000) }
-        XCTAssertFalse(process.isRunning, "still running 60 s after SIGTERM")
-        process.waitUntilExit()
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        XCTAssertEqual(process.terminationStatus, 0, output)
+        let job = try BackgroundJob(["train", "--config", config.path, "--output", run.path, "--set", "training.max_steps=1000000"] + schedule,
+                                    log: dir.appendingPathComponent("log.txt"))
+        defer { job.end() }
+        job.wait(upTo: 120) { $0.components(separatedBy: "\nstep").count >= 3 }  // trained a little
+        XCTAssertTrue(job.isRunning, "training ended before the signal")
+        kill(try XCTUnwrap(try job.findRanks().last), SIGTERM)
+        XCTAssertTrue(job.waitForExit(upTo: 60), "still running 60 s after SIGTERM")
+        let output = job.output
+        XCTAssertEqual(job.status, 0, output)
         XCTAssertTrue(output.contains("stop signal received"), output)
         let checkpoint = try XCTUnwrap(try CheckpointStore.latest(in: run), "no checkpoint written on SIGTERM\n\(output)")
         let step = try CheckpointStore.read(checkpoint).step
@@ -269,42 +250,20 @@ extension TrainingRunTests {
     /// watchdog stops the job after `stall_timeout` with a message naming where it waited, the
     /// job exits non-zero, and the last checkpoint is intact and resumable.
     func testStalledRankStopsTheJobInsteadOfHanging() throws {
-        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/pgrep"), "pgrep (procps) is needed to find the rank processes")
+        try BackgroundJob.skipUnlessAvailable()
         let dir = try CommandRunner.temporaryDirectory(self)
         let config = dir.appendingPathComponent("tiny.json")
         try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
         let run = dir.appendingPathComponent("run")
-        let log = dir.appendingPathComponent("log.txt")
-        XCTAssertTrue(FileManager.default.createFile(atPath: log.path, contents: nil))
         let settings = ["--set", "training.stall_timeout=2", "--set", "training.checkpoint_every=10", "--set", "training.validate_every=1000000"]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try XCTUnwrap(CommandRunner.which("mpirun")))
-        process.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "2", "-x", "OPENBLAS_NUM_THREADS=1", CommandRunner.hmtl,
-                             "train", "--config", config.path, "--output", run.path, "--set", "training.max_steps=1000000"] + settings
-        process.standardOutput = try FileHandle(forWritingTo: log)
-        process.standardError = process.standardOutput
-        try process.run()
-        var ranks: [Int32] = []
-        defer {
-            for pid in ranks { kill(pid, SIGCONT); kill(pid, SIGKILL) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        let started = Date()
-        while process.isRunning, Date().timeIntervalSince(started) < 120,
-              !((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("checkpoint step 10") {
-            usleep(100_000)
-        }
-        let children = try CommandRunner.execute("/usr/bin/pgrep", ["-P", "\(process.processIdentifier)"], timeout: 10, environment: [:])
-        ranks = children.stdout.split(separator: "\n").compactMap { Int32($0) }
-        XCTAssertEqual(ranks.count, 2, children.stdout)
-        kill(try XCTUnwrap(ranks.last), SIGSTOP)
-        let stalled = Date()
-        while process.isRunning, Date().timeIntervalSince(stalled) < 60 { usleep(50_000) }
-        XCTAssertFalse(process.isRunning, "the job hung for 60 s after a rank stalled")
-        process.waitUntilExit()
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        XCTAssertNotEqual(process.terminationStatus, 0, output)
+        let job = try BackgroundJob(["train", "--config", config.path, "--output", run.path, "--set", "training.max_steps=1000000"] + settings,
+                                    log: dir.appendingPathComponent("log.txt"))
+        defer { job.end() }
+        job.wait(upTo: 120) { $0.contains("checkpoint step 10") }
+        kill(try XCTUnwrap(try job.findRanks().last), SIGSTOP)
+        XCTAssertTrue(job.waitForExit(upTo: 60), "the job hung for 60 s after a rank stalled")
+        let output = job.output
+        XCTAssertNotEqual(job.status, 0, output)
         XCTAssertTrue(output.contains("no progress for"), output)
         let checkpoint = try XCTUnwrap(try CheckpointStore.latest(in: run))
         let step = try CheckpointStore.read(checkpoint).step
