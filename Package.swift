@@ -23,8 +23,8 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor", "CKernels"]),
         .target(name: "Corpus", dependencies: ["Random"]),
         .target(name: "Model", dependencies: ["Tensor", "NN", "Corpus"]),
-        .target(name: "Distributed", dependencies: ["CMPI"]),
-        .target(name: "Checkpoint", dependencies: ["CHDF5"]),
+        .target(name: "Distributed", dependencies: ["CMPI", "Random"]),
+        .target(name: "Checkpoint", dependencies: ["CHDF5", "Random"]),
         .target(name: "Training", dependencies: ["Tensor", "NN", "Corpus", "Model", "Distributed", "Checkpoint", "CKernels"]),
         .executableTarget(name: "hmtl", dependencies: [
             "Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor", "CKernels",

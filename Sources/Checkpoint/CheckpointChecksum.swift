@@ -1,3 +1,5 @@
+import Random
+
 /// A 64-bit FNV-1a hash of a checkpoint's values, stored as the root attribute `checksum`
 /// (an int64 bit pattern) beside `checksum_algorithm = "fnv1a-64"`. HDF5 checks its own
 /// metadata only loosely and raw data not at all, so a flipped bit in a parameter, a torn
@@ -12,7 +14,8 @@
 /// optimizer:  count, then per task: task, step, learning_rate, m (as params), v (as params)
 /// sampler:    the state (count, words), draws
 /// rng:        count, then per name in UTF-8 byte order: name, the state (count, words)
-/// data:       count, then per task: task, epoch, position
+/// data:       count, then per task: task, epoch, position, global_batch (only when present:
+///             format_version 3 on)
 /// vocab:      count, then per namespace in UTF-8 byte order: namespace, count, each entry
 /// metrics:    count, then per task: task, best_score, best_step, bad_epochs,
 ///             out_of_patience (0/1), plateau_best, plateau_bad_epochs, history (count, values)
@@ -24,7 +27,7 @@
 struct CheckpointChecksum {
     static let algorithm = "fnv1a-64"
 
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    private(set) var value = FNV1a.offsetBasis
 
     static func of(_ contents: CheckpointContents) -> UInt64 {
         var hash = CheckpointChecksum()
@@ -59,6 +62,7 @@ struct CheckpointChecksum {
             add(d.task)
             add(d.epoch)
             add(d.position)
+            if let globalBatch = d.globalBatch { add(globalBatch) }
         }
         add(c.vocabularies.count)
         for (namespace, entries) in Self.byteOrder(c.vocabularies) {
@@ -118,9 +122,7 @@ struct CheckpointChecksum {
     }
 
     mutating func add(bytes: UnsafeRawBufferPointer) {
-        var hash = value
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        value = hash
+        value = FNV1a.hash(bytes: bytes, into: value)
     }
 
     /// h5py and other tools list names in byte order; Swift's `<` on strings is not that.

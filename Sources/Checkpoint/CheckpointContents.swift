@@ -35,15 +35,20 @@ public struct OptimizerState: Sendable, Equatable {
 
 /// Where a task's data stream stands: `position` counts examples of the epoch's global
 /// (all-rank) order already consumed, so it is independent of the world size's sharding.
+/// `globalBatch` is the all-rank batch that cut that order into batches: a run resumed on
+/// another world size keeps it, so it walks the same batches. nil only in files before
+/// format_version 3 (their global batch is the config's batch size × world_size).
 public struct DataPosition: Sendable, Equatable {
     public var task: String
     public var epoch: Int
     public var position: Int
+    public var globalBatch: Int?
 
-    public init(task: String, epoch: Int, position: Int) {
+    public init(task: String, epoch: Int, position: Int, globalBatch: Int?) {
         self.task = task
         self.epoch = epoch
         self.position = position
+        self.globalBatch = globalBatch
     }
 }
 

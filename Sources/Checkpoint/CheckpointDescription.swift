@@ -15,7 +15,9 @@ extension CheckpointStore {
         lines += contents.optimizers.map {
             "optimizer    \($0.task): step \($0.step), learning rate \($0.learningRate), \($0.m.count) m and \($0.v.count) v arrays"
         }
-        lines += contents.data.map { "data         \($0.task): epoch \($0.epoch), position \($0.position)" }
+        lines += contents.data.map { d in
+            "data         \(d.task): epoch \(d.epoch), position \(d.position)" + (d.globalBatch.map { ", global batch \($0)" } ?? "")
+        }
         lines += contents.progress.map {
             "metrics      \($0.task): best \(number($0.bestScore)) at step \($0.bestStep), \($0.badEpochs) bad epochs"
                 + ($0.outOfPatience ? " (out of patience)" : "") + ", \($0.history.count) evaluations"

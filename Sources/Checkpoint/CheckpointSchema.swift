@@ -1,13 +1,13 @@
 /// The versioned HDF5 layout of a checkpoint (DESIGN.md, "Checkpoints"):
 /// ```
-/// /                   attrs format="hmtl-checkpoint", format_version=2, step, world_size,
+/// /                   attrs format="hmtl-checkpoint", format_version=3, step, world_size,
 ///                           seed, config (JSON text), created_by,
 ///                           checksum, checksum_algorithm (see `CheckpointChecksum`)
 /// /params/<name>      float32, shape as the parameter (a name's '/' parts are nested groups)
 /// /optimizer/<task>   attrs step, learning_rate; float32 datasets m/<name> and v/<name>
 /// /sampler            int64, attr draws
 /// /rng/<name>         int64
-/// /data/<task>        attrs epoch, position
+/// /data/<task>        attrs epoch, position, global_batch (from version 3)
 /// /vocab/<namespace>  variable-length UTF-8 strings, in index order
 /// /metrics/<task>     attrs best_score, best_step, bad_epochs, out_of_patience (0/1),
 ///                     plateau_best, plateau_bad_epochs;
@@ -26,8 +26,9 @@
 enum CheckpointSchema {
     static let format = "hmtl-checkpoint"
     /// Version 2 added the checksum; version 1 files (without one) are still read, unverified.
-    static let version: Int64 = 2
-    static let readableVersions: ClosedRange<Int64> = 1...2
+    /// Version 3 added each task's global batch, for resuming on another world size.
+    static let version: Int64 = 3
+    static let readableVersions: ClosedRange<Int64> = 1...3
     /// Parameters and moments have at most this many dimensions (the model's have up to 3).
     static let maxRank = 8
 
@@ -74,6 +75,7 @@ enum CheckpointSchema {
             try file.createGroup(path)
             try file.setAttribute("epoch", Int64(position.epoch), on: path)
             try file.setAttribute("position", Int64(position.position), on: path)
+            if let globalBatch = position.globalBatch { try file.setAttribute("global_batch", Int64(globalBatch), on: path) }
         }
         try writeUnordered(contents.vocabularies, group: "/vocab", to: file) { entries, path in
             try file.write(entries, at: path)
@@ -93,12 +95,12 @@ enum CheckpointSchema {
     /// Reads a file that passed `validate` (which returned `version`) and, from version 2 on,
     /// verifies its checksum.
     static func read(from file: HDF5File, version: Int64) throws -> CheckpointContents {
-        let contents = try decode(file)
+        let contents = try decode(file, version: version)
         if version >= 2 { try verifyChecksum(of: contents, in: file) }
         return contents
     }
 
-    private static func decode(_ file: HDF5File) throws -> CheckpointContents {
+    private static func decode(_ file: HDF5File, version: Int64) throws -> CheckpointContents {
         func int(_ name: String, of path: String = "/") throws -> Int {
             Int(try file.attribute(name, of: path, as: Int64.self))
         }
@@ -129,7 +131,8 @@ enum CheckpointSchema {
             samplerDraws: try int("draws", of: "/sampler"),
             rngStates: try readUnordered(group: "/rng", from: file) { path in try states(at: path) },
             data: try readOrdered(group: "/data", from: file) { task, path in
-                DataPosition(task: task, epoch: try int("epoch", of: path), position: try int("position", of: path))
+                DataPosition(task: task, epoch: try int("epoch", of: path), position: try int("position", of: path),
+                             globalBatch: version >= 3 ? try int("global_batch", of: path) : nil)
             },
             vocabularies: try readUnordered(group: "/vocab", from: file) { path in
                 try checkExtent(of: path, rank: 1...1, in: file)

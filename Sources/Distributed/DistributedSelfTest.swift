@@ -1,3 +1,5 @@
+import Random
+
 /// A collective smoke test of every `Communicator` operation, run as
 /// `mpirun -np N hmtl <hidden self-test command>`: an xctest process cannot start an MPI
 /// world, so this is how the MPI path is checked on real ranks.
@@ -143,19 +145,12 @@ public enum DistributedSelfTest {
         } catch let error as DistributedError {
             message = error.message
         }
-        let hashes = try c.allgather(fnv1a(message))
+        let hashes = try c.allgather(Int64(bitPattern: FNV1a.hash(message)))
         if message.isEmpty { return "the mismatch was not detected" }
         if Set(hashes).count != 1 { return "ranks threw different messages; here: \(message)" }
         if !message.contains("self-test vocabulary hash") || !message.contains("rank \(last) has 2") {
             return "the message does not name the field and rank \(last): \(message)"
         }
         return nil
-    }
-
-    /// Compares messages across ranks through a single Int64.
-    private static func fnv1a(_ text: String) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int64(bitPattern: hash)
     }
 }

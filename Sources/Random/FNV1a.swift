@@ -5,7 +5,9 @@ public enum FNV1a {
 
     public static func hash(_ text: String) -> UInt64 { hash(bytes: text.utf8) }
 
-    /// Continues the hash `start` over `bytes`.
+    /// Continues the hash `start` over `bytes`. Inlinable so that callers hashing raw buffers
+    /// (checkpoint files, megabytes) get a specialised byte loop.
+    @inlinable
     public static func hash<C: Sequence>(bytes: C, into start: UInt64 = offsetBasis) -> UInt64 where C.Element == UInt8 {
         var h = start
         for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }

@@ -71,6 +71,10 @@ public struct FaultInjection: Sendable, Equatable {
     /// Steps (0-based) at which rank `nanRank` poisons its loss and gradient with NaN.
     public var nanSteps: Set<Int> = []
     public var nanRank = 0
+    /// At this step (0-based) rank `desyncRank` draws one extra task from its sampler, so from
+    /// then on it disagrees with the other ranks about which task comes next.
+    public var desyncStep: Int?
+    public var desyncRank = 0
 }
 
 /// The whole run configuration, parsed from JSON with every key checked.
@@ -90,9 +94,10 @@ public struct RunConfig: Sendable {
     /// Sorted-key JSON of the merged config: what the agreement hash and checkpoints record.
     public var canonicalJSON: String
 
-    /// Keys a resumed run may change without breaking exact resume.
+    /// Keys a resumed run may change: the schedule's keep resume exact; `world_size` is only
+    /// the launch's expectation (a run resumed on another world size continues, not bit-exact).
     public static let scheduleOnlyKeys: Set<String> = ["training.max_steps", "training.log_every", "training.checkpoint_every",
-                                                          "training.keep_checkpoints"]
+                                                          "training.keep_checkpoints", "world_size"]
 
     /// The model the config describes.
     public var modelSettings: HierarchicalModel.Settings {
@@ -194,6 +199,8 @@ public struct RunConfig: Sendable {
         if var debug = try top.object("debug") {
             faultInjection.nanSteps = Set(try debug.intArray("nan_steps", range: 0...1_000_000_000) ?? [])
             faultInjection.nanRank = try debug.int("nan_rank", default: 0, range: 0...1_000_000)
+            faultInjection.desyncStep = try debug.optionalInt("desync_step", range: 0...1_000_000_000)
+            faultInjection.desyncRank = try debug.int("desync_rank", default: 0, range: 0...1_000_000)
             verifyCollectives = try debug.bool("verify_collectives", default: false)
             try debug.finish()
         }

@@ -32,7 +32,6 @@ public final class Trainer {
     /// Some rank got SIGTERM or SIGINT: finish this step, checkpoint, stop.
     public internal(set) var stopRequested = false
     let watchdog: Watchdog
-    let validateEvery: Int
 
     public init(config: RunConfig, communicator: Communicator, data: RunData, output: URL, pretrained: PretrainedVectors?) throws {
         self.config = config
@@ -60,17 +59,24 @@ public final class Trainer {
             plateaus[task] = PlateauSchedule(factor: config.schedule.learningRateFactor, patience: config.schedule.learningRatePatience,
                                              threshold: config.schedule.learningRateThreshold)
         }
-        let weights: [Int] = tasks.map {
-            switch config.schedule.sampling {
+        sampler = TaskSampler(tasks: tasks, weights: Trainer.samplingWeights(tasks, streams, config.schedule.sampling), seed: config.seed)
+        self.streams = streams
+    }
+
+    /// The sampler's weight per task; depends on the global batch, never on the world size.
+    static func samplingWeights(_ tasks: [Task], _ streams: [Task: TaskStream], _ sampling: TaskSampling) -> [Int] {
+        tasks.map {
+            switch sampling {
             case .batches: streams[$0]!.batchesPerEpoch
             case .examples: streams[$0]!.lengths.count
             case .uniform: 1
             }
         }
-        sampler = TaskSampler(tasks: tasks, weights: weights, seed: config.seed)
-        // An "epoch" is the sum of the tasks' batches per epoch (the reference's validation period).
-        validateEvery = config.schedule.validateEvery ?? tasks.reduce(0) { $0 + streams[$1]!.batchesPerEpoch }
-        self.streams = streams
+    }
+
+    /// An "epoch" is the sum of the tasks' batches per epoch (the reference's validation period).
+    var validateEvery: Int {
+        config.schedule.validateEvery ?? model.tasks.reduce(0) { $0 + streams[$1]!.batchesPerEpoch }
     }
 
     /// Start-up agreement, then rank 0's initial parameters go to every rank.
@@ -85,6 +91,9 @@ public final class Trainer {
             expectedWorldSize: config.expectedWorldSize)
         try check.verify(on: communicator)
         try communicator.broadcast(arena.values.baseAddress!, count: arena.count, root: 0)
+        // Rank 0's clock and pid name this job in the progress stamps (older jobs' are ignored).
+        let job = try communicator.allgather(Int64(DispatchTime.now().uptimeNanoseconds & 0x7fff_ffff_ffff_ffff) ^ Int64(getpid()))[0]
+        watchdog.publish(to: Heartbeats(output: output, job: job, rank: communicator.rank, worldSize: communicator.size))
     }
 
     public struct Summary: Sendable {
@@ -162,7 +171,8 @@ public final class Trainer {
 
     /// One update. Returns the task and the global token count, summed loss and sentence count.
     func trainStep() throws -> (Task, Double, Double, Double) {
-        let task = sampler.next()
+        var task = sampler.next()
+        if config.faultInjection.desyncStep == step, config.faultInjection.desyncRank == communicator.rank { task = sampler.next() }
         watchdog.beat("training step \(step + 1) (\(task.rawValue))")
         let global = streams[task]!.next()
         let local = BatchPlan.shard(global, rank: communicator.rank, worldSize: communicator.size)
@@ -188,6 +198,7 @@ public final class Trainer {
             stats[0] = .nan
             arena.grads[ranges[0].lowerBound] = .nan
         }
+        watchdog.beat("\(Heartbeats.waiting) in the gradient allreduce of step \(step + 1) (\(task.rawValue))")
         if config.verifyCollectives { try verifyCollective(task: task, ranges: ranges) }
         for r in ranges { try communicator.allreduceSum(arena.grads.baseAddress! + r.lowerBound, count: r.count) }
         try communicator.allreduceSum(&stats)

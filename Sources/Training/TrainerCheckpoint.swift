@@ -25,7 +25,10 @@ extension Trainer {
             createdBy: "hmtl \(hmtlVersion)",
             parameters: parameters, optimizers: optimizers,
             samplerState: [s.0, s.1, s.2, s.3], samplerDraws: sampler.draws, rngStates: [:],
-            data: model.tasks.map { DataPosition(task: $0.rawValue, epoch: streams[$0]!.epoch, position: streams[$0]!.position) },
+            data: model.tasks.map { task in
+                let s = streams[task]!
+                return DataPosition(task: task.rawValue, epoch: s.epoch, position: s.position, globalBatch: s.globalBatch)
+            },
             vocabularies: data.vocabularies.namespaces,
             progress: model.tasks.map { task in
                 let e = stopping[task]!, p = plateaus[task]!
@@ -59,11 +62,18 @@ extension Trainer {
 
     static func bestFileName(_ task: Task) -> String { "best-\(task.rawValue).h5" }
 
+    /// "8" when the global batch splits evenly over the ranks, else "7–8".
+    static func shareDescription(_ globalBatch: Int, _ ranks: Int) -> String {
+        let low = globalBatch / ranks, high = (globalBatch + ranks - 1) / ranks
+        return low == high ? "\(low)" : "\(low)–\(high)"
+    }
+
     /// Runs a write on rank 0 and makes its failure every rank's failure (no rank runs ahead).
     @discardableResult
     private func onRankZero(_ what: String, _ write: () throws -> URL) throws -> URL? {
         var url: URL?
         var failed = [0.0]
+        if communicator.rank != 0 { watchdog.beat("\(Heartbeats.waiting) for rank 0 to write \(what)") }
         if communicator.rank == 0 {
             do { url = try write() } catch {
                 log.say("hmtl: error: writing \(what) failed: \(error)")
@@ -76,7 +86,9 @@ extension Trainer {
     }
 
     /// Restores the full training state; the checkpoint must come from the same config
-    /// (schedule-only keys excepted), the same world size and the same vocabularies.
+    /// (schedule-only keys excepted) and the same vocabularies. On another world size the run
+    /// keeps its global batches — the same batches in the same order, and the same task
+    /// draws — and only the shards are cut anew: W′ ranks take G/W′ examples each.
     public func restore(from url: URL) throws {
         let c = try CheckpointStore.read(url)
         let name = url.lastPathComponent
@@ -84,9 +96,6 @@ extension Trainer {
             .filter { !RunConfig.scheduleOnlyKeys.contains($0) }
         guard differences.isEmpty else {
             throw TrainingError("\(name) was written with a different config; differing keys: \(differences.joined(separator: ", "))")
-        }
-        guard c.worldSize == communicator.size else {
-            throw TrainingError("\(name) was written by \(c.worldSize) rank(s), this job has \(communicator.size); resuming on another world size is not supported yet")
         }
         guard c.vocabularies == data.vocabularies.namespaces else {
             throw TrainingError("\(name): its vocabularies differ from the ones built from the corpus (did the data change?)")
@@ -103,7 +112,13 @@ extension Trainer {
             adam.step = o.step
             adam.learningRate = o.learningRate
             optimizers[task] = adam
-            try streams[task]!.seek(epoch: d.epoch, position: d.position)
+            let saved = streams[task]!
+            // Files before format_version 3 ran with the config's batch × their world size.
+            let globalBatch = d.globalBatch ?? config.tasks[task]!.batchSize * c.worldSize
+            guard globalBatch > 0 else { throw TrainingError("\(name): task \(task.rawValue) has global batch \(globalBatch)") }
+            var stream = TaskStream(task: task, lengths: saved.lengths, globalBatch: globalBatch, seed: saved.seed)
+            try stream.seek(epoch: d.epoch, position: d.position)
+            streams[task] = stream
             stopping[task] = EarlyStopping(patience: config.schedule.patience, best: g.bestScore, bestStep: g.bestStep,
                                            badValidations: g.badEpochs, exhausted: g.outOfPatience, history: g.history)
             let s = config.schedule
@@ -112,9 +127,19 @@ extension Trainer {
         }
         guard c.samplerState.count == 4 else { throw TrainingError("\(name): sampler state has \(c.samplerState.count) words, expected 4") }
         let s = c.samplerState
-        sampler = TaskSampler(tasks: sampler.tasks, weights: sampler.weights, state: (s[0], s[1], s[2], s[3]), draws: c.samplerDraws)
+        let weights = Trainer.samplingWeights(sampler.tasks, streams, config.schedule.sampling)
+        sampler = TaskSampler(tasks: sampler.tasks, weights: weights, state: (s[0], s[1], s[2], s[3]), draws: c.samplerDraws)
         step = c.step
         log.say("hmtl: resumed from \(name) at step \(step)")
+        if c.worldSize != communicator.size {
+            let batches = model.tasks.map { task -> String in
+                let g = streams[task]!.globalBatch
+                return "\(task.rawValue) \(g) (\(Self.shareDescription(g, communicator.size)) per rank)"
+            }
+            log.say("hmtl: \(name) was written by \(c.worldSize) rank(s), this job has \(communicator.size): the global batches "
+                + "stay as saved — \(batches.joined(separator: ", ")) — so the run walks the same batches and task draws; only the shards are recomputed")
+        }
+        log.record(["kind": "resume", "step": step, "file": name, "saved_world_size": c.worldSize, "world_size": communicator.size])
     }
 }
 

@@ -154,7 +154,10 @@ final class CheckpointIntegrityTests: XCTestCase {
         let url = try writeSample()
         try FileSurgery.downgradeToVersion1(url)
         try FileSurgery.removeSeal(url)
-        XCTAssertEqual(try CheckpointStore.read(url), CheckpointStoreTests.sample(step: 100))
+        // Before version 3 a file has no global batches; the reader ignores the leftover attributes.
+        var expected = CheckpointStoreTests.sample(step: 100)
+        for i in expected.data.indices { expected.data[i].globalBatch = nil }
+        XCTAssertEqual(try CheckpointStore.read(url), expected)
         XCTAssertTrue(try CheckpointStore.describe(url).contains("hmtl-checkpoint v1 (no checksum)"))
     }
 
@@ -167,7 +170,7 @@ final class CheckpointIntegrityTests: XCTestCase {
             optimizers: [OptimizerState(task: "ner", step: 3, learningRate: 0.5,
                                         m: [NamedArray(name: "w", shape: [2], values: [0, 1])], v: [])],
             samplerState: [1, 2], samplerDraws: 9, rngStates: ["b": [5], "a": []],
-            data: [DataPosition(task: "ner", epoch: 1, position: 4)],
+            data: [DataPosition(task: "ner", epoch: 1, position: 4, globalBatch: 8)],
             vocabularies: ["words": ["x", "é"]],
             progress: [TaskProgress(task: "ner", bestScore: 0.25, bestStep: 2, badEpochs: 1, outOfPatience: true, history: [0.25])])
         var bytes: [UInt8] = []
@@ -183,7 +186,7 @@ final class CheckpointIntegrityTests: XCTestCase {
         int(1); text("ner"); int(3); real(0.5); int(1); array("w", [2], [0, 1]); int(0)
         int(2); word(1); word(2); int(9)
         int(2); text("a"); int(0); text("b"); int(1); word(5)
-        int(1); text("ner"); int(1); int(4)
+        int(1); text("ner"); int(1); int(4); int(8)
         int(1); text("words"); int(2); text("x"); text("é")
         int(1); text("ner"); real(0.25); int(2); int(1); int(1); real(-.infinity); int(0); int(1); real(0.25)
         let expected = bytes.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }

@@ -27,7 +27,7 @@ final class CheckpointStoreTests: XCTestCase {
             ],
             samplerState: [1, UInt64.max, 1 << 63, 42], samplerDraws: step,
             rngStates: ["dropout": [9, 8, 7, UInt64.max - 1], "init": [1, 2, 3, 4]],
-            data: [DataPosition(task: "ner", epoch: 2, position: 17), DataPosition(task: "emd", epoch: 0, position: 1024)],
+            data: [DataPosition(task: "ner", epoch: 2, position: 17, globalBatch: 32), DataPosition(task: "emd", epoch: 0, position: 1024, globalBatch: 64)],
             vocabularies: [
                 "words": ["@@PADDING@@", "@@UNKNOWN@@", "Zürich", "naïve", "東京", "—"],
                 "characters": ["a", "é", "ß", "😀"],
@@ -131,11 +131,11 @@ final class CheckpointStoreTests: XCTestCase {
         let numeric = try make("numeric.h5") { try $0.setAttribute("format", Int64(1)) }
         let future = try make("future.h5") { file in
             try file.setAttribute("format", "hmtl-checkpoint")
-            try file.setAttribute("format_version", Int64(3))
+            try file.setAttribute("format_version", Int64(4))
         }
         let cases: [(URL, CheckpointError.Reason)] = [
             (plain, .wrongFormat(found: nil)), (other, .wrongFormat(found: "something-else")),
-            (numeric, .wrongFormat(found: nil)), (future, .unsupportedVersion(found: 3)),
+            (numeric, .wrongFormat(found: nil)), (future, .unsupportedVersion(found: 4)),
         ]
         for (url, reason) in cases {
             XCTAssertThrowsError(try CheckpointStore.read(url)) { error in

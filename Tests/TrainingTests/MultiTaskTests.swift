@@ -85,6 +85,63 @@ final class MultiTaskTests: XCTestCase {
         }
     }
 
+    /// Resumed on 1 rank, a run saved by 2 keeps its global batches: it draws the same tasks
+    /// as the 2-rank run that went on, and ends with its parameters up to float rounding.
+    func testResumeOnAnotherWorldSizeKeepsBatchesAndTaskDraws() throws {
+        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = dir.appendingPathComponent("multi.json")
+        try MultiTaskTests.config.write(to: config, atomically: true, encoding: .utf8)
+        let common = ["train", "--config", config.path, "--set", "training.log_every=1"]
+        let straight = dir.appendingPathComponent("straight"), resumed = dir.appendingPathComponent("resumed")
+        XCTAssertEqual(try CommandRunner.mpirun(ranks: 2, common + ["--output", straight.path, "--set", "training.max_steps=20"]).status, 0)
+        XCTAssertEqual(try CommandRunner.mpirun(ranks: 2, common + ["--output", resumed.path, "--set", "training.max_steps=10"]).status, 0)
+        let again = try CommandRunner.run(common + ["--output", resumed.path, "--set", "training.max_steps=20", "--resume"])
+        XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
+        XCTAssertTrue(again.stdout.contains("was written by 2 rank(s), this job has 1: the global batches stay as saved — ner 8 (8 per rank)"),
+                      again.stdout)
+
+        /// The task each step drew (log_every 1: one task per train record), after step 10.
+        func draws(in run: URL) throws -> [String] {
+            let lines = try String(contentsOf: run.appendingPathComponent("metrics.jsonl"), encoding: .utf8).split(separator: "\n")
+            return try lines.compactMap { line -> (Int, String)? in
+                let record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                guard record["kind"] as? String == "train", let step = record["step"] as? Int, step > 10,
+                      let tasks = record["steps_per_task"] as? [String: Int] else { return nil }
+                XCTAssertEqual(tasks.count, 1)
+                return (step, try XCTUnwrap(tasks.keys.first))
+            }.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        let expected = try draws(in: straight)
+        XCTAssertEqual(expected.count, 10)
+        XCTAssertEqual(try draws(in: resumed), expected)
+
+        let a = try parameters(ofLatestIn: straight), b = try parameters(ofLatestIn: resumed)
+        var maxDifference: Float = 0, maxMagnitude: Float = 0
+        for (p, q) in zip(a, b) {
+            for (x, y) in zip(p.values, q.values) {
+                maxDifference = max(maxDifference, abs(x - y))
+                maxMagnitude = max(maxMagnitude, abs(y))
+            }
+        }
+        XCTAssertLessThan(maxDifference / maxMagnitude, 1e-4, "resumed on 1 rank, the run diverged from the 2-rank one")
+    }
+
+    /// debug.verify_collectives: a rank that drew another task is caught before the gradient
+    /// allreduce (where it would sum unrelated buffers or hang); every rank stops with the reason.
+    func testVerifyCollectivesCatchesARankOnAnotherTask() throws {
+        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = dir.appendingPathComponent("multi.json")
+        try MultiTaskTests.config.write(to: config, atomically: true, encoding: .utf8)
+        let o = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config.path, "--output", dir.appendingPathComponent("run").path,
+                                                    "--set", "debug.desync_step=3", "--set", "debug.desync_rank=1",
+                                                    "--set", "training.stall_timeout=30"], timeout: 120)
+        XCTAssertFalse(o.timedOut, "the desynchronised job hung")
+        XCTAssertNotEqual(o.status, 0, o.stdout + o.stderr)
+        XCTAssertTrue((o.stdout + o.stderr).contains("disagrees with another rank before the gradient allreduce"), o.stdout + o.stderr)
+    }
+
     /// A task's step leaves every parameter outside its ranges bit-identical, and inside its
     /// ranges the lower levels' heads too (they get no gradient, so its Adam moments stay 0).
     func testUntouchedParametersStayBitIdenticalThroughAnotherTasksStep() throws {

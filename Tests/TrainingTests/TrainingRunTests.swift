@@ -265,6 +265,10 @@ extension TrainingRunTests {
         let output = job.output
         XCTAssertNotEqual(job.status, 0, output)
         XCTAssertTrue(output.contains("no progress for"), output)
+        // The waiting rank names the stopped one (its progress stamp went quiet), not itself.
+        let named = try XCTUnwrap(output.firstMatch(of: /rank (\d): no progress for .* rank (\d) went silent .* it is stalled or dead/),
+                                  "the message does not name the stalled rank:\n\(output)")
+        XCTAssertNotEqual(named.1, named.2, output)
         let checkpoint = try XCTUnwrap(try CheckpointStore.latest(in: run))
         let step = try CheckpointStore.read(checkpoint).step
         let resumed = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config.path, "--output", run.path, "--resume",
@@ -274,6 +278,33 @@ extension TrainingRunTests {
 }
 
 extension TrainingRunTests {
+    /// No hangs: a rank killed outright (kill -9) ends the job, which names it; the last
+    /// checkpoint is intact and the run resumes from it.
+    func testKilledRankEndsTheJobAndTheRunResumes() throws {
+        try BackgroundJob.skipUnlessAvailable()
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = dir.appendingPathComponent("tiny.json")
+        try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
+        let run = dir.appendingPathComponent("run")
+        let settings = ["--set", "training.stall_timeout=5", "--set", "training.checkpoint_every=10", "--set", "training.validate_every=1000000"]
+        let job = try BackgroundJob(["train", "--config", config.path, "--output", run.path, "--set", "training.max_steps=1000000"] + settings,
+                                    log: dir.appendingPathComponent("log.txt"))
+        defer { job.end() }
+        job.wait(upTo: 120) { $0.contains("checkpoint step 10") }
+        kill(try XCTUnwrap(try job.findRanks().last), SIGKILL)
+        XCTAssertTrue(job.waitForExit(upTo: 60), "the job hung for 60 s after a rank was killed")
+        let output = job.output
+        XCTAssertNotEqual(job.status, 0, output)
+        // mpirun reports the dead rank; if a launcher did not, the survivor's watchdog would.
+        XCTAssertTrue(output.contains("signal 9") || output.contains("went silent"), "the dead rank is not named:\n\(output)")
+        let checkpoint = try XCTUnwrap(try CheckpointStore.latest(in: run))
+        let step = try CheckpointStore.read(checkpoint).step
+        let resumed = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config.path, "--output", run.path, "--resume",
+                                                          "--set", "training.max_steps=\(step + 5)"] + settings)
+        XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("resumed from \(checkpoint.lastPathComponent) at step \(step)"), resumed.stdout)
+    }
+
     func testCheckDeterminismReportsBitIdenticalRuns() throws {
         let dir = try CommandRunner.temporaryDirectory(self)
         let config = dir.appendingPathComponent("tiny.json")
