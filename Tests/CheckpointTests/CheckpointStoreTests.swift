@@ -93,7 +93,7 @@ final class CheckpointStoreTests: XCTestCase {
         let url = try CheckpointStore.write(Self.sample(step: 7), to: try makeTemporaryDirectory())
         let text = try CheckpointStore.describe(url)
         for expected in ["ner/encoder/l0/fwd/w_ih", "[2, 2, 2]", "embedder/words", "[3, 2]", "emd/scale", "[]",
-                         "step         7", "hmtl-checkpoint v2 (checksum verified)", "words: 6 entries", "\"demo\""] {
+                         "step         7", "hmtl-checkpoint v3 (checksum verified)", "words: 6 entries", "ner: epoch 2, position 17, global batch 32", "\"demo\""] {
             XCTAssertTrue(text.contains(expected), "missing \(expected) in\n\(text)")
         }
         // [-inf, 0, -0, 3.14159274]: min -inf, max 3.14159.
