@@ -1,5 +1,6 @@
 import Corpus
 import Random
+import Tensor
 
 /// A padded batch of token sequences with the gold of its task, as every level consumes it:
 /// sentences for NER, EMD and RE; one whole document as a single sequence for coreference
@@ -21,6 +22,9 @@ public struct TaggingBatch: Sendable {
     public var relations: [[RelationPair]] = []
     /// Gold clusters and sentence boundaries of the one document (coreference).
     public var coreference: CoreferenceDocument?
+    /// Precomputed contextual features [layers, B, T, dim] (zero at padding) when the model
+    /// mixes them into g_e; see `ContextualFeatures.batch`.
+    public var contextual: Tensor?
 
     public var count: Int { lengths.count }
     public var tokenCount: Int { lengths.reduce(0, +) }

@@ -15,6 +15,23 @@ public struct DataSource: Sendable, Equatable {
     public var train = "", dev = "", test = ""
     /// CoNLL-2003 tag scheme: "iob1" (the original files) or "iob2".
     public var tagScheme = "iob1"
+    /// Precomputed contextual features of the splits (`data.contextual`), when the embedder
+    /// mixes them in.
+    public var contextual: ContextualPaths?
+
+    /// Whether the source has a test split (a test file, or built-in splits).
+    var hasTest: Bool { format == .demo || format == .litbank || !test.isEmpty }
+}
+
+/// HDF5 files of contextual features for a task's splits, in the layout `allennlp elmo --all`
+/// writes (see `ContextualFile`); relative paths resolved like the data paths. "" = none.
+public struct ContextualPaths: Sendable, Equatable {
+    public var train = "", dev = "", test = ""
+    public init(train: String = "", dev: String = "", test: String = "") {
+        self.train = train
+        self.dev = dev
+        self.test = test
+    }
 }
 
 public struct TaskConfig: Sendable, Equatable {
@@ -148,6 +165,13 @@ public struct RunConfig: Sendable {
         embedder.charDimension = try e.int("char_dim", default: 16, range: 1...1024)
         embedder.charFilters = try e.int("char_filters", default: 64, range: 1...4096)
         embedder.charDropout = Float(try e.double("char_dropout", default: 0.1, range: 0...0.95))
+        if var c = try e.object("contextual") {
+            embedder.contextual = Embedder.ContextualSettings(
+                layers: try c.int("layers", default: 3, range: 1...64),
+                dimension: try c.int("dim", default: 1024, range: 1...65_536),
+                dropout: Float(try c.double("dropout", default: 0, range: 0...0.95)))
+            try c.finish()
+        }
         glove = try e.optionalString("glove").map { RunConfig.resolve($0, baseDirectory) }
         try e.finish()
 
@@ -156,7 +180,7 @@ public struct RunConfig: Sendable {
         var tasks: [Task: TaskConfig] = [:]
         for task in Task.allCases {
             guard var o = try t.object(task.rawValue) else { continue }
-            tasks[task] = try RunConfig.taskConfig(task, &o, baseDirectory: baseDirectory)
+            tasks[task] = try RunConfig.taskConfig(task, &o, contextual: embedder.contextual != nil, baseDirectory: baseDirectory)
             try o.finish()
         }
         try t.finish()
@@ -218,7 +242,7 @@ public struct RunConfig: Sendable {
         .coref: [.demo, .conll2012, .litbank, .dygie],
     ]
 
-    private static func taskConfig(_ task: Task, _ o: inout ConfigObject, baseDirectory: URL?) throws -> TaskConfig {
+    private static func taskConfig(_ task: Task, _ o: inout ConfigObject, contextual: Bool, baseDirectory: URL?) throws -> TaskConfig {
         guard var d = try o.object("data") else { throw ConfigError(path: "\(o.path).data", message: "missing; expected an object with \"format\"") }
         let allowed = formats[task]!.map(\.rawValue)
         let format = DataSource.Format(rawValue: try d.string("format", oneOf: allowed))!
@@ -235,6 +259,7 @@ public struct RunConfig: Sendable {
             source.test = try d.optionalString("test").map { resolve($0, baseDirectory) } ?? ""
             if format == .conll2003 { source.tagScheme = try d.string("tag_scheme", default: "iob1", oneOf: ["iob1", "iob2"]) }
         }
+        source.contextual = try contextualPaths(&d, required: contextual, hasTest: source.hasTest, baseDirectory: baseDirectory)
         try d.finish()
 
         var config = TaskConfig(data: source, batchSize: 1)
@@ -266,6 +291,27 @@ public struct RunConfig: Sendable {
             config.batchSize = try o.int("batch_size", default: 1, range: 1...10_000)
         }
         return config
+    }
+
+    /// `data.contextual`: required exactly when `embedder.contextual` is set, with a file for
+    /// every split the corpus has (every split is evaluated or trained on).
+    private static func contextualPaths(_ d: inout ConfigObject, required: Bool, hasTest: Bool, baseDirectory: URL?) throws -> ContextualPaths? {
+        let splits = hasTest ? "train, dev and test" : "train and dev"
+        guard var c = try d.object("contextual") else {
+            guard !required else {
+                throw ConfigError(path: "\(d.path).contextual", message: "missing; embedder.contextual is set, so every task needs an object with the HDF5 feature files of its \(splits) splits")
+            }
+            return nil
+        }
+        guard required else { throw ConfigError(path: c.path, message: "embedder.contextual is not set; add it (layers, dim) or remove this key") }
+        var paths = ContextualPaths(train: resolve(try c.string("train"), baseDirectory), dev: resolve(try c.string("dev"), baseDirectory))
+        if hasTest {
+            paths.test = resolve(try c.string("test"), baseDirectory)
+        } else if c.has("test") {
+            throw ConfigError(path: "\(c.path).test", message: "the corpus has no test split")
+        }
+        try c.finish()
+        return paths
     }
 
     private static func encoder(_ o: inout ConfigObject, hidden: Int, layers: Int, dropout: Double) throws -> BiLSTMSettings {

@@ -36,7 +36,40 @@ public struct RunData: Sendable {
         let relations = documents[.relation].map { Vocabulary.labels($0.train.flatMap(\.sentences).flatMap(\.relations).map(\.label)) }
         let vocabularies = Vocabularies(words: Vocabulary.words(from: allTrain), characters: Vocabulary.characters(from: allTrain),
                                         tags: tags, relations: relations)
-        return RunData(vocabularies: vocabularies, documents: documents)
+        var data = RunData(vocabularies: vocabularies, documents: documents)
+        try data.attachContextual(config)
+        return data
+    }
+
+    /// Attaches the contextual features `config` names to every task's splits (nothing when the
+    /// embedder has none). A file named by several tasks is read once, for all their sentences,
+    /// and its values are shared.
+    public mutating func attachContextual(_ config: RunConfig) throws {
+        guard let settings = config.embedder.contextual else { return }
+        let splits: [(name: String, examples: WritableKeyPath<RunData, [Task: TaskExamples]>, path: KeyPath<ContextualPaths, String>)] =
+            [("train", \.train, \.train), ("dev", \.dev, \.dev), ("test", \.test, \.test)]
+        var jobs: [(task: Task, examples: WritableKeyPath<RunData, [Task: TaskExamples]>, path: String)] = []
+        for task in config.tasks.keys.sorted() {
+            guard let paths = config.tasks[task]!.data.contextual else { continue }
+            for split in splits {
+                guard let examples = self[keyPath: split.examples][task], examples.count > 0 else { continue }
+                let path = paths[keyPath: split.path]
+                guard !path.isEmpty else {
+                    throw TrainingError("task \(task.rawValue): the \(split.name) split has examples but tasks.\(task.rawValue).data.contextual names no \(split.name) file")
+                }
+                jobs.append((task, split.examples, path))
+            }
+        }
+        var files: [String] = []
+        for job in jobs where !files.contains(job.path) { files.append(job.path) }
+        for path in files {
+            let mine = jobs.filter { $0.path == path }
+            let sentences = mine.flatMap { self[keyPath: $0.examples][$0.task]!.sentences.joined() }
+            let file = try ContextualFile(path: path, settings: settings, sentences: sentences)
+            for job in mine {
+                self[keyPath: job.examples][job.task]!.attach(file.features(for: self[keyPath: job.examples][job.task]!.sentences))
+            }
+        }
     }
 
     /// Examples for a model whose vocabularies are already fixed (a checkpoint's).

@@ -16,6 +16,8 @@ public struct TaskExamples: Sendable {
     public private(set) var relationCells: [[RelationPair]] = []
     /// Coreference: sentence boundaries and gold clusters (document offsets) per document.
     public private(set) var documents: [CoreferenceDocument] = []
+    /// Precomputed contextual features per example, when the model mixes them into g_e.
+    public private(set) var contextual: ContextualFeatures?
 
     public var count: Int { sequences.count }
     public var lengths: [Int] { sequences.map(\.count) }
@@ -48,11 +50,41 @@ public struct TaskExamples: Sendable {
         }
     }
 
+    /// Each example's sentences in order: its one sentence, or a coreference document's
+    /// sentences (how contextual features are stored and looked up).
+    public var sentences: [[[String]]] {
+        guard task == .coref else { return sequences.map { [$0] } }
+        return zip(sequences, documents).map { tokens, document in
+            var start = 0
+            return document.sentenceLengths.map { n in
+                defer { start += n }
+                return Array(tokens[start..<(start + n)])
+            }
+        }
+    }
+
+    /// Attaches contextual features, one entry per example, matching every example's length
+    /// (the loader checked the file against these sentences).
+    public mutating func attach(_ features: ContextualFeatures) {
+        precondition(features.count == count, "TaskExamples: \(features.count) feature entries for \(count) examples")
+        precondition(sequences.indices.allSatisfy { features.tokenCount(ofExample: $0) == sequences[$0].count },
+                     "TaskExamples: contextual features do not match the examples' lengths")
+        contextual = features
+    }
+
+    /// Reads and attaches this split's contextual features from the file at `path`.
+    public mutating func attachContextual(path: String, settings: Embedder.ContextualSettings) throws {
+        let all = sentences
+        let file = try ContextualFile(path: path, settings: settings, sentences: Array(all.joined()))
+        attach(file.features(for: all))
+    }
+
     /// A batch of the given example indices, with the task's gold.
     public func batch(_ indices: [Int], vocabularies: Vocabularies) -> TaggingBatch {
         var batch = TaggingBatch(sentences: indices.map { sequences[$0] }, exampleIDs: indices,
                                  tags: tags.isEmpty ? [] : indices.map { tags[$0] }, vocabulary: vocabularies)
         if !relationCells.isEmpty { batch.relations = indices.map { relationCells[$0] } }
+        batch.contextual = contextual?.batch(indices, maxLength: batch.maxLength)
         if task == .coref, let first = indices.first {
             precondition(indices.count == 1, "coreference batches hold one document")
             batch.coreference = documents[first]

@@ -18,6 +18,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Format of --data: conll2003, conll04 (default: the format in the checkpoint's config).")
     var format: String?
 
+    @Option(help: "With --data, for a model with contextual embeddings: the HDF5 file of --data's features (`allennlp elmo --all` layout); default: the config's data.contextual file of the split.")
+    var contextual: String?
+
     @Option(help: "Which split of the config's corpus to score when --data is not given: dev or test.")
     var split = "test"
 
@@ -47,7 +50,14 @@ struct Evaluate: ParsableCommand {
                     documents = split == "dev" ? splits.dev : splits.test
                 }
                 let corpus = CorpusSplits(train: [], dev: [], test: documents)
-                let examples = RunData(vocabularies: trained.model.vocabularies, documents: [task: corpus]).test[task]!
+                var examples = RunData(vocabularies: trained.model.vocabularies, documents: [task: corpus]).test[task]!
+                if let settings = trained.config.embedder.contextual, examples.count > 0 {
+                    let configured = data == nil ? source.contextual.map { split == "dev" ? $0.dev : $0.test } : nil
+                    guard let path = contextual ?? configured, !path.isEmpty else {
+                        throw ValidationError("the model uses contextual embeddings: --contextual must name the HDF5 features of --data's sentences")
+                    }
+                    try examples.attachContextual(path: path, settings: settings)
+                }
                 guard examples.count > 0 else { throw ValidationError("no examples to evaluate for task \(task.rawValue)") }
                 let result = try Evaluator(model: trained.model, arena: trained.arena, batchSize: 64)
                     .evaluate(task, examples: examples, communicator: SingleProcessCommunicator())
