@@ -1,6 +1,7 @@
 # make demo  — install what is missing, build, train NER on the built-in demo corpus with 2 MPI ranks
 # make test  — install what is missing, build, run the whole test suite
 # make bench — install what is missing, build (release), measure throughput at 1 and 2 BLAS threads and on 2 ranks
+# make fuzz  — build the corpus-reader fuzzer with libFuzzer and run it for FUZZ_SECONDS (crash inputs go to runs/fuzz/)
 
 SWIFT        ?= swift
 APT_PACKAGES := pkgconf libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools procps
@@ -9,8 +10,12 @@ RELEASE_BIN  := .build/release/hmtl
 # mpirun refuses root unless told; containers and CI run as root.
 MPIRUN       := mpirun $(if $(filter 0,$(shell id -u)),--allow-run-as-root) --oversubscribe
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
+# Its own scratch folder: the sanitizer flags would otherwise invalidate the ordinary build.
+FUZZ_SCRATCH := .build-fuzz
+FUZZ_BIN     := $(FUZZ_SCRATCH)/release/ReaderFuzzer
+FUZZ_SECONDS ?= 60
 
-.PHONY: demo test bench deps build release clean
+.PHONY: demo test bench fuzz deps build release clean
 
 deps:
 	@missing=""; \
@@ -41,5 +46,15 @@ bench: release
 	OPENBLAS_NUM_THREADS=2 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
 	OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
 
+# Seeds are generated into a temporary folder that libFuzzer also grows; a trap, a hang
+# (-timeout) or runaway memory stops the run with a non-zero exit and saves the input.
+fuzz:
+	$(SWIFT) build -c release --product ReaderFuzzer -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING --scratch-path $(FUZZ_SCRATCH)
+	mkdir -p runs/fuzz
+	dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	$(FUZZ_BIN) --write-seeds "$$dir/seeds" && mkdir "$$dir/corpus" && \
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=runs/fuzz/ "$$dir/corpus" "$$dir/seeds"
+
 clean:
-	rm -rf .build runs
+	rm -rf .build $(FUZZ_SCRATCH) runs

@@ -31,6 +31,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // libFuzzer harness for the corpus readers (`make fuzz` builds it with -sanitize=fuzzer
+        // -DFUZZING); an ordinary build gives a replayer for saved inputs.
+        .executableTarget(name: "ReaderFuzzer", dependencies: ["Corpus"]),
+
         .testTarget(name: "RandomTests", dependencies: ["Random"]),
         // Exports the kernels' CPU-specific clones so the tests can call each one directly.
         .testTarget(name: "TensorTests", dependencies: ["Tensor"],

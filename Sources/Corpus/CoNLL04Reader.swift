@@ -9,16 +9,27 @@
 ///
 /// BIO tags are decoded leniently (`TagScheme.iob1`): the distributed training file has two
 /// spans that open with I-X after O, and like conlleval we read those as spans.
+///
+/// A record (what `ReadPolicy.lenient` skips) is one `#doc` block up to the next `#doc` line;
+/// token lines before the first `#doc` form one bad record too.
 public struct CoNLL04Reader: Sendable {
     public init() {}
 
     public func read(path: String) throws -> [Document] {
-        try read(TextFile(path: path))
+        try read(path: path, policy: .strict).documents
+    }
+
+    public func read(path: String, policy: ReadPolicy) throws -> CorpusRead {
+        try read(TextFile(path: path), policy: policy)
     }
 
     /// Parses content already in memory; `path` names it in errors.
     public func read(text: String, path: String) throws -> [Document] {
-        try read(TextFile(path: path, text: text))
+        try read(text: text, path: path, policy: .strict).documents
+    }
+
+    public func read(text: String, path: String, policy: ReadPolicy) throws -> CorpusRead {
+        try read(TextFile(path: path, text: text), policy: policy)
     }
 
     /// One token line, parsed but not yet checked against the entities of its sentence.
@@ -29,38 +40,53 @@ public struct CoNLL04Reader: Sendable {
         var relations: [(label: String, head: Int)]
     }
 
-    private func read(_ file: TextFile) throws -> [Document] {
+    private func read(_ file: TextFile, policy: ReadPolicy) throws -> CorpusRead {
         var documents: [Document] = []
+        var skipped = SkippedRecords()
         var current: (id: String, line: Int)?
         var rows: [TokenLine] = []
+        /// The first problem of the open block; its remaining lines are not parsed.
+        var failure: CorpusError?
 
-        func endDocument() throws {
-            guard let doc = current else { return }
-            guard !rows.isEmpty else { throw file.error(atIndex: doc.line, "document '\(doc.id)' has no tokens") }
-            documents.append(try document(id: doc.id, rows: rows, file: file))
-            rows = []
+        func endBlock() throws {
+            defer { rows = []; failure = nil; current = nil }
+            do throws(CorpusError) {
+                if let failure { throw failure }
+                guard let doc = current else { return }
+                guard !rows.isEmpty else { throw file.error(atIndex: doc.line, "document '\(doc.id)' has no tokens") }
+                documents.append(try document(id: doc.id, rows: rows, file: file))
+            } catch {
+                try policy.reject(error, into: &skipped)
+            }
         }
 
         for (index, line) in file.lines.enumerated() {
             if line.hasPrefix("#doc") {
-                try endDocument()
+                try endBlock()
                 let id = line.dropFirst(4).trimmingWhitespace()
-                guard !id.isEmpty else { throw file.error(atIndex: index, "missing document id after '#doc'") }
-                current = (String(id), index)
+                if id.isEmpty {
+                    failure = file.error(atIndex: index, "missing document id after '#doc'")
+                } else {
+                    current = (String(id), index)
+                }
                 continue
             }
-            if line.allSatisfy(\.isWhitespace) { continue }
-            guard current != nil else {
-                throw file.error(atIndex: index, "token line before the first '#doc' line")
+            if failure != nil || line.allSatisfy(\.isWhitespace) { continue }
+            do throws(CorpusError) {
+                guard current != nil else {
+                    throw file.error(atIndex: index, "token line before the first '#doc' line")
+                }
+                rows.append(try tokenLine(line, index: index, expectedPosition: rows.count, file: file))
+            } catch {
+                failure = error
             }
-            rows.append(try tokenLine(line, index: index, expectedPosition: rows.count, file: file))
         }
-        try endDocument()
-        guard !documents.isEmpty else { throw CorpusError(path: file.path, message: "no '#doc' blocks found") }
-        return documents
+        try endBlock()
+        return CorpusRead(documents: try policy.usable(documents, skipped: skipped, path: file.path, emptyMessage: "no '#doc' blocks found"),
+                          skipped: skipped)
     }
 
-    private func tokenLine(_ line: Substring, index: Int, expectedPosition: Int, file: TextFile) throws -> TokenLine {
+    private func tokenLine(_ line: Substring, index: Int, expectedPosition: Int, file: TextFile) throws(CorpusError) -> TokenLine {
         let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
         guard columns.count == 5 else {
             throw file.error(atIndex: index,
@@ -88,7 +114,7 @@ public struct CoNLL04Reader: Sendable {
                          relations: Array(zip(labels, heads)))
     }
 
-    private func document(id: String, rows: [TokenLine], file: TextFile) throws -> Document {
+    private func document(id: String, rows: [TokenLine], file: TextFile) throws(CorpusError) -> Document {
         let entities: [LabeledSpan]
         do {
             entities = try TagScheme.iob1.spans(from: rows.map(\.tag))

@@ -5,6 +5,9 @@ import Foundation
 /// Only the word and NER columns are kept; the NER column is decoded with `scheme` (IOB1 as
 /// the corpus is distributed, IOB2 for re-tagged copies). Documents are named
 /// `<file name>#<ordinal>`, counting from 1, and carry `entities` only.
+///
+/// A record (what `ReadPolicy.lenient` skips) is one sentence: its lines up to the next blank
+/// or `-DOCSTART-` line. A document whose sentences are all skipped is left out.
 public struct CoNLL2003Reader: Sendable {
     public var scheme: TagScheme
 
@@ -13,30 +16,46 @@ public struct CoNLL2003Reader: Sendable {
     }
 
     public func read(path: String) throws -> [Document] {
-        try read(TextFile(path: path))
+        try read(path: path, policy: .strict).documents
+    }
+
+    public func read(path: String, policy: ReadPolicy) throws -> CorpusRead {
+        try read(TextFile(path: path), policy: policy)
     }
 
     /// Parses content already in memory; `path` names it in errors and document ids.
     public func read(text: String, path: String) throws -> [Document] {
-        try read(TextFile(path: path, text: text))
+        try read(text: text, path: path, policy: .strict).documents
     }
 
-    private func read(_ file: TextFile) throws -> [Document] {
+    public func read(text: String, path: String, policy: ReadPolicy) throws -> CorpusRead {
+        try read(TextFile(path: path, text: text), policy: policy)
+    }
+
+    private func read(_ file: TextFile, policy: ReadPolicy) throws -> CorpusRead {
         let name = (file.path as NSString).lastPathComponent
         var documents: [Document] = []
+        var skipped = SkippedRecords()
         var sentences: [Sentence] = []
         var tokens: [String] = [], tags: [String] = [], tagLines: [Int] = []
+        /// The first problem of the open sentence; its remaining lines are not parsed.
+        var failure: CorpusError?
 
         func endSentence() throws {
-            guard !tokens.isEmpty else { return }
-            let entities: [LabeledSpan]
-            do {
-                entities = try scheme.spans(from: tags)
+            defer { tokens = []; tags = []; tagLines = []; failure = nil }
+            do throws(CorpusError) {
+                if let failure { throw failure }
+                guard !tokens.isEmpty else { return }
+                let entities: [LabeledSpan]
+                do {
+                    entities = try scheme.spans(from: tags)
+                } catch {
+                    throw file.error(atIndex: tagLines[error.position], error.message)
+                }
+                sentences.append(Sentence(tokens: tokens, entities: entities))
             } catch {
-                throw file.error(atIndex: tagLines[error.position], error.message)
+                try policy.reject(error, into: &skipped)
             }
-            sentences.append(Sentence(tokens: tokens, entities: entities))
-            tokens = []; tags = []; tagLines = []
         }
         func endDocument() throws {
             try endSentence()
@@ -51,10 +70,11 @@ public struct CoNLL2003Reader: Sendable {
                 try endSentence()
             } else if columns[0] == "-DOCSTART-" {
                 try endDocument()
-            } else {
+            } else if failure == nil {
                 guard columns.count == 4 else {
-                    throw file.error(atIndex: index,
-                                     "expected 4 whitespace-separated columns (word POS chunk NER), found \(columns.count)")
+                    failure = file.error(atIndex: index,
+                                         "expected 4 whitespace-separated columns (word POS chunk NER), found \(columns.count)")
+                    continue
                 }
                 tokens.append(String(columns[0]))
                 tags.append(String(columns[3]))
@@ -62,7 +82,7 @@ public struct CoNLL2003Reader: Sendable {
             }
         }
         try endDocument()
-        guard !documents.isEmpty else { throw CorpusError(path: file.path, message: "no sentences found") }
-        return documents
+        return CorpusRead(documents: try policy.usable(documents, skipped: skipped, path: file.path, emptyMessage: "no sentences found"),
+                          skipped: skipped)
     }
 }

@@ -19,6 +19,12 @@ import Foundation
 /// - Coreference (`CoreferenceBrackets`) fills `Document.clusters` in canonical form
 ///   (`CoreferenceClusters`) and always sets `hasCoreference`: the column is part of the format.
 /// - Words `/.` and `/?` (escaped in some OntoNotes sources) become `.` and `?`.
+///
+/// A record (what `ReadPolicy.lenient` skips) is one document: `#begin document` through
+/// `#end document`. A sentence cannot be dropped alone because coreference chains span
+/// sentences. Lines outside any document up to the next `#begin` or `#end document` line form
+/// one bad record, as does a document left open by the next `#begin document`; a document whose
+/// id was already read from an earlier file of a directory is skipped too.
 public struct CoNLL2012Reader: Sendable {
     /// Files of a directory that `read(path:)` picks up, as in the reference's OntoNotes walker.
     public static let directorySuffix = "gold_conll"
@@ -28,9 +34,15 @@ public struct CoNLL2012Reader: Sendable {
     /// Reads one file, or every file under a directory (recursively, in sorted path order)
     /// whose name ends in `gold_conll`. Document ids must be unique across all files read.
     public func read(path: String) throws -> [Document] {
+        try read(path: path, policy: .strict).documents
+    }
+
+    public func read(path: String, policy: ReadPolicy) throws -> CorpusRead {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            return try readLocated(TextFile(path: path)).map(\.document)
+            var skipped = SkippedRecords()
+            let documents = try readLocated(TextFile(path: path), policy: policy, skipped: &skipped).map(\.document)
+            return CorpusRead(documents: documents, skipped: skipped)
         }
         guard let walker = FileManager.default.enumerator(atPath: path) else {
             throw CorpusError(path: path, message: "cannot list directory")
@@ -47,24 +59,33 @@ public struct CoNLL2012Reader: Sendable {
             throw CorpusError(path: path, message: "directory holds no file whose name ends in '\(Self.directorySuffix)'")
         }
         var documents: [Document] = []
+        var skipped = SkippedRecords()
         var firstSeen: [String: String] = [:]
         for file in files {
-            for located in try readLocated(TextFile(path: file)) {
+            for located in try readLocated(TextFile(path: file), policy: policy, skipped: &skipped) {
                 let here = "\(file):\(located.beginLine + 1)"
                 if let first = firstSeen[located.document.id] {
-                    throw CorpusError(path: file, line: located.beginLine + 1,
-                                      message: "document '\(located.document.id)' was already read at \(first)")
+                    try policy.reject(CorpusError(path: file, line: located.beginLine + 1,
+                                                  message: "document '\(located.document.id)' was already read at \(first)"),
+                                      into: &skipped)
+                    continue
                 }
                 firstSeen[located.document.id] = here
                 documents.append(located.document)
             }
         }
-        return documents
+        return CorpusRead(documents: documents, skipped: skipped)
     }
 
     /// Parses content already in memory; `path` names it in errors.
     public func read(text: String, path: String) throws -> [Document] {
-        try readLocated(TextFile(path: path, text: text)).map(\.document)
+        try read(text: text, path: path, policy: .strict).documents
+    }
+
+    public func read(text: String, path: String, policy: ReadPolicy) throws -> CorpusRead {
+        var skipped = SkippedRecords()
+        let documents = try readLocated(TextFile(path: path, text: text), policy: policy, skipped: &skipped).map(\.document)
+        return CorpusRead(documents: documents, skipped: skipped)
     }
 
     /// A document with the 0-based line of its `#begin document` and of every token
@@ -106,18 +127,41 @@ public struct CoNLL2012Reader: Sendable {
         }
     }
 
+    /// The documents of one file, every problem thrown (a LitBank document is one file).
     func readLocated(_ file: TextFile) throws -> [Located] {
+        var none = SkippedRecords()
+        return try readLocated(file, policy: .strict, skipped: &none)
+    }
+
+    /// The documents of one file; bad ones are added to `skipped` (lenient) or thrown (strict).
+    /// A file with no usable document is an error either way.
+    func readLocated(_ file: TextFile, policy: ReadPolicy, skipped: inout SkippedRecords) throws -> [Located] {
         var documents: [Located] = []
+        var fileSkipped = SkippedRecords()
         var block: Block?
+        /// The first problem of the open record; its lines up to the next `#begin document` or
+        /// `#end document` are not parsed.
+        var failure: CorpusError?
+        func endRecord() throws {
+            defer { failure = nil; block = nil }
+            if let failure { try policy.reject(failure, into: &fileSkipped) }
+        }
         for (index, line) in file.lines.enumerated() {
+            let directive = line.first == "#"
+            let begins = directive && line.hasPrefix("#begin document")
+            let ends = directive && line.hasPrefix("#end document")
+            if failure != nil {
+                guard begins || ends else { continue }
+                try endRecord()
+                if ends { continue }
+            } else if begins, let open = block {
+                failure = file.error(atIndex: index, "'#begin document' inside document '\(open.id)' part \(open.part) opened on line \(open.beginLine + 1): missing '#end document'")
+                try endRecord()
+            }
             do {
-                let directive = line.first == "#"
-                if directive && line.hasPrefix("#begin document") {
-                    if let open = block {
-                        throw file.error(atIndex: index, "'#begin document' inside document '\(open.id)' part \(open.part) opened on line \(open.beginLine + 1): missing '#end document'")
-                    }
+                if begins {
                     block = try header(line, index: index, file: file)
-                } else if directive && line.hasPrefix("#end document") {
+                } else if ends {
                     guard var finished = block else {
                         throw file.error(atIndex: index, "'#end document' without a matching '#begin document'")
                     }
@@ -135,19 +179,23 @@ public struct CoNLL2012Reader: Sendable {
                     }
                     try tokenLine(line, index: index, block: &block!, file: file)
                 }
-            } catch let failure as LineFailure {
-                throw file.error(failure)
+            } catch let problem as LineFailure {
+                failure = file.error(problem)
+            } catch let problem as CorpusError {
+                failure = problem
             }
+            if ends && failure != nil { try endRecord() }
         }
-        if let open = block {
-            throw file.error(atIndex: open.beginLine, "document '\(open.id)' part \(open.part) opened here has no '#end document'")
+        if failure == nil, let open = block {
+            failure = file.error(atIndex: open.beginLine, "document '\(open.id)' part \(open.part) opened here has no '#end document'")
         }
-        guard !documents.isEmpty else { throw CorpusError(path: file.path, message: "no '#begin document' blocks found") }
-        return documents
+        try endRecord()
+        skipped.merge(fileSkipped)
+        return try policy.usable(documents, skipped: fileSkipped, path: file.path, emptyMessage: "no '#begin document' blocks found")
     }
 
     /// Parses `#begin document (ID); part N`.
-    private func header(_ line: Substring, index: Int, file: TextFile) throws -> Block {
+    private func header(_ line: Substring, index: Int, file: TextFile) throws(CorpusError) -> Block {
         let rest = line.dropFirst("#begin document".count).trimmingWhitespace()
         guard rest.first == "(", let separator = rest.range(of: "); part ") else {
             throw file.error(atIndex: index, "malformed '#begin document' line: expected '#begin document (ID); part N'")

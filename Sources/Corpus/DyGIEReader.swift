@@ -16,6 +16,9 @@ import Foundation
 /// sequences: overlapping `ner` spans are flattened to the outermost — longest first, then
 /// earliest — and relations may still name the inner ones. A key that is present sets the
 /// matching `has…` flag even when its lists are empty.
+///
+/// A record (what `ReadPolicy.lenient` skips) is one line, i.e. one document; a line whose
+/// `doc_key` an earlier line already used is skipped too.
 public struct DyGIEReader: Sendable {
     /// Where the `ner` spans go. ACE's entity mentions are both what NER tags and what EMD
     /// predicts, so by default they fill both layers.
@@ -30,12 +33,20 @@ public struct DyGIEReader: Sendable {
     }
 
     public func read(path: String) throws -> [Document] {
-        try read(TextFile(path: path))
+        try read(path: path, policy: .strict).documents
+    }
+
+    public func read(path: String, policy: ReadPolicy) throws -> CorpusRead {
+        try read(TextFile(path: path), policy: policy)
     }
 
     /// Parses content already in memory; `path` names it in errors.
     public func read(text: String, path: String) throws -> [Document] {
-        try read(TextFile(path: path, text: text))
+        try read(text: text, path: path, policy: .strict).documents
+    }
+
+    public func read(text: String, path: String, policy: ReadPolicy) throws -> CorpusRead {
+        try read(TextFile(path: path, text: text), policy: policy)
     }
 
     /// A content error on the current line (the reader adds file and line).
@@ -43,23 +54,27 @@ public struct DyGIEReader: Sendable {
         var message: String
     }
 
-    private func read(_ file: TextFile) throws -> [Document] {
+    private func read(_ file: TextFile, policy: ReadPolicy) throws -> CorpusRead {
         var documents: [Document] = []
+        var skipped = SkippedRecords()
         var firstLine: [String: Int] = [:]
         for (index, line) in file.lines.enumerated() where !line.allSatisfy(\.isWhitespace) {
             let document: Document
             do {
                 document = try self.document(line)
             } catch let failure as Failure {
-                throw file.error(atIndex: index, failure.message)
+                try policy.reject(file.error(atIndex: index, failure.message), into: &skipped)
+                continue
             }
             if let first = firstLine[document.id] {
-                throw file.error(atIndex: index, "doc_key '\(document.id)' already used on line \(first + 1)")
+                try policy.reject(file.error(atIndex: index, "doc_key '\(document.id)' already used on line \(first + 1)"), into: &skipped)
+                continue
             }
             firstLine[document.id] = index
             documents.append(document)
         }
-        return documents
+        return CorpusRead(documents: try policy.usable(documents, skipped: skipped, path: file.path, emptyMessage: "no documents found"),
+                          skipped: skipped)
     }
 
     private func document(_ line: Substring) throws -> Document {

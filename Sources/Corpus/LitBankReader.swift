@@ -12,10 +12,21 @@ import Foundation
 /// The two files of a document must agree token for token; a disagreement is reported at the
 /// line of the entities file, naming the coref file and line it disagrees with. Documents are
 /// named NAME and returned in the order of `splits.txt`.
+///
+/// A record (what `ReadPolicy.lenient` skips) is one document, both of its files: their
+/// tokens must align, so neither can be trusted alone. `splits.txt` is the corpus's table of
+/// contents and stays strict, like the files it lists: a listed file that is missing, empty or
+/// not UTF-8 is a whole-file error under either policy.
 public struct LitBankReader: Sendable {
     public init() {}
 
     public func read(directory: String) throws -> (train: [Document], dev: [Document], test: [Document]) {
+        let read = try read(directory: directory, policy: .strict)
+        return (read.train, read.dev, read.test)
+    }
+
+    public func read(directory: String, policy: ReadPolicy) throws
+        -> (train: [Document], dev: [Document], test: [Document], skipped: SkippedRecords) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) else {
             throw CorpusError(path: directory, message: "no such directory")
@@ -23,16 +34,23 @@ public struct LitBankReader: Sendable {
         guard isDirectory.boolValue else { throw CorpusError(path: directory, message: "is a file, expected the LitBank directory") }
         let splitsFile = try TextFile(path: (directory as NSString).appendingPathComponent("splits.txt"))
         var splits: [String: [Document]] = ["train": [], "dev": [], "test": []]
+        var skipped = SkippedRecords()
         for entry in try entries(of: splitsFile) {
             let coref = (directory as NSString).appendingPathComponent("coref/\(entry.name)_brat.conll")
             let entities = (directory as NSString).appendingPathComponent("entities/\(entry.name)_brat.tsv")
             for path in [coref, entities] where !FileManager.default.fileExists(atPath: path) {
                 throw splitsFile.error(atIndex: entry.line, "document '\(entry.name)' is listed but \(path) does not exist")
             }
-            splits[entry.split]!.append(try document(named: entry.name, coref: TextFile(path: coref),
-                                                     entities: TextFile(path: entities)))
+            let corefFile = try TextFile(path: coref), entitiesFile = try TextFile(path: entities)
+            do {
+                let document = try self.document(named: entry.name, coref: corefFile, entities: entitiesFile)
+                splits[entry.split]!.append(document)
+            } catch let problem as CorpusError {
+                try policy.reject(problem, into: &skipped)
+            }
         }
-        return (splits["train"]!, splits["dev"]!, splits["test"]!)
+        _ = try policy.usable(splits.values.flatMap { $0 }, skipped: skipped, path: directory, emptyMessage: "no documents read")
+        return (splits["train"]!, splits["dev"]!, splits["test"]!, skipped)
     }
 
     private func entries(of file: TextFile) throws -> [(split: String, name: String, line: Int)] {
@@ -66,7 +84,8 @@ public struct LitBankReader: Sendable {
         var line: Int
     }
 
-    private func document(named name: String, coref: TextFile, entities: TextFile) throws -> Document {
+    /// One document from the contents of its two files (the fuzzer's in-memory entry).
+    public func document(named name: String, coref: TextFile, entities: TextFile) throws -> Document {
         let located = try CoNLL2012Reader().readLocated(coref)
         guard located.count == 1 else {
             throw coref.error(atIndex: located[1].beginLine, "expected one document per LitBank file, found \(located.count)")

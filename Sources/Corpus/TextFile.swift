@@ -34,6 +34,11 @@ public struct TextFile: Sendable {
         } catch {
             throw CorpusError(path: path, message: "cannot read file (\(error.localizedDescription))")
         }
+        return try text(decoding: data, path: path)
+    }
+
+    /// `data` as UTF-8 text; invalid UTF-8 is a whole-file error (see `ReadPolicy`).
+    public static func text(decoding data: Data, path: String) throws(CorpusError) -> String {
         guard let text = String(validating: data, as: UTF8.self) else {
             throw CorpusError(path: path, message: "file is not valid UTF-8 text")
         }

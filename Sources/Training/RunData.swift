@@ -8,18 +8,20 @@ public struct RunData: Sendable {
     public var dev: [Task: TaskExamples]
     public var test: [Task: TaskExamples]
     public var vocabularies: Vocabularies
+    /// What a lenient `load` left out, per corpus path (empty when strict, or nothing was bad).
+    public var skipped: [(path: String, records: SkippedRecords)] = []
 
     /// Reads every task's corpus (a source shared by several tasks once) and builds the
     /// vocabularies from the training splits of all tasks together (the reference's
     /// `datasets_for_vocab_creation: ["train"]`).
-    public static func load(_ config: RunConfig) throws -> RunData {
+    public static func load(_ config: RunConfig, policy: ReadPolicy = .strict) throws -> RunData {
         var sources: [(DataSource, CorpusSplits)] = []
         var documents: [Task: CorpusSplits] = [:]
         for (task, taskConfig) in config.tasks.sorted(by: { $0.key < $1.key }) {
             if let loaded = sources.first(where: { $0.0 == taskConfig.data }) {
                 documents[task] = loaded.1
             } else {
-                let splits = try CorpusSplits.load(taskConfig.data)
+                let splits = try CorpusSplits.load(taskConfig.data, policy: policy)
                 sources.append((taskConfig.data, splits))
                 documents[task] = splits
             }
@@ -37,6 +39,7 @@ public struct RunData: Sendable {
         let vocabularies = Vocabularies(words: Vocabulary.words(from: allTrain), characters: Vocabulary.characters(from: allTrain),
                                         tags: tags, relations: relations)
         var data = RunData(vocabularies: vocabularies, documents: documents)
+        data.skipped = sources.flatMap(\.1.skipped)
         try data.attachContextual(config)
         return data
     }
@@ -92,17 +95,26 @@ public struct CorpusSplits: Sendable {
     public var train: [Document]
     public var dev: [Document]
     public var test: [Document]
+    /// What a lenient read left out, per path that had bad records.
+    public var skipped: [(path: String, records: SkippedRecords)]
 
-    public init(train: [Document], dev: [Document], test: [Document]) {
+    public init(train: [Document], dev: [Document], test: [Document], skipped: [(path: String, records: SkippedRecords)] = []) {
         self.train = train
         self.dev = dev
         self.test = test
+        self.skipped = skipped
     }
 
-    public static func load(_ source: DataSource) throws -> CorpusSplits {
-        func files(_ read: (String) throws -> [Document]) throws -> CorpusSplits {
-            func split(_ path: String) throws -> [Document] { path.isEmpty ? [] : try read(path) }
-            return CorpusSplits(train: try split(source.train), dev: try split(source.dev), test: try split(source.test))
+    public static func load(_ source: DataSource, policy: ReadPolicy = .strict) throws -> CorpusSplits {
+        func files(_ read: (String, ReadPolicy) throws -> CorpusRead) throws -> CorpusSplits {
+            var skipped: [(path: String, records: SkippedRecords)] = []
+            func split(_ path: String) throws -> [Document] {
+                guard !path.isEmpty else { return [] }
+                let result = try read(path, policy)
+                if !result.skipped.isEmpty { skipped.append((path, result.skipped)) }
+                return result.documents
+            }
+            return CorpusSplits(train: try split(source.train), dev: try split(source.dev), test: try split(source.test), skipped: skipped)
         }
         switch source.format {
         case .demo:
@@ -110,16 +122,16 @@ public struct CorpusSplits: Sendable {
             return CorpusSplits(train: s.train, dev: s.dev, test: s.test)
         case .conll2003:
             let reader = CoNLL2003Reader(scheme: source.tagScheme == "iob2" ? .iob2 : .iob1)
-            return try files(reader.read(path:))
+            return try files(reader.read(path:policy:))
         case .conll04:
-            return try files(CoNLL04Reader().read(path:))
+            return try files(CoNLL04Reader().read(path:policy:))
         case .conll2012:
-            return try files(CoNLL2012Reader().read(path:))
+            return try files(CoNLL2012Reader().read(path:policy:))
         case .dygie:
-            return try files(DyGIEReader().read(path:))
+            return try files(DyGIEReader().read(path:policy:))
         case .litbank:
-            let s = try LitBankReader().read(directory: source.train)
-            return CorpusSplits(train: s.train, dev: s.dev, test: s.test)
+            let s = try LitBankReader().read(directory: source.train, policy: policy)
+            return CorpusSplits(train: s.train, dev: s.dev, test: s.test, skipped: s.skipped.isEmpty ? [] : [(source.train, s.skipped)])
         }
     }
 }

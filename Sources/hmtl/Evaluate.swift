@@ -27,6 +27,9 @@ struct Evaluate: ParsableCommand {
     @Flag(help: "Print the scores as one JSON object instead of a table.")
     var json = false
 
+    @Flag(help: ArgumentHelp(LenientReport.help))
+    var lenient = false
+
     func run() throws {
         try runReportingFailures {
             let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint))
@@ -39,16 +42,20 @@ struct Evaluate: ParsableCommand {
                     source.format = f
                 }
                 guard split == "dev" || split == "test" else { throw ValidationError("--split: expected dev or test, got \(split)") }
-                var documents: [Document]
+                let policy = LenientReport.policy(lenient)
+                let splits: CorpusSplits
+                let documents: [Document]
                 if let data, source.format != .litbank {
                     // One file of the task's format: read it as the "train" path, score all of it.
                     (source.train, source.dev, source.test) = (data, "", "")
-                    documents = try CorpusSplits.load(source).train
+                    splits = try CorpusSplits.load(source, policy: policy)
+                    documents = splits.train
                 } else {
                     if let data { source.train = data }  // a LitBank folder: its split file chooses
-                    let splits = try CorpusSplits.load(source)
+                    splits = try CorpusSplits.load(source, policy: policy)
                     documents = split == "dev" ? splits.dev : splits.test
                 }
+                LenientReport.print(splits.skipped, toStandardError: json)
                 let corpus = CorpusSplits(train: [], dev: [], test: documents)
                 var examples = RunData(vocabularies: trained.model.vocabularies, documents: [task: corpus]).test[task]!
                 if let settings = trained.config.embedder.contextual, examples.count > 0 {

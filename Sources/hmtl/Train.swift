@@ -22,6 +22,9 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a config value, e.g. --set training.max_steps=500.", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Flag(help: ArgumentHelp(LenientReport.help))
+    var lenient = false
+
     @Option(help: ArgumentHelp("Instead of training: run the first N steps twice and compare the parameters bit for bit.", valueName: "N"))
     var checkDeterminism: Int?
 
@@ -44,7 +47,8 @@ struct Train: ParsableCommand {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             }
             try communicator.barrier()
-            let data = try RunData.load(config)
+            let data = try RunData.load(config, policy: LenientReport.policy(lenient))
+            if communicator.rank == 0 { LenientReport.print(data.skipped) }
             let pretrained = try config.glove.map {
                 try PretrainedVectors.read(path: $0, dimension: config.embedder.wordDimension, vocabulary: data.vocabularies.words.entries)
             }
