@@ -1,0 +1,45 @@
+import Corpus
+import Model
+
+/// What a trained model predicts for one document, in sentence-relative inclusive spans (the
+/// `Document` conventions); a task the model was not trained on is nil.
+public struct DocumentPrediction: Sendable, Equatable {
+    public var id: String
+    public var tokens: [[String]]
+    /// Per sentence (NER, EMD).
+    public var ner: [[LabeledSpan]]?
+    public var emd: [[LabeledSpan]]?
+    /// Per sentence; argument spans derived from the tagged spans (see `Predictor`).
+    public var relations: [[Relation]]?
+    /// Clusters of two or more mentions.
+    public var coref: [[DocumentSpan]]?
+
+    public func spans(_ task: Task) -> [[LabeledSpan]]? {
+        task == .ner ? ner : task == .emd ? emd : nil
+    }
+
+    /// The JSON-lines object of `hmtl predict`: spans with EXCLUSIVE ends, sentence-relative;
+    /// only the keys of the tasks predicted; `offsets` (character offsets of each token,
+    /// end exclusive) when given (text input).
+    public func jsonObject(offsets: [[Range<Int>]]? = nil) -> [String: Any] {
+        var object: [String: Any] = ["id": id, "tokens": tokens]
+        func spans(_ all: [[LabeledSpan]]) -> [[String: Any]] {
+            all.enumerated().flatMap { s, spans in
+                spans.map { ["sentence": s, "start": $0.span.start, "end": $0.span.end + 1, "type": $0.label] }
+            }
+        }
+        func bounds(_ span: TokenSpan) -> [String: Int] { ["start": span.start, "end": span.end + 1] }
+        if let ner { object["ner"] = spans(ner) }
+        if let emd { object["emd"] = spans(emd) }
+        if let relations {
+            object["relations"] = relations.enumerated().flatMap { s, relations in
+                relations.map { ["sentence": s, "type": $0.label, "head": bounds($0.head), "tail": bounds($0.tail)] as [String: Any] }
+            }
+        }
+        if let coref {
+            object["coref"] = coref.map { $0.map { ["sentence": $0.sentence, "start": $0.span.start, "end": $0.span.end + 1] } }
+        }
+        if let offsets { object["offsets"] = offsets.map { $0.map { [$0.lowerBound, $0.upperBound] } } }
+        return object
+    }
+}

@@ -1,0 +1,50 @@
+import Corpus
+import Foundation
+
+/// Documents to run a trained model on: raw text (one document per line, tokenized by
+/// `SimpleTokenizer`) or a corpus file in one of the training formats (gold annotations are
+/// read but only the tokens matter — and, for a gold-mention coreference model, the mentions).
+public struct PredictionInput: Sendable {
+    public enum Format: String, Sendable, CaseIterable {
+        case text, conll2003, conll04, conll2012, litbank, dygie
+    }
+
+    public var documents: [Document]
+    /// Character offsets of every token in its line, per document and sentence (text only).
+    public var offsets: [[[Range<Int>]]]?
+
+    public init(documents: [Document], offsets: [[[Range<Int>]]]? = nil) {
+        self.documents = documents
+        self.offsets = offsets
+    }
+
+    /// Text: one document per non-blank line, with id `line-N` (N its 1-based line number).
+    public static func text(_ text: String) -> PredictionInput {
+        let tokenizer = SimpleTokenizer()
+        var documents: [Document] = [], offsets: [[[Range<Int>]]] = []
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
+        where line.contains(where: { !$0.isWhitespace }) {
+            let (document, tokenOffsets) = tokenizer.document(id: "line-\(index + 1)", text: String(line))
+            documents.append(document)
+            offsets.append(tokenOffsets)
+        }
+        return PredictionInput(documents: documents, offsets: offsets)
+    }
+
+    /// Reads `path` (a LitBank folder for `litbank`: all its splits, in train, dev, test order).
+    public static func read(path: String, format: Format) throws -> PredictionInput {
+        let readerFormat: DataSource.Format
+        switch format {
+        case .text: return text(try TextFile.contents(of: path))
+        case .conll2003: readerFormat = .conll2003
+        case .conll04: readerFormat = .conll04
+        case .conll2012: readerFormat = .conll2012
+        case .litbank: readerFormat = .litbank
+        case .dygie: readerFormat = .dygie
+        }
+        var source = DataSource(format: readerFormat)
+        source.train = path
+        let splits = try CorpusSplits.load(source)
+        return PredictionInput(documents: format == .litbank ? splits.train + splits.dev + splits.test : splits.train)
+    }
+}

@@ -1,0 +1,95 @@
+import Corpus
+import Model
+import Tensor
+
+/// Runs a trained model over documents: the tagging and relation levels on batches of
+/// `batchSize` sentences filled across document boundaries (sorted by length, so little
+/// padding; sentences never interact, so the predictions do not depend on the batching), the
+/// coreference level on one document at a time (its encoder reads the whole document).
+///
+/// The relation head predicts cells (last token of each argument, type). An argument's span
+/// is the predicted entity ending at that token — NER's span first, else EMD's — or the token
+/// alone when no tagged span ends there.
+public struct Predictor {
+    public let model: HierarchicalModel
+    public let arena: ParameterArena
+    public let batchSize: Int
+
+    public init(model: HierarchicalModel, arena: ParameterArena, batchSize: Int) {
+        precondition(batchSize > 0, "Predictor: batch size must be positive")
+        self.model = model
+        self.arena = arena
+        self.batchSize = batchSize
+    }
+
+    public func predict(_ documents: [Document]) throws -> [DocumentPrediction] {
+        let tasks = Set(model.tasks)
+        var predictions = documents.map { document in
+            let empty = document.sentences.map { _ in [LabeledSpan]() }
+            return DocumentPrediction(
+                id: document.id, tokens: document.sentences.map(\.tokens),
+                ner: tasks.contains(.ner) ? empty : nil, emd: tasks.contains(.emd) ? empty : nil,
+                relations: tasks.contains(.relation) ? document.sentences.map { _ in [] } : nil,
+                coref: tasks.contains(.coref) ? [] : nil)
+        }
+        let taggingTasks = model.taggers.map(\.task)
+        if !taggingTasks.isEmpty || tasks.contains(.relation) {
+            var located: [(document: Int, sentence: Int)] = []
+            for (d, document) in documents.enumerated() {
+                for (s, sentence) in document.sentences.enumerated() where !sentence.tokens.isEmpty { located.append((d, s)) }
+            }
+            func tokens(_ k: Int) -> [String] { documents[located[k].document].sentences[located[k].sentence].tokens }
+            let order = located.indices.sorted { (tokens($0).count, $0) < (tokens($1).count, $1) }
+            for start in stride(from: 0, to: order.count, by: batchSize) {
+                let chunk = Array(order[start..<min(start + batchSize, order.count)])
+                let batch = TaggingBatch(sentences: chunk.map(tokens), exampleIDs: chunk, vocabulary: model.vocabularies)
+                let result = model.predictSentences(batch, arena: arena)
+                for (b, k) in chunk.enumerated() {
+                    let (d, s) = located[k]
+                    for task in taggingTasks {
+                        let names = model.vocabularies.tags[task]?.entries ?? []
+                        let spans = try BILOU.spans(from: result.tags[task]![b].map { names[$0] })
+                        if task == .ner { predictions[d].ner![s] = spans } else { predictions[d].emd![s] = spans }
+                    }
+                    if let cells = result.relations?[b] {
+                        predictions[d].relations![s] = relations(cells, tagged: [predictions[d].ner?[s], predictions[d].emd?[s]])
+                    }
+                }
+            }
+        }
+        if tasks.contains(.coref) {
+            for (d, document) in documents.enumerated() where document.tokenCount > 0 {
+                var batch = TaggingBatch(sentences: [document.sentences.flatMap(\.tokens)], exampleIDs: [d], vocabulary: model.vocabularies)
+                batch.coreference = CoreferenceDocument(document)
+                let clusters = model.predictCoreference(batch, arena: arena).clusters
+                predictions[d].coref = Self.located(clusters, in: document)
+            }
+        }
+        return predictions
+    }
+
+    /// Typed relations with argument spans from the tagged spans (first list that has a span
+    /// ending at the argument's last token wins).
+    private func relations(_ cells: [RelationPair], tagged: [[LabeledSpan]?]) -> [Relation] {
+        let types = model.vocabularies.relationTypes
+        func argument(endingAt token: Int) -> TokenSpan {
+            for spans in tagged.compactMap({ $0 }) {
+                if let span = spans.first(where: { $0.span.end == token }) { return span.span }
+            }
+            return TokenSpan(start: token, end: token)
+        }
+        return cells.map { Relation(head: argument(endingAt: $0.i), tail: argument(endingAt: $0.j), label: types[$0.r]) }
+    }
+
+    /// Document-offset clusters as sentence-relative spans (a mention never crosses a
+    /// sentence: candidate spans are enumerated within sentences).
+    static func located(_ clusters: [[TokenSpan]], in document: Document) -> [[DocumentSpan]] {
+        let offsets = document.sentenceOffsets
+        return clusters.map { cluster in
+            cluster.map { span in
+                let s = document.sentences.indices.last { offsets[$0] <= span.start && !document.sentences[$0].tokens.isEmpty }!
+                return DocumentSpan(sentence: s, span: TokenSpan(start: span.start - offsets[s], end: span.end - offsets[s]))
+            }
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Model
+import Training
+
+/// `hmtl embed`: a checkpoint's token representations (g_e and the task encoders' outputs)
+/// written to HDF5 for probing; layout in `EmbeddingExport`.
+struct Embed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a checkpoint's token representations (g_e, task encoder outputs) to HDF5.",
+        discussion: """
+        Layers: ge (the shared embedding), ner, emd, re, cr (the output of that task's encoder \
+        BiLSTM). Datasets: /<layer>/<i> [tokens, dim] per sentence i, /<layer>_pooled \
+        [sentences, dim] with --pool max|mean, /sentences, /documents, /sentence_document.
+        """)
+
+    @Option(help: "The checkpoint file.") var checkpoint: String
+    @Option(help: "Input file (a LitBank folder for litbank).") var input: String
+    @Option(help: "Input format: \(PredictionInput.Format.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var inputFormat = "text"
+    @Option(help: "The HDF5 file to write.") var output: String
+    @Option(help: "Comma-separated layers among ge, ner, emd, re, cr.") var layers = "ge"
+    @Option(help: "Sentence vectors over tokens: none, max or mean.") var pool = "none"
+    @Option(help: "Sentences per batch.") var batchSize = 64
+
+    func run() throws {
+        try runReportingFailures {
+            guard batchSize > 0 else { throw ValidationError("--batch-size: expected a positive integer, got \(batchSize)") }
+            guard let pooling = EmbeddingExport.Pooling(rawValue: pool) else {
+                throw ValidationError("--pool: expected none, max or mean, got \(pool)")
+            }
+            let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint))
+            let available = trained.model.representationLayers
+            var chosen: [RepresentationLayer] = []
+            for name in layers.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard let layer = RepresentationLayer(rawValue: name), available.contains(layer) else {
+                    throw ValidationError("--layers: \(checkpoint) has no layer '\(name)'; available: \(available.map(\.rawValue).joined(separator: ", "))")
+                }
+                if !chosen.contains(layer) { chosen.append(layer) }
+            }
+            guard !chosen.isEmpty else { throw ValidationError("--layers: expected at least one of \(available.map(\.rawValue).joined(separator: ", "))") }
+            let data = try PredictionInput.read(input: input, format: inputFormat)
+            let start = Date()
+            _ = try EmbeddingExport(model: trained.model, arena: trained.arena, batchSize: batchSize)
+                .write(data.documents, layers: chosen, pooling: pooling, step: trained.step, checkpoint: checkpoint,
+                       to: URL(fileURLWithPath: output))
+            Throughput(documents: data.documents, seconds: Date().timeIntervalSince(start)).report("embed")
+        }
+    }
+}

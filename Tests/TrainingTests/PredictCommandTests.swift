@@ -1,0 +1,273 @@
+import Checkpoint
+import Corpus
+import Foundation
+import Model
+import Tensor
+import XCTest
+@testable import Training
+
+/// `hmtl predict` and `hmtl embed` on a short-trained four-task checkpoint: predictions on a gold
+/// file score with `hmtl score` exactly as `hmtl evaluate` scores the checkpoint, the one-pass
+/// inference equals the per-task predictions, and the exported vectors equal a direct forward.
+final class PredictCommandTests: XCTestCase {
+    static let config = """
+    {
+      "seed": 11,
+      "embedder": { "word_dim": 8, "char_dim": 4, "char_filters": 6, "char_dropout": 0.1 },
+      "tasks": {
+        "ner": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 4,
+                 "encoder": { "hidden": 6, "layers": 1 } },
+        "emd": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 4,
+                 "encoder": { "hidden": 6, "layers": 1 } },
+        "relation": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 2,
+                      "encoder": { "hidden": 5, "layers": 2 }, "scorer_size": 6 },
+        "coref": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 1,
+                   "encoder": { "hidden": 6, "layers": 1 }, "feature_size": 3, "ffnn_size": 8, "max_antecedents": 10 }
+      },
+      "training": { "max_steps": 150, "log_every": 50, "validate_every": 150, "checkpoint_every": 150, "patience": 100 }
+    }
+    """
+
+    /// Unseen documents: their words are partly out of the training vocabulary.
+    static let documents = DemoCorpus.generate(documents: 8, seed: 99)
+
+    nonisolated(unsafe) private static var trainedDirectory: URL?
+
+    /// One short training run shared by the tests (removed after the class).
+    private func checkpoint() throws -> String {
+        if let dir = Self.trainedDirectory { return dir.appendingPathComponent("run/ckpt-150.h5").path }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-predict-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let config = dir.appendingPathComponent("config.json")
+        try Self.config.write(to: config, atomically: true, encoding: .utf8)
+        try succeeded(CommandRunner.run(["train", "--config", config.path, "--output", dir.appendingPathComponent("run").path]))
+        Self.trainedDirectory = dir
+        return dir.appendingPathComponent("run/ckpt-150.h5").path
+    }
+
+    override class func tearDown() {
+        if let dir = trainedDirectory { try? FileManager.default.removeItem(at: dir) }
+        trainedDirectory = nil
+    }
+
+    @discardableResult
+    private func succeeded(_ o: CommandRunner.Output, file: StaticString = #filePath, line: UInt = #line) throws -> CommandRunner.Output {
+        XCTAssertFalse(o.timedOut, "timed out", file: file, line: line)
+        XCTAssertEqual(o.status, 0, "exit \(o.status)\nstdout:\n\(o.stdout)\nstderr:\n\(o.stderr)", file: file, line: line)
+        return o
+    }
+
+    private func json(_ text: String) throws -> [String: Any] {
+        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
+    }
+
+    /// DyGIE JSON lines of `documents` (entities as `ner`, relations, clusters), the one format
+    /// that carries every task's gold for `hmtl evaluate --data`.
+    private func dygie(_ documents: [Document]) throws -> String {
+        try documents.map { d in
+            let offsets = d.sentenceOffsets
+            let ner = d.sentences.enumerated().map { s, sentence in
+                sentence.entities.map { [$0.span.start + offsets[s], $0.span.end + offsets[s], $0.label] as [Any] }
+            }
+            let relations = d.sentences.enumerated().map { s, sentence in
+                sentence.relations.map { r in
+                    [r.head.start + offsets[s], r.head.end + offsets[s], r.tail.start + offsets[s], r.tail.end + offsets[s], r.label] as [Any]
+                }
+            }
+            let clusters = d.clusters.map { $0.map { [$0.span.start + offsets[$0.sentence], $0.span.end + offsets[$0.sentence]] } }
+            let object: [String: Any] = ["doc_key": d.id, "sentences": d.sentences.map(\.tokens), "ner": ner,
+                                         "relations": relations, "clusters": clusters]
+            return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }.joined(separator: "\n") + "\n"
+    }
+
+    /// The gold side of `PredictionFiles`: the same layout with the gold annotations.
+    private func gold(_ documents: [Document]) -> [DocumentPrediction] {
+        documents.map { d in
+            DocumentPrediction(id: d.id, tokens: d.sentences.map(\.tokens), ner: d.sentences.map(\.entities),
+                               emd: d.sentences.map(\.entities), relations: d.sentences.map(\.relations), coref: d.clusters)
+        }
+    }
+
+    func testScoringPredictionsOnAGoldFileMatchesEvaluate() throws {
+        let ckpt = try checkpoint()
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let goldFile = dir.appendingPathComponent("gold.json")
+        try dygie(Self.documents).write(to: goldFile, atomically: true, encoding: .utf8)
+        // RE is evaluated on the sentences with relations only: score it on a file of just those.
+        let relationDocuments = Self.documents.map { d in
+            Document(id: d.id, sentences: d.sentences.filter { !$0.relations.isEmpty }, hasEntities: true, hasRelations: true)
+        }.filter { !$0.sentences.isEmpty }
+        let relationGold = dir.appendingPathComponent("re-gold.json")
+        try dygie(relationDocuments).write(to: relationGold, atomically: true, encoding: .utf8)
+
+        let evaluate = try succeeded(CommandRunner.run(["evaluate", "--checkpoint", ckpt, "--data", goldFile.path, "--format", "dygie", "--json"]))
+        var expected: [String: Double] = [:]
+        for line in evaluate.stdout.split(separator: "\n") {
+            let o = try json(String(line))
+            expected[try XCTUnwrap(o["task"] as? String)] = try XCTUnwrap(o["f1"] as? Double)
+        }
+        XCTAssertEqual(Set(expected.keys), ["ner", "emd", "relation", "coref"])
+        XCTAssertGreaterThan(expected["ner"]!, 0, "the checkpoint should predict some entities: \(expected)")
+
+        let pred = dir.appendingPathComponent("pred"), predRE = dir.appendingPathComponent("pred-re")
+        let run = try succeeded(CommandRunner.run(["predict", "--checkpoint", ckpt, "--input", goldFile.path, "--input-format", "dygie",
+                                                   "--format", "conll", "--output", pred.path, "--batch-size", "5"]))
+        XCTAssertTrue(run.stderr.contains("8 documents"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("tokens/s"), run.stderr)
+        try succeeded(CommandRunner.run(["predict", "--checkpoint", ckpt, "--input", relationGold.path, "--input-format", "dygie",
+                                         "--format", "conll", "--output", predRE.path]))
+        let goldFiles = Dictionary(uniqueKeysWithValues: try PredictionFiles.render(gold(Self.documents)).map { ($0.name, $0.text) })
+        for (name, text) in goldFiles { try text.write(to: dir.appendingPathComponent("gold-" + name), atomically: true, encoding: .utf8) }
+
+        func score(_ task: String, gold: String, pred: URL) throws -> [String: Any] {
+            try json(try succeeded(CommandRunner.run(["score", "--task", task, "--gold", dir.appendingPathComponent(gold).path,
+                                                      "--pred", pred.path, "--json"])).stdout)
+        }
+        let ner = try score("ner", gold: "gold-ner.conll", pred: pred.appendingPathComponent("ner.conll"))
+        let emd = try score("emd", gold: "gold-emd.conll", pred: pred.appendingPathComponent("emd.conll"))
+        let coref = try score("coref", gold: "gold-coref.conll", pred: pred.appendingPathComponent("coref.conll"))
+        let re = try score("re", gold: "re-gold.json", pred: predRE.appendingPathComponent("re.jsonl"))
+        func f1(_ object: [String: Any]?) -> Double? { (object?["overall"] as? [String: Any])?["f1"] as? Double }
+        XCTAssertEqual(try XCTUnwrap(f1(ner)), expected["ner"]!, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(f1(emd)), expected["emd"]!, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(coref["average_f1"] as? Double), expected["coref"]!, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(f1(re["head"] as? [String: Any])), expected["relation"]!, accuracy: 1e-9)
+    }
+
+    func testJSONLinesFromTextCarryTheTrainedTasksWithExclusiveEnds() throws {
+        let ckpt = try checkpoint()
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let input = dir.appendingPathComponent("in.txt")
+        let text = Self.documents.prefix(3).map { $0.sentences.map { $0.tokens.joined(separator: " ") }.joined(separator: " ") }
+        try (text.joined(separator: "\n\n") + "\n").write(to: input, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out.jsonl")
+        try succeeded(CommandRunner.run(["predict", "--checkpoint", ckpt, "--input", input.path, "--output", out.path]))
+        let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 3)
+        let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: ckpt))
+        let input3 = PredictionInput.text(try String(contentsOf: input, encoding: .utf8))
+        let expected = try Predictor(model: trained.model, arena: trained.arena, batchSize: 64).predict(input3.documents)
+        for (line, prediction) in zip(lines, expected) {
+            let object = try json(String(line))
+            XCTAssertEqual(Set(object.keys), ["id", "tokens", "ner", "emd", "relations", "coref", "offsets"])
+            XCTAssertEqual(object["tokens"] as? [[String]], prediction.tokens)
+            let ner = try XCTUnwrap(object["ner"] as? [[String: Any]])
+            XCTAssertEqual(ner.map { [$0["sentence"] as! Int, $0["start"] as! Int, $0["end"] as! Int] },
+                           prediction.ner!.enumerated().flatMap { s, spans in spans.map { [s, $0.span.start, $0.span.end + 1] } })
+        }
+        XCTAssertEqual(expected.map(\.id), ["line-1", "line-3", "line-5"])
+    }
+
+    /// The one-pass inference and the batching across documents change nothing.
+    func testPredictorEqualsPerTaskPredictions() throws {
+        let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: try checkpoint()))
+        let model = trained.model
+        let predictions = try Predictor(model: model, arena: trained.arena, batchSize: 7).predict(Self.documents)
+        for (document, prediction) in zip(Self.documents, predictions) {
+            let batch = TaggingBatch(sentences: document.sentences.map(\.tokens), exampleIDs: Array(document.sentences.indices),
+                                     vocabulary: model.vocabularies)
+            for task in [Task.ner, .emd] {
+                let names = model.vocabularies.tags[task]!.entries
+                let spans = try model.predict(task, batch: batch, arena: trained.arena).tags.map { try BILOU.spans(from: $0.map { names[$0] }) }
+                XCTAssertEqual(prediction.spans(task), spans, "\(task) of \(document.id)")
+            }
+            let cells = model.predictRelations(batch, arena: trained.arena)
+            XCTAssertEqual(prediction.relations!.map { $0.map { [$0.head.end, $0.tail.end] } }, cells.map { $0.map { [$0.i, $0.j] } })
+            var doc = TaggingBatch(sentences: [document.sentences.flatMap(\.tokens)], exampleIDs: [0], vocabulary: model.vocabularies)
+            doc.coreference = CoreferenceDocument(document)
+            let offsets = document.sentenceOffsets
+            XCTAssertEqual(prediction.coref!.map { $0.map { TokenSpan(start: offsets[$0.sentence] + $0.span.start, end: offsets[$0.sentence] + $0.span.end) } },
+                           model.predictCoreference(doc, arena: trained.arena).clusters)
+        }
+    }
+
+    func testEmbedWritesLayersThatEqualADirectForward() throws {
+        let ckpt = try checkpoint()
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let input = dir.appendingPathComponent("gold.json")
+        try dygie(Self.documents).write(to: input, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("emb.h5")
+        try succeeded(CommandRunner.run(["embed", "--checkpoint", ckpt, "--input", input.path, "--input-format", "dygie",
+                                         "--output", out.path, "--layers", "ge,ner,emd,re,cr", "--pool", "max", "--batch-size", "6"]))
+        let sentences = Self.documents.flatMap(\.sentences)
+        let file = try HDF5File.openReadOnly(out)
+        XCTAssertEqual(try file.readStrings(at: "/sentences"), sentences.map { $0.tokens.joined(separator: " ") })
+        XCTAssertEqual(try file.readStrings(at: "/documents"), Self.documents.map(\.id))
+        XCTAssertEqual(try file.read(Int64.self, at: "/sentence_document").values,
+                       Self.documents.enumerated().flatMap { d, doc in doc.sentences.map { _ in Int64(d) } })
+        XCTAssertEqual(try file.stringAttribute("layers"), "ge,ner,emd,re,cr")
+        XCTAssertEqual(try file.stringAttribute("pool"), "max")
+        XCTAssertEqual(try file.attribute("step", as: Int64.self), 150)
+
+        // A direct forward of one sentence alone: g_e, then the NER encoder on it.
+        let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: ckpt))
+        let model = trained.model
+        var noRNGs = [RNG]()
+        for i in [0, 5, sentences.count - 1] {
+            let batch = TaggingBatch(sentences: [sentences[i].tokens], exampleIDs: [0], vocabulary: model.vocabularies)
+            let ge = model.embedder.forward(batch, arena: trained.arena, training: false, rngs: &noRNGs).0
+            let h = model.taggers[0].encoder.forward(ge, lengths: batch.lengths, arena: trained.arena, training: false, rngs: &noRNGs).0
+            for (layer, direct) in [("ge", ge), ("ner", h)] {
+                let stored = try file.read(Float.self, at: "/\(layer)/\(i)")
+                XCTAssertEqual(stored.shape, [sentences[i].tokens.count, direct.columns])
+                XCTAssertEqual(stored.values.count, direct.count)
+                for (a, b) in zip(stored.values, direct.data) { XCTAssertEqual(a, b, accuracy: 1e-5, "\(layer) of sentence \(i)") }
+            }
+        }
+        // Pooled rows are the max over each sentence's token vectors.
+        for layer in ["ge", "ner", "emd", "re", "cr"] {
+            let pooled = try file.read(Float.self, at: "/\(layer)_pooled")
+            let dim = pooled.shape[1]
+            XCTAssertEqual(pooled.shape[0], sentences.count)
+            for i in [0, sentences.count / 2] {
+                let tokens = try file.read(Float.self, at: "/\(layer)/\(i)").values
+                let maxima = (0..<dim).map { k in stride(from: k, to: tokens.count, by: dim).map { tokens[$0] }.max()! }
+                XCTAssertEqual(Array(pooled.values[(i * dim)..<((i + 1) * dim)]), maxima, "\(layer) sentence \(i)")
+            }
+        }
+        try file.close()
+
+        let mean = dir.appendingPathComponent("mean.h5")
+        try succeeded(CommandRunner.run(["embed", "--checkpoint", ckpt, "--input", input.path, "--input-format", "dygie",
+                                         "--output", mean.path, "--layers", "ner", "--pool", "mean"]))
+        let meanFile = try HDF5File.openReadOnly(mean)
+        let tokens = try meanFile.read(Float.self, at: "/ner/1")
+        let pooled = try meanFile.read(Float.self, at: "/ner_pooled")
+        let dim = tokens.shape[1], n = tokens.shape[0]
+        for k in 0..<dim {
+            let average = stride(from: k, to: tokens.values.count, by: dim).map { tokens.values[$0] }.reduce(0, +) / Float(n)
+            XCTAssertEqual(pooled.values[dim + k], average, accuracy: 1e-6)
+        }
+        XCTAssertEqual(try meanFile.children(of: "/"), ["documents", "ner", "ner_pooled", "sentence_document", "sentences"])
+        try meanFile.close()
+
+        if let h5dump = CommandRunner.which("h5dump") {
+            let o = try CommandRunner.execute(h5dump, ["-H", out.path], timeout: 60, environment: [:])
+            XCTAssertEqual(o.status, 0, o.stderr)
+            for name in ["GROUP \"ge\"", "DATASET \"cr_pooled\"", "DATASET \"sentence_document\"", "ATTRIBUTE \"layers\""] {
+                XCTAssertTrue(o.stdout.contains(name), "h5dump -H lacks \(name):\n\(o.stdout.prefix(2000))")
+            }
+        }
+    }
+
+    func testBadInputExitsTwoNamingTheProblem() throws {
+        let ckpt = try checkpoint()
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let missing = try CommandRunner.run(["predict", "--checkpoint", dir.appendingPathComponent("none.h5").path, "--input", ckpt])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("none.h5"), missing.stderr)
+        let bad = dir.appendingPathComponent("bad.json")
+        try "{\"doc_key\": \"a\", \"sentences\": [[\"x\"]]}\nnot json\n".write(to: bad, atomically: true, encoding: .utf8)
+        let malformed = try CommandRunner.run(["predict", "--checkpoint", ckpt, "--input", bad.path, "--input-format", "dygie"])
+        XCTAssertEqual(malformed.status, 2)
+        XCTAssertTrue(malformed.stderr.contains("bad.json:2"), malformed.stderr)
+        let format = try CommandRunner.run(["predict", "--checkpoint", ckpt, "--input", bad.path, "--input-format", "xml"])
+        XCTAssertEqual(format.status, 2)
+        XCTAssertTrue(format.stderr.contains("text, conll2003"), format.stderr)
+        let layer = try CommandRunner.run(["embed", "--checkpoint", ckpt, "--input", bad.path, "--output", dir.appendingPathComponent("e.h5").path,
+                                           "--layers", "ge,srl"])
+        XCTAssertEqual(layer.status, 2)
+        XCTAssertTrue(layer.stderr.contains("no layer 'srl'; available: ge, ner, emd, re, cr"), layer.stderr)
+    }
+}
