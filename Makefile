@@ -4,7 +4,7 @@
 # make fuzz  — build the corpus-reader fuzzer with libFuzzer and run it for FUZZ_SECONDS (crash inputs go to runs/fuzz/)
 
 SWIFT        ?= swift
-APT_PACKAGES := pkgconf libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools procps
+APT_PACKAGES := pkgconf libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools procps iproute2 shellcheck
 PC_LIBS      := ompi-c hdf5 openblas
 RELEASE_BIN  := .build/release/hmtl
 # mpirun refuses root unless told; containers and CI run as root.
@@ -24,6 +24,8 @@ deps:
 	command -v mpirun >/dev/null 2>&1 || missing="$$missing mpirun"; \
 	command -v h5dump >/dev/null 2>&1 || missing="$$missing h5dump"; \
 	command -v pgrep >/dev/null 2>&1 || missing="$$missing pgrep"; \
+	command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || [ -x /sbin/ip ] || missing="$$missing ip"; \
+	command -v shellcheck >/dev/null 2>&1 || missing="$$missing shellcheck"; \
 	if [ -n "$$missing" ]; then \
 		echo "make: missing:$$missing — installing Debian packages: $(APT_PACKAGES)"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES); \

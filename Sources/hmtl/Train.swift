@@ -25,6 +25,9 @@ struct Train: ParsableCommand {
     @Flag(help: ArgumentHelp(LenientReport.help))
     var lenient = false
 
+    @Option(help: ArgumentHelp("Fail at start-up unless the job has exactly N ranks (overrides the config's world_size); cluster launchers pass their task count.", valueName: "N"))
+    var worldSize: Int?
+
     @Option(help: ArgumentHelp("Instead of training: run the first N steps twice and compare the parameters bit for bit.", valueName: "N"))
     var checkDeterminism: Int?
 
@@ -34,6 +37,7 @@ struct Train: ParsableCommand {
         defer { try? communicator.finalize() }
         hk_install_stop_handler()
         try runReportingFailures(communicator) {
+            try verifyWorldSize(config.expectedWorldSize, on: communicator)
             let folder = URL(fileURLWithPath: output ?? "runs/\(URL(fileURLWithPath: self.config).deletingPathExtension().lastPathComponent)")
             if !resume, try CheckpointStore.latest(in: folder) != nil {
                 throw ValidationError("\(folder.path) already holds a run (it has a checkpoint); pass --resume to continue it or choose another --output")
@@ -96,7 +100,35 @@ struct Train: ParsableCommand {
 
     private func loadConfig() throws -> RunConfig {
         var loaded: RunConfig?
-        try runReportingFailures { loaded = try RunConfig.load(path: config, overrides: overrides) }
+        try runReportingFailures {
+            loaded = try RunConfig.load(path: config, overrides: overrides)
+            if let worldSize {
+                guard worldSize > 0 else { throw ValidationError("--world-size: expected a positive number of ranks, got \(worldSize)") }
+                loaded!.expectedWorldSize = worldSize
+            }
+        }
         return loaded!
+    }
+
+    /// Checked before anything touches the run folder: a launcher whose PMI the MPI library does
+    /// not speak starts N processes that each see a world of 1, and each would train as rank 0
+    /// into the same folder. (The trainer's start-up agreement checks it again.)
+    private func verifyWorldSize(_ expected: Int?, on communicator: Communicator) throws {
+        do {
+            try AgreementCheck(fields: [], expectedWorldSize: expected).verify(on: communicator)
+        } catch let error as DistributedError where communicator.size == 1 {
+            throw DistributedError(error.message + Self.launcherHint(expected: expected ?? 1, ProcessInfo.processInfo.environment))
+        }
+    }
+
+    /// What to change, judged from the variables the launcher left (or did not leave).
+    static func launcherHint(expected: Int, _ environment: [String: String]) -> String {
+        if Communicators.isLaunchedByMPI(environment: environment) {
+            return "; check that mpirun is the one of the OpenMPI hmtl links (ompi_info), or use srun --mpi=pmix"
+        }
+        if environment["SLURM_JOB_ID"] != nil {
+            return "; under Slurm launch with srun --mpi=pmix (or --mpi=pmi2; srun --mpi=list shows what is available)"
+        }
+        return "; no MPI launcher started this process: run it under mpirun -np \(expected) or srun --mpi=pmix"
     }
 }
