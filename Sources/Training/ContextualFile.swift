@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import Model
+import Tensor
 
 /// Precomputed contextual embeddings in the layout `allennlp elmo --all` writes: one float32
 /// dataset per input line, named by the line's 0-based index ("0", "1", …), of shape
@@ -88,6 +89,12 @@ public struct ContextualFile {
             }
         }
         return ContextualFeatures(layers: settings.layers, dimension: settings.dimension, values: values, examples: lookup)
+    }
+
+    /// `TaggingBatch.contextual` for a batch whose examples are made of `examples` (each a list
+    /// of sentences, in batch order): [layers, examples, maxLength, dim], zero past each end.
+    public func batch(_ examples: [[[String]]], maxLength: Int) -> Tensor {
+        features(for: examples).batch(Array(examples.indices), maxLength: maxLength)
     }
 
     /// The `sentence_to_index` map: the one JSON string of a 1-element string dataset.

@@ -25,12 +25,15 @@ public struct EmbeddingExport {
     public let model: HierarchicalModel
     public let arena: ParameterArena
     public let batchSize: Int
+    /// The input's precomputed features, when the model mixes them into g_e.
+    public let contextual: ContextualFile?
 
-    public init(model: HierarchicalModel, arena: ParameterArena, batchSize: Int) {
+    public init(model: HierarchicalModel, arena: ParameterArena, batchSize: Int, contextual: ContextualFile? = nil) {
         precondition(batchSize > 0, "EmbeddingExport: batch size must be positive")
         self.model = model
         self.arena = arena
         self.batchSize = batchSize
+        self.contextual = contextual
     }
 
     public struct Summary: Sendable {
@@ -46,7 +49,16 @@ public struct EmbeddingExport {
             firstSentence.append(sentences.count)
             for sentence in document.sentences where !sentence.tokens.isEmpty { sentences.append((d, sentence.tokens)) }
         }
-        let file = try HDF5File.create(url)
+        // Written beside the target and renamed into place: a failure leaves no half-written file.
+        let partial = url.appendingPathExtension("tmp")
+        let file = try HDF5File.create(partial)
+        var committed = false
+        defer {
+            if !committed {
+                try? file.close()
+                try? FileManager.default.removeItem(at: partial)
+            }
+        }
         var pooled: [RepresentationLayer: [Float]] = [:]
         func store(_ layer: RepresentationLayer, sentence i: Int, _ vectors: ArraySlice<Float>) throws {
             let dim = model.dimension(of: layer), n = vectors.count / dim
@@ -62,7 +74,8 @@ public struct EmbeddingExport {
             for layer in sentenceLayers { bySentence[layer] = Array(repeating: [], count: sentences.count) }
             for start in stride(from: 0, to: order.count, by: batchSize) {
                 let chunk = Array(order[start..<min(start + batchSize, order.count)])
-                let batch = TaggingBatch(sentences: chunk.map { sentences[$0].tokens }, exampleIDs: chunk, vocabulary: model.vocabularies)
+                var batch = TaggingBatch(sentences: chunk.map { sentences[$0].tokens }, exampleIDs: chunk, vocabulary: model.vocabularies)
+                batch.contextual = contextual?.batch(chunk.map { [sentences[$0].tokens] }, maxLength: batch.maxLength)
                 for (layer, h) in model.representations(batch, layers: sentenceLayers, arena: arena) {
                     let t = batch.maxLength, dim = h.columns
                     for (b, i) in chunk.enumerated() {
@@ -75,7 +88,8 @@ public struct EmbeddingExport {
             var slices = Array(repeating: ArraySlice<Float>(), count: sentences.count)
             let dim = model.dimension(of: .cr)
             for (d, document) in documents.enumerated() where document.tokenCount > 0 {
-                let batch = TaggingBatch(sentences: [document.sentences.flatMap(\.tokens)], exampleIDs: [d], vocabulary: model.vocabularies)
+                var batch = TaggingBatch(sentences: [document.sentences.flatMap(\.tokens)], exampleIDs: [d], vocabulary: model.vocabularies)
+                batch.contextual = contextual?.batch([document.sentences.map(\.tokens).filter { !$0.isEmpty }], maxLength: batch.maxLength)
                 let h = model.representations(batch, layers: [.cr], arena: arena)[.cr]!
                 var row = 0, i = firstSentence[d]
                 for sentence in document.sentences where !sentence.tokens.isEmpty {
@@ -102,6 +116,10 @@ public struct EmbeddingExport {
         try file.setAttribute("step", Int64(step))
         try file.setAttribute("checkpoint", checkpoint)
         try file.close()
+        guard rename(partial.path, url.path) == 0 else {
+            throw TrainingError("\(url.path): cannot move the finished file into place (\(String(cString: strerror(errno))))")
+        }
+        committed = true
         return Summary(sentences: sentences.count, tokens: sentences.reduce(0) { $0 + $1.tokens.count })
     }
 

@@ -38,9 +38,13 @@ struct Heartbeats: Sendable {
     private func file(_ r: Int) -> URL { directory.appendingPathComponent("rank-\(r)") }
 
     /// Best effort: a full disk must not stop training, it only makes the message vaguer.
+    /// Written beside the stamp and renamed over it, so a reader sees the old stamp or the new
+    /// one, never none — also when this rank is stopped mid-write.
     func write(_ stamp: Stamp) {
         let line = "\(job) \(stamp.alive) \(stamp.progress) \(stamp.activity)\n"
-        try? Data(line.utf8).write(to: file(rank), options: .atomic)
+        let target = file(rank), partial = target.appendingPathExtension("tmp")
+        guard FileManager.default.createFile(atPath: partial.path, contents: Data(line.utf8)) else { return }
+        rename(partial.path, target.path)
     }
 
     /// This job's stamp of rank `r`, if it wrote one.

@@ -14,12 +14,15 @@ public struct Predictor {
     public let model: HierarchicalModel
     public let arena: ParameterArena
     public let batchSize: Int
+    /// The input's precomputed features, when the model mixes them into g_e.
+    public let contextual: ContextualFile?
 
-    public init(model: HierarchicalModel, arena: ParameterArena, batchSize: Int) {
+    public init(model: HierarchicalModel, arena: ParameterArena, batchSize: Int, contextual: ContextualFile? = nil) {
         precondition(batchSize > 0, "Predictor: batch size must be positive")
         self.model = model
         self.arena = arena
         self.batchSize = batchSize
+        self.contextual = contextual
     }
 
     public func predict(_ documents: [Document]) throws -> [DocumentPrediction] {
@@ -42,7 +45,8 @@ public struct Predictor {
             let order = located.indices.sorted { (tokens($0).count, $0) < (tokens($1).count, $1) }
             for start in stride(from: 0, to: order.count, by: batchSize) {
                 let chunk = Array(order[start..<min(start + batchSize, order.count)])
-                let batch = TaggingBatch(sentences: chunk.map(tokens), exampleIDs: chunk, vocabulary: model.vocabularies)
+                var batch = TaggingBatch(sentences: chunk.map(tokens), exampleIDs: chunk, vocabulary: model.vocabularies)
+                batch.contextual = contextual?.batch(chunk.map { [tokens($0)] }, maxLength: batch.maxLength)
                 let result = model.predictSentences(batch, arena: arena)
                 for (b, k) in chunk.enumerated() {
                     let (d, s) = located[k]
@@ -61,6 +65,7 @@ public struct Predictor {
             for (d, document) in documents.enumerated() where document.tokenCount > 0 {
                 var batch = TaggingBatch(sentences: [document.sentences.flatMap(\.tokens)], exampleIDs: [d], vocabulary: model.vocabularies)
                 batch.coreference = CoreferenceDocument(document)
+                batch.contextual = contextual?.batch([document.sentences.map(\.tokens).filter { !$0.isEmpty }], maxLength: batch.maxLength)
                 let clusters = model.predictCoreference(batch, arena: arena).clusters
                 predictions[d].coref = Self.located(clusters, in: document)
             }

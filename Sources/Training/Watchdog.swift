@@ -41,11 +41,14 @@ final class Watchdog: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// From now on this rank's progress is stamped where its peers can read it.
+    /// From now on this rank's progress is stamped where its peers can read it — the first
+    /// stamp at once, so a rank stopped before its watchdog's next tick is still seen.
     func publish(to heartbeats: Heartbeats) {
         lock.lock()
         self.heartbeats = heartbeats
+        let first = Heartbeats.Stamp(alive: Date().timeIntervalSince1970, progress: progress, activity: activity)
         lock.unlock()
+        heartbeats.write(first)
     }
 
     private func check() {

@@ -22,6 +22,8 @@ struct Embed: ParsableCommand {
     @Option(help: "Comma-separated layers among ge, ner, emd, re, cr.") var layers = "ge"
     @Option(help: "Sentence vectors over tokens: none, max or mean.") var pool = "none"
     @Option(help: "Sentences per batch.") var batchSize = 64
+    @Option(help: "For a model with contextual embeddings: the HDF5 features of the input's sentences (`allennlp elmo --all` layout).")
+    var contextual: String?
 
     func run() throws {
         try runReportingFailures {
@@ -40,8 +42,9 @@ struct Embed: ParsableCommand {
             }
             guard !chosen.isEmpty else { throw ValidationError("--layers: expected at least one of \(available.map(\.rawValue).joined(separator: ", "))") }
             let data = try PredictionInput.read(input: input, format: inputFormat)
+            let features = try contextualFeatures(contextual, of: trained, checkpoint: checkpoint, documents: data.documents)
             let start = Date()
-            _ = try EmbeddingExport(model: trained.model, arena: trained.arena, batchSize: batchSize)
+            _ = try EmbeddingExport(model: trained.model, arena: trained.arena, batchSize: batchSize, contextual: features)
                 .write(data.documents, layers: chosen, pooling: pooling, step: trained.step, checkpoint: checkpoint,
                        to: URL(fileURLWithPath: output))
             Throughput(documents: data.documents, seconds: Date().timeIntervalSince(start)).report("embed")

@@ -27,6 +27,8 @@ struct Predict: ParsableCommand {
     @Option(help: "Output format: jsonl or conll.") var format: OutputFormat = .jsonl
     @Option(help: "Output file (jsonl; default: standard output) or folder (conll, required).") var output: String?
     @Option(help: "Sentences per batch (tagging and relation levels; coreference runs per document).") var batchSize = 64
+    @Option(help: "For a model with contextual embeddings: the HDF5 features of the input's sentences (`allennlp elmo --all` layout).")
+    var contextual: String?
 
     func run() throws {
         try runReportingFailures {
@@ -34,8 +36,10 @@ struct Predict: ParsableCommand {
             if format == .conll && output == nil { throw ValidationError("--format conll writes one file per task: give --output FOLDER") }
             let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint))
             let data = try PredictionInput.read(input: input, format: inputFormat)
+            let features = try contextualFeatures(contextual, of: trained, checkpoint: checkpoint, documents: data.documents)
             let start = Date()
-            let predictions = try Predictor(model: trained.model, arena: trained.arena, batchSize: batchSize).predict(data.documents)
+            let predictions = try Predictor(model: trained.model, arena: trained.arena, batchSize: batchSize, contextual: features)
+                .predict(data.documents)
             let seconds = Date().timeIntervalSince(start)
             switch format {
             case .jsonl:

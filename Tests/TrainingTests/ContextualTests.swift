@@ -202,10 +202,36 @@ final class ContextualTests: XCTestCase {
         let evaluate = try CommandRunner.run(["evaluate", "--checkpoint", checkpoint, "--split", "dev", "--json"])
         XCTAssertEqual(evaluate.status, 0, evaluate.stdout + evaluate.stderr)
         XCTAssertNotNil((try? JSONSerialization.jsonObject(with: Data(evaluate.stdout.utf8))) as? [String: Any], evaluate.stdout)
+        try assertPredictUsesTheFeatures(checkpoint: checkpoint, features: dir.appendingPathComponent("dev.h5"))
+
         // The test split's file is gone: evaluate must say so, not score without features.
         try FileManager.default.removeItem(at: dir.appendingPathComponent("test.h5"))
         let missing = try CommandRunner.run(["evaluate", "--checkpoint", checkpoint])
         XCTAssertEqual(missing.status, 2, missing.stdout + missing.stderr)
         XCTAssertTrue(missing.stderr.contains("test.h5: no such file"), missing.stderr)
+    }
+
+    /// `predict` refuses input without features; with them, the predictor tags exactly as the
+    /// model does on training-path batches (features attached by `RunData`).
+    private func assertPredictUsesTheFeatures(checkpoint: String, features: URL) throws {
+        let text = features.deletingLastPathComponent().appendingPathComponent("input.txt")
+        try "Some words here .\n".write(to: text, atomically: true, encoding: .utf8)
+        let refused = try CommandRunner.run(["predict", "--checkpoint", checkpoint, "--input", text.path])
+        XCTAssertEqual(refused.status, 2, refused.stdout + refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("mixes contextual embeddings into g_e: give --contextual FILE"), refused.stderr)
+
+        let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint))
+        let data = try RunData.load(trained.config)
+        let dev = try XCTUnwrap(data.dev[.ner])
+        let sentences = dev.sentences.map { $0[0] }  // a NER example is one sentence
+        let documents = sentences.enumerated().map { Document(id: "s\($0.offset)", sentences: [Sentence(tokens: $0.element)]) }
+        let file = try ContextualFile(path: features.path, settings: try XCTUnwrap(trained.config.embedder.contextual), sentences: sentences)
+        let predicted = try Predictor(model: trained.model, arena: trained.arena, batchSize: 5, contextual: file).predict(documents)
+        let direct = trained.model.predict(.ner, batch: dev.batch(Array(sentences.indices), vocabularies: data.vocabularies), arena: trained.arena).tags
+        let names = trained.model.vocabularies.tags[.ner]!.entries
+        XCTAssertEqual(predicted.count, direct.count)
+        for (p, tags) in zip(predicted, direct) {
+            XCTAssertEqual(p.ner?.first, try BILOU.spans(from: tags.map { names[$0] }))
+        }
     }
 }
