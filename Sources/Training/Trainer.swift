@@ -123,7 +123,8 @@ public final class Trainer {
                                step, shown.joined(separator: "  "), rate, formatDuration(eta)))
                 log.record(["kind": "train", "step": step, "loss": Dictionary(uniqueKeysWithValues: losses.map { ($0.key.rawValue, $0.value) }),
                             "steps_per_task": Dictionary(uniqueKeysWithValues: window.stepsPerTask.map { ($0.key.rawValue, $0.value) }),
-                            "tokens_per_second": rate, "seconds": seconds])
+                            "tokens_per_second": rate, "seconds": seconds,
+                            "lr": Dictionary(uniqueKeysWithValues: optimizers.map { ($0.key.rawValue, $0.value.learningRate) })])
                 window = LogWindow()
             }
             if step % validateEvery == 0 || step == schedule.maxSteps { try validate() }
