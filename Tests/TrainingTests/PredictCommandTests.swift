@@ -10,23 +10,10 @@ import XCTest
 /// file score with `hmtl score` exactly as `hmtl evaluate` scores the checkpoint, the one-pass
 /// inference equals the per-task predictions, and the exported vectors equal a direct forward.
 final class PredictCommandTests: XCTestCase {
-    static let config = """
-    {
-      "seed": 11,
-      "embedder": { "word_dim": 8, "char_dim": 4, "char_filters": 6, "char_dropout": 0.1 },
-      "tasks": {
-        "ner": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 4,
-                 "encoder": { "hidden": 6, "layers": 1 } },
-        "emd": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 4,
-                 "encoder": { "hidden": 6, "layers": 1 } },
-        "relation": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 2,
-                      "encoder": { "hidden": 5, "layers": 2 }, "scorer_size": 6 },
-        "coref": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 1,
-                   "encoder": { "hidden": 6, "layers": 1 }, "feature_size": 3, "ffnn_size": 8, "max_antecedents": 10 }
-      },
-      "training": { "max_steps": 150, "log_every": 50, "validate_every": 150, "checkpoint_every": 150, "patience": 100 }
-    }
-    """
+    /// The multi-task test config, trained a little longer so every level predicts something.
+    static let config = MultiTaskTests.config
+    static let overrides = ["--set", "training.max_steps=150", "--set", "training.log_every=50", "--set", "training.validate_every=150",
+                            "--set", "training.checkpoint_every=150"]
 
     /// Unseen documents: their words are partly out of the training vocabulary.
     static let documents = DemoCorpus.generate(documents: 8, seed: 99)
@@ -40,7 +27,7 @@ final class PredictCommandTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let config = dir.appendingPathComponent("config.json")
         try Self.config.write(to: config, atomically: true, encoding: .utf8)
-        try succeeded(CommandRunner.run(["train", "--config", config.path, "--output", dir.appendingPathComponent("run").path]))
+        try succeeded(CommandRunner.run(["train", "--config", config.path, "--output", dir.appendingPathComponent("run").path] + Self.overrides))
         Self.trainedDirectory = dir
         return dir.appendingPathComponent("run/ckpt-150.h5").path
     }

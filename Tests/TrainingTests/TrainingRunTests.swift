@@ -247,56 +247,46 @@ extension TrainingRunTests {
 
 extension TrainingRunTests {
     /// No hangs: a stalled rank (SIGSTOP) leaves the other waiting in a collective; its
-    /// watchdog stops the job after `stall_timeout` with a message naming where it waited, the
-    /// job exits non-zero, and the last checkpoint is intact and resumable.
+    /// watchdog stops the job after `stall_timeout`, naming where it waited and the stalled
+    /// rank (whose progress stamp went quiet), not itself.
     func testStalledRankStopsTheJobInsteadOfHanging() throws {
-        try BackgroundJob.skipUnlessAvailable()
-        let dir = try CommandRunner.temporaryDirectory(self)
-        let config = dir.appendingPathComponent("tiny.json")
-        try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
-        let run = dir.appendingPathComponent("run")
-        let settings = ["--set", "training.stall_timeout=2", "--set", "training.checkpoint_every=10", "--set", "training.validate_every=1000000"]
-        let job = try BackgroundJob(["train", "--config", config.path, "--output", run.path, "--set", "training.max_steps=1000000"] + settings,
-                                    log: dir.appendingPathComponent("log.txt"))
-        defer { job.end() }
-        job.wait(upTo: 120) { $0.contains("checkpoint step 10") }
-        kill(try XCTUnwrap(try job.findRanks().last), SIGSTOP)
-        XCTAssertTrue(job.waitForExit(upTo: 60), "the job hung for 60 s after a rank stalled")
-        let output = job.output
-        XCTAssertNotEqual(job.status, 0, output)
-        XCTAssertTrue(output.contains("no progress for"), output)
-        // The waiting rank names the stopped one (its progress stamp went quiet), not itself.
-        let named = try XCTUnwrap(output.firstMatch(of: /rank (\d): no progress for .* rank (\d) went silent .* it is stalled or dead/),
-                                  "the message does not name the stalled rank:\n\(output)")
-        XCTAssertNotEqual(named.1, named.2, output)
-        let checkpoint = try XCTUnwrap(try CheckpointStore.latest(in: run))
-        let step = try CheckpointStore.read(checkpoint).step
-        let resumed = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config.path, "--output", run.path, "--resume",
-                                                          "--set", "training.max_steps=\(step + 5)"] + settings)
-        XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
+        try assertRankFailureEndsTheJobAndTheRunResumes(signal: SIGSTOP, stallTimeout: 2) { output in
+            XCTAssertTrue(output.contains("no progress for"), output)
+            let named = try XCTUnwrap(output.firstMatch(of: /rank (\d): no progress for .* rank (\d) went silent .* it is stalled or dead/),
+                                      "the message does not name the stalled rank:\n\(output)")
+            XCTAssertNotEqual(named.1, named.2, output)
+        }
     }
-}
 
-extension TrainingRunTests {
-    /// No hangs: a rank killed outright (kill -9) ends the job, which names it; the last
-    /// checkpoint is intact and the run resumes from it.
+    /// No hangs: a rank killed outright (kill -9) ends the job, which names it.
     func testKilledRankEndsTheJobAndTheRunResumes() throws {
+        try assertRankFailureEndsTheJobAndTheRunResumes(signal: SIGKILL, stallTimeout: 5) { output in
+            // mpirun reports the dead rank; if a launcher did not, the survivor's watchdog would.
+            XCTAssertTrue(output.contains("signal 9") || output.contains("went silent"), "the dead rank is not named:\n\(output)")
+        }
+    }
+
+    /// Sends `signal` to one of two training ranks after checkpoint 10; the job must end
+    /// non-zero within 60 s (`check` reads its output), leaving an intact checkpoint that a
+    /// resumed job continues from.
+    private func assertRankFailureEndsTheJobAndTheRunResumes(signal: Int32, stallTimeout: Int,
+                                                             check: (String) throws -> Void) throws {
         try BackgroundJob.skipUnlessAvailable()
         let dir = try CommandRunner.temporaryDirectory(self)
         let config = dir.appendingPathComponent("tiny.json")
         try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
         let run = dir.appendingPathComponent("run")
-        let settings = ["--set", "training.stall_timeout=5", "--set", "training.checkpoint_every=10", "--set", "training.validate_every=1000000"]
+        let settings = ["--set", "training.stall_timeout=\(stallTimeout)", "--set", "training.checkpoint_every=10",
+                        "--set", "training.validate_every=1000000"]
         let job = try BackgroundJob(["train", "--config", config.path, "--output", run.path, "--set", "training.max_steps=1000000"] + settings,
                                     log: dir.appendingPathComponent("log.txt"))
         defer { job.end() }
         job.wait(upTo: 120) { $0.contains("checkpoint step 10") }
-        kill(try XCTUnwrap(try job.findRanks().last), SIGKILL)
-        XCTAssertTrue(job.waitForExit(upTo: 60), "the job hung for 60 s after a rank was killed")
+        kill(try XCTUnwrap(try job.findRanks().last), signal)
+        XCTAssertTrue(job.waitForExit(upTo: 60), "the job hung for 60 s after signal \(signal) to a rank")
         let output = job.output
         XCTAssertNotEqual(job.status, 0, output)
-        // mpirun reports the dead rank; if a launcher did not, the survivor's watchdog would.
-        XCTAssertTrue(output.contains("signal 9") || output.contains("went silent"), "the dead rank is not named:\n\(output)")
+        try check(output)
         let checkpoint = try XCTUnwrap(try CheckpointStore.latest(in: run))
         let step = try CheckpointStore.read(checkpoint).step
         let resumed = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config.path, "--output", run.path, "--resume",
@@ -304,7 +294,9 @@ extension TrainingRunTests {
         XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
         XCTAssertTrue(resumed.stdout.contains("resumed from \(checkpoint.lastPathComponent) at step \(step)"), resumed.stdout)
     }
+}
 
+extension TrainingRunTests {
     func testCheckDeterminismReportsBitIdenticalRuns() throws {
         let dir = try CommandRunner.temporaryDirectory(self)
         let config = dir.appendingPathComponent("tiny.json")
