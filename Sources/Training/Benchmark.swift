@@ -37,8 +37,14 @@ public struct Benchmark {
         /// Gradient bytes each rank reduces per step, the mean over the timed steps.
         public var allreduceBytes = 0.0
         public var stepsPerTask: [Task: Int] = [:]
+        /// The sampler's weight of each task (`BenchmarkWorkload.weights`).
+        public var samplerWeights: [Task: Int] = [:]
         /// Mean seconds of an isolated allreduce of `allreduceBytes` and of a 4-byte one.
         public var isolatedAllreduceSeconds = 0.0, isolatedLatencySeconds = 0.0
+        /// CPU seconds per wall second of a rank over the timed steps, the mean over ranks:
+        /// about 1 when each rank has a core to itself (one BLAS thread, MPI polling while it
+        /// waits), lower when other processes or more ranks than cores share the cores.
+        public var cpuShare = 0.0
         public var tokensPerSecond: Double { Double(tokensPerStep) / (step / 1000) }
         public var allreduceFraction: Double { allreduce / step }
     }
@@ -68,7 +74,9 @@ public struct Benchmark {
         }
         var sampler = TaskSampler(tasks: workload.tasks, weights: workload.weights, seed: workload.seed)
         var samples: [[Double]] = [], tasks: [Task] = [], bytes = 0.0
+        var start = (cpu: 0.0, wall: 0.0)
         for step in 0..<(shapes.warmup + shapes.steps) {
+            if step == shapes.warmup { start = (Self.processorSeconds(), Self.wallSeconds()) }
             let task = sampler.next()
             let ranges = model.parameterRanges(for: task)
             let batch = batches[task]!
@@ -103,6 +111,10 @@ public struct Benchmark {
                             step: median(4), compute: median(5), fastestStep: samples.map { $0[4] }.min()!,
                             tokensPerStep: batches[workload.tasks[0]]!.tokenCount, allreduceBytes: bytes / Double(samples.count))
         for task in tasks { result.stepsPerTask[task, default: 0] += 1 }
+        result.samplerWeights = Dictionary(uniqueKeysWithValues: zip(workload.tasks, workload.weights))
+        var share = [(Self.processorSeconds() - start.cpu) / (Self.wallSeconds() - start.wall)]
+        try communicator.allreduceSum(&share)
+        result.cpuShare = share[0] / Double(communicator.size)
         result.isolatedAllreduceSeconds = try probe.seconds(bytes: Int(result.allreduceBytes), communicator: communicator)
         result.isolatedLatencySeconds = try AllreduceProbe(warmup: 4 * probe.warmup, iterations: 4 * probe.iterations)
             .seconds(bytes: 4, communicator: communicator)
@@ -117,6 +129,14 @@ public struct Benchmark {
         }
         return result
     }
+
+    static func processorSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+
+    static func wallSeconds() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     /// Σ_t (n_t / n)·median_t: see `Result`. One task gives the plain median.
     static func mixWeightedMedian(_ values: [Double], tasks: [Task]) -> Double {

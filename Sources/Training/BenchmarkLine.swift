@@ -18,8 +18,9 @@ extension Benchmark.Result {
             "optimizer_ms": rounded(optimizer), "compute_ms": rounded(compute), "allreduce_fraction": rounded(allreduceFraction, 10_000),
             "allreduce_bytes": Int(allreduceBytes.rounded()), "allreduce_gbps": gigabytesPerSecond(allreduce / 1000),
             "isolated_allreduce_us": rounded(isolatedAllreduceSeconds * 1e6), "isolated_allreduce_gbps": gigabytesPerSecond(isolatedAllreduceSeconds),
-            "isolated_latency_us": rounded(isolatedLatencySeconds * 1e6),
+            "isolated_latency_us": rounded(isolatedLatencySeconds * 1e6), "cpu_share": rounded(cpuShare),
             "steps_per_task": Dictionary(uniqueKeysWithValues: stepsPerTask.map { ($0.key.rawValue, $0.value) }),
+            "sampler_weights": Dictionary(uniqueKeysWithValues: samplerWeights.map { ($0.key.rawValue, $0.value) }),
             "batch": shapes.batch, "seq_len": shapes.length, "word_dim": shapes.wordDimension,
         ]
         if let inference {

@@ -10,13 +10,17 @@ public struct ScalingSweep {
         public var tokensPerSecond: Double, msPerStep: Double, computeMs: Double, allreduceMs: Double
         public var allreduceBytes: Double
         public var isolatedAllreduceSeconds: Double, isolatedLatencySeconds: Double
+        /// `Benchmark.Result.cpuShare`: shown in the table (not in the file) to tell scaling
+        /// losses from cores taken by other processes.
+        public var cpuShare: Double
 
         public init(ranks: Int, threads: Int, tokensPerSecond: Double, msPerStep: Double, computeMs: Double, allreduceMs: Double,
-                    allreduceBytes: Double, isolatedAllreduceSeconds: Double, isolatedLatencySeconds: Double) {
+                    allreduceBytes: Double, isolatedAllreduceSeconds: Double, isolatedLatencySeconds: Double, cpuShare: Double = 1) {
             self.ranks = ranks; self.threads = threads
             self.tokensPerSecond = tokensPerSecond; self.msPerStep = msPerStep; self.computeMs = computeMs; self.allreduceMs = allreduceMs
             self.allreduceBytes = allreduceBytes
             self.isolatedAllreduceSeconds = isolatedAllreduceSeconds; self.isolatedLatencySeconds = isolatedLatencySeconds
+            self.cpuShare = cpuShare
         }
 
         /// Reads `Benchmark.Result.line`; `source` names the file in errors.
@@ -29,7 +33,7 @@ public struct ScalingSweep {
                       tokensPerSecond: try number("tokens_per_s"), msPerStep: try number("ms_per_step"),
                       computeMs: try number("compute_ms"), allreduceMs: try number("allreduce_ms"),
                       allreduceBytes: try number("allreduce_bytes"), isolatedAllreduceSeconds: try number("isolated_allreduce_us") / 1e6,
-                      isolatedLatencySeconds: try number("isolated_latency_us") / 1e6)
+                      isolatedLatencySeconds: try number("isolated_latency_us") / 1e6, cpuShare: try number("cpu_share"))
         }
     }
 
@@ -99,12 +103,13 @@ public struct ScalingSweep {
         func gigabytesPerSecond(_ seconds: Double, _ p: Point) -> String {
             p.ranks > 1 && seconds > 0 ? format(p.allreduceBytes / seconds / 1e9, 2) : "-"
         }
-        var lines = ["ranks  tokens/s   ms/step  compute  allreduce  fraction  in-step GB/s  isolated µs  isolated GB/s  speed-up  efficiency"]
+        var lines = ["ranks  tokens/s   ms/step  compute  allreduce  fraction  in-step GB/s  isolated µs  isolated GB/s  CPU/wall  speed-up  efficiency"]
         for p in points {
             let cells = [column("\(p.ranks)", 5), column(format(p.tokensPerSecond, 0), 8), column(format(p.msPerStep, 1), 9),
                          column(format(p.computeMs, 1), 7), column(format(p.allreduceMs, 2), 9),
                          column(format(p.allreduceMs / p.msPerStep, 3), 8), column(gigabytesPerSecond(p.allreduceMs / 1000, p), 12),
                          column(format(p.isolatedAllreduceSeconds * 1e6, 0), 11), column(gigabytesPerSecond(p.isolatedAllreduceSeconds, p), 13),
+                         column(format(p.cpuShare, 2), 8),
                          column(format(speedup(p), 2), 8), column(format(efficiency(p), 3), 10)]
             let note = oversubscribed(p) ? "  (oversubscribed: \(p.ranks) ranks on \(cores) cores, correctness only)" : ""
             lines.append(cells.joined(separator: "  ") + note)
