@@ -1,6 +1,7 @@
 # make demo  — install what is missing, build, train NER on the built-in demo corpus with 2 MPI ranks
 # make test  — install what is missing, build, run the whole test suite
-# make bench — install what is missing, build (release), measure throughput at 1 and 2 BLAS threads and on 2 ranks
+# make bench — install what is missing, build (release), measure NER throughput at 1 and 2 BLAS threads and on 2 ranks,
+#              then the blended multi-task step's weak scaling over 1, 2, 4 ranks (runs/bench-sweep.json)
 # make fuzz  — build the corpus-reader fuzzer with libFuzzer and run it for FUZZ_SECONDS (crash inputs go to runs/fuzz/)
 
 SWIFT        ?= swift
@@ -47,6 +48,7 @@ bench: release
 	OPENBLAS_NUM_THREADS=1 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
 	OPENBLAS_NUM_THREADS=2 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
 	OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
+	$(RELEASE_BIN) bench --sweep --task blend --ranks 1,2,4 --out runs/bench-sweep.json
 
 # Seeds are generated into a temporary folder that libFuzzer also grows; a trap, a hang
 # (-timeout) or runaway memory stops the run with a non-zero exit and saves the input.

@@ -5,50 +5,125 @@ import Training
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Training- and inference-step throughput at the PyTorch peer's yardstick shapes; one JSON line.")
+        abstract: "Training-step throughput at the PyTorch peer's yardstick shapes (one JSON line), or a scaling sweep over ranks.",
+        discussion: """
+            --task ner measures the NER-only yardstick model (and inference); --task blend the config's whole \
+            hierarchy (default: configs/demo.json) with tasks drawn by the trainer's sampler. --sweep, run as a plain \
+            process, launches `mpirun -np R` for each R of --ranks, writes one JSON file (--out, default \
+            runs/bench-sweep.json) and projects step time for --model-ranks with a ring-allreduce model.
+            """)
 
-    @Option(help: "The task to measure (ner).") var task = "ner"
+    @Option(help: "The workload: ner or blend (default: ner; blend with --sweep).") var task: String?
     @Option(help: "Timed steps (medians are reported).") var steps = 20
     @Option(help: "Untimed warm-up steps.") var warmup = 3
-    @Option(help: "Sentences per batch.") var batch = 32
+    @Option(help: "Sentences per batch (per rank).") var batch = 32
     @Option(help: "Tokens per sentence.") var length = 25
     @Option(help: "Word embedding size.") var wordDim = 300
-    @Option(help: "Append the JSON line to this file too.") var out: String?
+    @Option(help: "Words in the vocabulary.") var vocabulary = 20_000
+    @Option(help: "The config whose tasks --task blend trains.") var config = "configs/demo.json"
+    @Option(help: "Timed iterations of the isolated allreduce.") var isolatedIterations = 50
+    @Option(help: "Append the JSON line to this file (with --sweep: write the sweep's JSON file here).") var out: String?
+    @Option(help: "Write the JSON line as a file of its own (what --sweep's ranks do).") var jsonTo: String?
+    @Flag(help: "Measure weak scaling over --ranks by launching mpirun once per world size.") var sweep = false
+    @Option(help: "World sizes of the sweep, comma-separated; must include 1.") var ranks = "1,2,4"
+    @Option(help: "World sizes to project (default with --sweep: 8,16,32,64,128,256,512).") var modelRanks: String?
+    @Option(help: "Allreduce latency per ring step, µs (default: fitted to the sweep).") var latencyUs: Double?
+    @Option(help: "Allreduce link bandwidth, GB/s (default: fitted to the sweep).") var bandwidthGbps: Double?
+
+    var shapes: Benchmark.Shapes {
+        var shapes = Benchmark.Shapes()
+        shapes.steps = steps; shapes.warmup = warmup; shapes.batch = batch; shapes.length = length
+        shapes.wordDimension = wordDim; shapes.vocabulary = vocabulary
+        return shapes
+    }
+
+    func validate() throws {
+        guard steps > 0, warmup >= 0, batch > 0, length > 0, wordDim > 0, vocabulary > 2, isolatedIterations > 0 else {
+            throw ValidationError("--steps, --batch, --length, --word-dim, --isolated-iterations must be positive, --warmup ≥ 0, --vocabulary > 2")
+        }
+        if let task, !["ner", "blend"].contains(task) { throw ValidationError("--task: expected ner or blend, got \(task)") }
+        if (latencyUs == nil) != (bandwidthGbps == nil) {
+            throw ValidationError("--latency-us and --bandwidth-gbps go together (give both, or neither to fit them to the sweep)")
+        }
+        if let latencyUs, latencyUs < 0 { throw ValidationError("--latency-us: expected ≥ 0, got \(latencyUs)") }
+        if let bandwidthGbps, bandwidthGbps <= 0 { throw ValidationError("--bandwidth-gbps: expected > 0, got \(bandwidthGbps)") }
+        if !sweep, modelRanks != nil || latencyUs != nil { throw ValidationError("--model-ranks, --latency-us and --bandwidth-gbps need --sweep") }
+    }
 
     func run() throws {
+        if sweep {
+            try runReportingFailures { try runSweep() }
+            return
+        }
         let communicator = try Communicators.make()
         defer { try? communicator.finalize() }
         try runReportingFailures(communicator) {
-            guard task == "ner" else { throw ValidationError("--task: only ner can be measured so far, got \(task)") }
-            var shapes = Benchmark.Shapes()
-            shapes.steps = steps; shapes.warmup = warmup; shapes.batch = batch; shapes.length = length; shapes.wordDimension = wordDim
-            let r = try Benchmark(shapes: shapes).run(communicator: communicator)
+            let workload: BenchmarkWorkload = task == "blend" ? try .blend(config: RunConfig.load(path: config), shapes: shapes) : .ner(shapes: shapes)
+            let r = try Benchmark(shapes: shapes, workload: workload, probe: AllreduceProbe(iterations: isolatedIterations))
+                .run(communicator: communicator)
             guard communicator.rank == 0 else { return }
-            let environment = ProcessInfo.processInfo.environment
-            let object: [String: Any] = [
-                "tool": "hmtl", "task": r.task.rawValue, "mode": "train",
-                "threads": environment["OPENBLAS_NUM_THREADS"] ?? "default",
-                "openblas_coretype": environment["OPENBLAS_CORETYPE"] ?? "auto",
-                // Tokens of the whole job: every rank runs its own batch of the yardstick shape.
-                "ranks": communicator.size, "tokens_per_step": r.tokensPerStep * communicator.size,
-                "tokens_per_s": (r.tokensPerSecond * Double(communicator.size) * 10).rounded() / 10, "ms_per_step": r.step, "ms_min": r.fastestStep,
-                "forward_ms": r.forward, "backward_ms": r.backward, "allreduce_ms": r.allreduce, "optimizer_ms": r.optimizer,
-                "infer_tokens_per_s": (r.inferenceTokensPerSecond * 10).rounded() / 10, "infer_ms_per_step": r.inference,
-                "batch": batch, "seq_len": length, "word_dim": wordDim,
-            ]
+            let object = r.line(ranks: communicator.size, shapes: shapes, environment: ProcessInfo.processInfo.environment)
             let line = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
             print(line)
-            if let out {
-                let url = URL(fileURLWithPath: out)
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                if !FileManager.default.fileExists(atPath: out), !FileManager.default.createFile(atPath: out, contents: nil) {
-                    throw ValidationError("--out: cannot create \(out)")
-                }
-                let handle = try FileHandle(forWritingTo: url)
-                defer { try? handle.close() }
-                try handle.seekToEnd()
-                handle.write(Data((line + "\n").utf8))
-            }
+            if let out { try append(line, to: out) }
+            if let jsonTo { try write(Data(line.utf8), to: jsonTo) }
         }
+    }
+
+    func runSweep() throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard !Communicators.isLaunchedByMPI(environment: environment) else {
+            throw ValidationError("--sweep launches mpirun itself: run it as a plain process, not under mpirun")
+        }
+        let worlds = try Self.list(ranks, option: "--ranks")
+        guard worlds.contains(1) else { throw ValidationError("--ranks: must include 1, the speed-up baseline (got \(ranks))") }
+        let projected = try Self.list(modelRanks ?? "8,16,32,64,128,256,512", option: "--model-ranks")
+        let task = task ?? "blend"
+        var arguments = ["bench", "--task", task, "--steps", "\(steps)", "--warmup", "\(warmup)", "--batch", "\(batch)",
+                         "--length", "\(length)", "--word-dim", "\(wordDim)", "--vocabulary", "\(vocabulary)",
+                         "--isolated-iterations", "\(isolatedIterations)"]
+        if task == "blend" { arguments += ["--config", URL(fileURLWithPath: config).standardizedFileURL.path] }
+        let launcher = try SweepLauncher()
+        var points: [ScalingSweep.Point] = []
+        for world in worlds.sorted() {
+            let line = try launcher.measure(ranks: world, arguments: arguments)
+            points.append(try ScalingSweep.Point(line: line, source: "the \(world)-rank bench"))
+        }
+        let sweep = try ScalingSweep(task: task, shapes: shapes, cores: ProcessInfo.processInfo.activeProcessorCount, points: points)
+        let given = latencyUs.flatMap { l in bandwidthGbps.map { RingAllreduceModel(latency: l / 1e6, bandwidth: $0 * 1e9) } }
+        guard let model = given ?? sweep.fittedModel else {
+            throw ValidationError("--ranks \(ranks) has no multi-rank point to fit the allreduce model to: add one (e.g. 1,2) or give --latency-us and --bandwidth-gbps")
+        }
+        let object = sweep.json(model: model, given: given != nil, modelRanks: projected)
+        let path = out ?? "runs/bench-sweep.json"
+        try write(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]), to: path)
+        print(sweep.table(model: model, given: given != nil, modelRanks: projected))
+        print("hmtl: wrote \(path)")
+    }
+
+    static func list(_ text: String, option: String) throws -> [Int] {
+        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("\(option): expected positive integers separated by commas, got \(text)")
+        }
+        return values.map { $0! }
+    }
+
+    private func append(_ line: String, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: path), !FileManager.default.createFile(atPath: path, contents: nil) {
+            throw ValidationError("--out: cannot create \(path)")
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        handle.write(Data((line + "\n").utf8))
+    }
+
+    private func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try data.write(to: url, options: .atomic)
     }
 }
