@@ -90,14 +90,7 @@ public struct Benchmark {
             var stats = [loss.sum, Double(batch.tokenCount), Double(batch.count), loss.count, 0]
             try communicator.allreduceSum(&stats)
             let allreduce = clock.lap()
-            if task == .relation {
-                // As the trainer: RE's gradient is scaled to 100 × the mean over the global batch's cells.
-                let factor = Float(100 / max(stats[3], 1))
-                for r in ranges {
-                    let g = arena.grads.baseAddress! + r.lowerBound
-                    for i in 0..<r.count { g[i] *= factor }
-                }
-            }
+            if task == .relation { _ = RelationLossScale.apply(to: arena, ranges: ranges, globalCells: stats[3]) }
             let (_, scale) = clipping.measure(arena, ranges: ranges)
             optimizers[task]!.update(arena, clamp: clipping.value, scale: scale)
             let optimizer = clock.lap()

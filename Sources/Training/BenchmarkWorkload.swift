@@ -46,11 +46,7 @@ public struct BenchmarkWorkload: Sendable {
             guard let examples = data.train[task], examples.count > 0 else {
                 throw TrainingError("task \(task.rawValue): the config's training split has no examples to weigh the sampler with")
             }
-            switch config.schedule.sampling {
-            case .batches: return TaskStream(task: task, lengths: examples.lengths, globalBatch: config.tasks[task]!.batchSize, seed: config.seed).batchesPerEpoch
-            case .examples: return examples.count
-            case .uniform: return 1
-            }
+            return config.schedule.sampling.weight(examples: examples.count, globalBatch: config.tasks[task]!.batchSize)
         }
         return BenchmarkWorkload(name: "blend", settings: settings,
                                  vocabularies: vocabularies(shapes, tags: tags, relations: data.vocabularies.relations),

@@ -52,6 +52,16 @@ public enum TaskSampling: String, Sendable, CaseIterable {
     /// ∝ the task's training examples.
     case examples
     case uniform
+
+    /// The sampler's weight of a task with `examples` training examples cut into global batches
+    /// of `globalBatch`; it depends on the global batch, never on the world size.
+    func weight(examples: Int, globalBatch: Int) -> Int {
+        switch self {
+        case .batches: (examples + globalBatch - 1) / globalBatch
+        case .examples: examples
+        case .uniform: 1
+        }
+    }
 }
 
 public struct TrainingSchedule: Sendable, Equatable {

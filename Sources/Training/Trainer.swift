@@ -63,15 +63,9 @@ public final class Trainer {
         self.streams = streams
     }
 
-    /// The sampler's weight per task; depends on the global batch, never on the world size.
+    /// The sampler's weight per task (see `TaskSampling.weight`).
     static func samplingWeights(_ tasks: [Task], _ streams: [Task: TaskStream], _ sampling: TaskSampling) -> [Int] {
-        tasks.map {
-            switch sampling {
-            case .batches: streams[$0]!.batchesPerEpoch
-            case .examples: streams[$0]!.lengths.count
-            case .uniform: 1
-            }
-        }
+        tasks.map { sampling.weight(examples: streams[$0]!.lengths.count, globalBatch: streams[$0]!.globalBatch) }
     }
 
     /// An "epoch" is the sum of the tasks' batches per epoch (the reference's validation period).
@@ -204,17 +198,7 @@ public final class Trainer {
         for r in ranges { try communicator.allreduceSum(arena.grads.baseAddress! + r.lowerBound, count: r.count) }
         try communicator.allreduceSum(&stats)
         if stats[4] > 0 { stopRequested = true }
-        if task == .relation {
-            // RE's loss is 100 × the mean BCE over every scored cell of the GLOBAL batch (the
-            // reference's scale, without its padded cells): scale the summed gradient before
-            // the clamp and the norm see it.
-            let factor = Float(100 / max(stats[3], 1))
-            for r in ranges {
-                let g = arena.grads.baseAddress! + r.lowerBound
-                for i in 0..<r.count { g[i] *= factor }
-            }
-            stats[0] *= Double(factor)
-        }
+        if task == .relation { stats[0] *= Double(RelationLossScale.apply(to: arena, ranges: ranges, globalCells: stats[3])) }
         let (norm, scale) = clipping.measure(arena, ranges: ranges)
         // The summed gradient and loss are the same on every rank, so a NaN or ±inf anywhere
         // makes every rank skip this step together — no extra message needed.
