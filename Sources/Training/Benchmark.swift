@@ -34,8 +34,12 @@ public struct Benchmark {
         public var inference: Double?
         /// Tokens of this rank's batch (the same for every task).
         public var tokensPerStep = 0
-        /// Gradient bytes each rank reduces per step, the mean over the timed steps.
+        /// Gradient bytes each rank reduces per step, the mean over the timed steps: the
+        /// embedding table by touched rows (`GradientReduction`).
         public var allreduceBytes = 0.0
+        /// What a dense reduction of the same ranges would send: the bound that many ranks
+        /// approach, as the union of their touched rows covers the whole table.
+        public var denseAllreduceBytes = 0.0
         public var stepsPerTask: [Task: Int] = [:]
         /// The sampler's weight of each task (`BenchmarkWorkload.weights`).
         public var samplerWeights: [Task: Int] = [:]
@@ -73,7 +77,8 @@ public struct Benchmark {
             optimizers[task] = Adam(ranges: model.parameterRanges(for: task), learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8)
         }
         var sampler = TaskSampler(tasks: workload.tasks, weights: workload.weights, seed: workload.seed)
-        var samples: [[Double]] = [], tasks: [Task] = [], bytes = 0.0
+        var reduction = GradientReduction(table: model.embedder.words.table)
+        var samples: [[Double]] = [], tasks: [Task] = [], bytes = 0.0, denseBytes = 0.0
         var start = (cpu: 0.0, wall: 0.0)
         for step in 0..<(shapes.warmup + shapes.steps) {
             if step == shapes.warmup { start = (Self.processorSeconds(), Self.wallSeconds()) }
@@ -86,7 +91,8 @@ public struct Benchmark {
             let forward = clock.lap()
             model.backward(pass, arena: arena)
             let backward = clock.lap()
-            for r in ranges { try communicator.allreduceSum(arena.grads.baseAddress! + r.lowerBound, count: r.count) }
+            reduction.markTouched(batch.wordIDs)
+            let sent = try reduction.reduce(ranges, arena: arena, communicator: communicator)
             var stats = [loss.sum, Double(batch.tokenCount), Double(batch.count), loss.count, 0]
             try communicator.allreduceSum(&stats)
             let allreduce = clock.lap()
@@ -97,12 +103,14 @@ public struct Benchmark {
             guard step >= shapes.warmup else { continue }
             samples.append([forward, backward, allreduce, optimizer, forward + backward + allreduce + optimizer, forward + backward + optimizer])
             tasks.append(task)
-            bytes += Double(ranges.reduce(0) { $0 + $1.count } * MemoryLayout<Float>.size)
+            bytes += Double(sent * MemoryLayout<Float>.size)
+            denseBytes += Double(ranges.reduce(0) { $0 + $1.count } * MemoryLayout<Float>.size)
         }
         let median = { (column: Int) in Benchmark.mixWeightedMedian(samples.map { $0[column] }, tasks: tasks) }
         var result = Result(workload: workload.name, forward: median(0), backward: median(1), allreduce: median(2), optimizer: median(3),
                             step: median(4), compute: median(5), fastestStep: samples.map { $0[4] }.min()!,
                             tokensPerStep: batches[workload.tasks[0]]!.tokenCount, allreduceBytes: bytes / Double(samples.count))
+        result.denseAllreduceBytes = denseBytes / Double(samples.count)
         for task in tasks { result.stepsPerTask[task, default: 0] += 1 }
         result.samplerWeights = Dictionary(uniqueKeysWithValues: zip(workload.tasks, workload.weights))
         var share = [(Self.processorSeconds() - start.cpu) / (Self.wallSeconds() - start.wall)]

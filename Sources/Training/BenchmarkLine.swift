@@ -16,7 +16,7 @@ extension Benchmark.Result {
             "tokens_per_s": rounded(tokensPerSecond * Double(ranks), 10), "ms_per_step": rounded(step), "ms_min": rounded(fastestStep),
             "forward_ms": rounded(forward), "backward_ms": rounded(backward), "allreduce_ms": rounded(allreduce),
             "optimizer_ms": rounded(optimizer), "compute_ms": rounded(compute), "allreduce_fraction": rounded(allreduceFraction, 10_000),
-            "allreduce_bytes": Int(allreduceBytes.rounded()), "allreduce_gbps": gigabytesPerSecond(allreduce / 1000),
+            "allreduce_bytes": Int(allreduceBytes.rounded()), "allreduce_dense_bytes": Int(denseAllreduceBytes.rounded()), "allreduce_gbps": gigabytesPerSecond(allreduce / 1000),
             "isolated_allreduce_us": rounded(isolatedAllreduceSeconds * 1e6), "isolated_allreduce_gbps": gigabytesPerSecond(isolatedAllreduceSeconds),
             "isolated_latency_us": rounded(isolatedLatencySeconds * 1e6), "cpu_share": rounded(cpuShare),
             "steps_per_task": Dictionary(uniqueKeysWithValues: stepsPerTask.map { ($0.key.rawValue, $0.value) }),

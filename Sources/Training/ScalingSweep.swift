@@ -9,16 +9,20 @@ public struct ScalingSweep {
         public var ranks: Int, threads: Int
         public var tokensPerSecond: Double, msPerStep: Double, computeMs: Double, allreduceMs: Double
         public var allreduceBytes: Double
+        /// `Benchmark.Result.denseAllreduceBytes`: what the projection sends at N ranks.
+        public var denseAllreduceBytes: Double
         public var isolatedAllreduceSeconds: Double, isolatedLatencySeconds: Double
         /// `Benchmark.Result.cpuShare`: shown in the table (not in the file) to tell scaling
         /// losses from cores taken by other processes.
         public var cpuShare: Double
 
         public init(ranks: Int, threads: Int, tokensPerSecond: Double, msPerStep: Double, computeMs: Double, allreduceMs: Double,
-                    allreduceBytes: Double, isolatedAllreduceSeconds: Double, isolatedLatencySeconds: Double, cpuShare: Double = 1) {
+                    allreduceBytes: Double, denseAllreduceBytes: Double? = nil, isolatedAllreduceSeconds: Double, isolatedLatencySeconds: Double,
+                    cpuShare: Double = 1) {
             self.ranks = ranks; self.threads = threads
             self.tokensPerSecond = tokensPerSecond; self.msPerStep = msPerStep; self.computeMs = computeMs; self.allreduceMs = allreduceMs
             self.allreduceBytes = allreduceBytes
+            self.denseAllreduceBytes = denseAllreduceBytes ?? allreduceBytes
             self.isolatedAllreduceSeconds = isolatedAllreduceSeconds; self.isolatedLatencySeconds = isolatedLatencySeconds
             self.cpuShare = cpuShare
         }
@@ -32,7 +36,8 @@ public struct ScalingSweep {
             self.init(ranks: Int(try number("ranks")), threads: Int(line["threads"] as? String ?? "") ?? 0,
                       tokensPerSecond: try number("tokens_per_s"), msPerStep: try number("ms_per_step"),
                       computeMs: try number("compute_ms"), allreduceMs: try number("allreduce_ms"),
-                      allreduceBytes: try number("allreduce_bytes"), isolatedAllreduceSeconds: try number("isolated_allreduce_us") / 1e6,
+                      allreduceBytes: try number("allreduce_bytes"), denseAllreduceBytes: try number("allreduce_dense_bytes"),
+                      isolatedAllreduceSeconds: try number("isolated_allreduce_us") / 1e6,
                       isolatedLatencySeconds: try number("isolated_latency_us") / 1e6, cpuShare: try number("cpu_share"))
         }
     }
@@ -66,9 +71,11 @@ public struct ScalingSweep {
         return .fitted(ranks: p.ranks, smallSeconds: p.isolatedLatencySeconds, bytes: p.allreduceBytes, seconds: p.isolatedAllreduceSeconds)
     }
 
-    /// Rows for `modelRanks` from one rank's measured compute time and message size.
+    /// Rows for `modelRanks` from one rank's measured compute time and the dense message size:
+    /// with many ranks the union of the batches' words covers the embedding table, so the
+    /// row-sparse reduction sends about as much as a dense one.
     public func projection(_ model: RingAllreduceModel, modelRanks: [Int]) -> [RingAllreduceModel.Row] {
-        model.project(ranks: modelRanks, computeSeconds: points[0].computeMs / 1000, bytes: points[0].allreduceBytes)
+        model.project(ranks: modelRanks, computeSeconds: points[0].computeMs / 1000, bytes: points[0].denseAllreduceBytes)
     }
 
     public func json(model: RingAllreduceModel, given: Bool, modelRanks: [Int]) -> [String: Any] {
@@ -80,6 +87,7 @@ public struct ScalingSweep {
                     "tokens_per_s": rounded(p.tokensPerSecond, 10), "ms_per_step": rounded(p.msPerStep),
                     "compute_ms": rounded(p.computeMs), "allreduce_ms": rounded(p.allreduceMs),
                     "allreduce_fraction": rounded(p.allreduceMs / p.msPerStep, 10_000), "allreduce_bytes": Int(p.allreduceBytes.rounded()),
+                    "allreduce_dense_bytes": Int(p.denseAllreduceBytes.rounded()),
                     "allreduce_gbps": single ? NSNull() : gigabytesPerSecond(p.allreduceBytes, p.allreduceMs / 1000),
                     "isolated_allreduce_us": rounded(p.isolatedAllreduceSeconds * 1e6),
                     "isolated_allreduce_gbps": single ? NSNull() : gigabytesPerSecond(p.allreduceBytes, p.isolatedAllreduceSeconds),
@@ -116,7 +124,7 @@ public struct ScalingSweep {
         }
         lines.append("")
         lines.append("projection (\(given ? "given" : "fitted to the measured isolated allreduces")): ring allreduce "
-            + "t = 2(N-1)·\(format(model.latency * 1e6, 1)) µs + 2(N-1)/N · \(Int(points[0].allreduceBytes)) bytes / "
+            + "t = 2(N-1)·\(format(model.latency * 1e6, 1)) µs + 2(N-1)/N · \(Int(points[0].denseAllreduceBytes)) bytes (dense) / "
             + "\(format(model.bandwidth / 1e9, 2)) GB/s; compute \(format(points[0].computeMs, 1)) ms per rank")
         lines.append("ranks  compute ms  allreduce ms  ms/step  speed-up  efficiency")
         for r in projection(model, modelRanks: modelRanks) {

@@ -32,6 +32,7 @@ public final class Trainer {
     /// Some rank got SIGTERM or SIGINT: finish this step, checkpoint, stop.
     public internal(set) var stopRequested = false
     let watchdog: Watchdog
+    var reduction: GradientReduction
 
     public init(config: RunConfig, communicator: Communicator, data: RunData, output: URL, pretrained: PretrainedVectors?) throws {
         self.config = config
@@ -44,6 +45,7 @@ public final class Trainer {
         clipping = GradientClipping(value: config.schedule.gradientClip, maxNorm: config.schedule.gradientNorm)
         log = try RunLog(directory: output, quiet: communicator.rank != 0)
         watchdog = Watchdog(timeout: config.schedule.stallTimeout, rank: communicator.rank)
+        reduction = GradientReduction(table: model.embedder.words.table)
 
         let tasks = model.tasks
         var streams: [Task: TaskStream] = [:]
@@ -181,6 +183,7 @@ public final class Trainer {
         var stats = [0.0, 0, Double(local.count), 0, Double(hk_stop_requested())]
         for group in groups {
             let batch = examples.batch(group, vocabularies: data.vocabularies)
+            reduction.markTouched(batch.wordIDs)
             // Dropout masks follow the example, not the rank: (seed, step, task, example id).
             var rngs = group.map { RNG(seed: config.seed, stream: [0xD409, UInt64(step), task.seedID, UInt64($0)]) }
             let (loss, pass) = model.trainingForward(task, batch: batch, arena: arena, rngs: &rngs)
@@ -195,7 +198,7 @@ public final class Trainer {
         }
         watchdog.beat("\(Heartbeats.waiting) in the gradient allreduce of step \(step + 1) (\(task.rawValue))")
         if config.verifyCollectives { try verifyCollective(task: task, ranges: ranges) }
-        for r in ranges { try communicator.allreduceSum(arena.grads.baseAddress! + r.lowerBound, count: r.count) }
+        try reduction.reduce(ranges, arena: arena, communicator: communicator)
         try communicator.allreduceSum(&stats)
         if stats[4] > 0 { stopRequested = true }
         if task == .relation { stats[0] *= Double(RelationLossScale.apply(to: arena, ranges: ranges, globalCells: stats[3])) }

@@ -69,7 +69,7 @@ final class ScalingBenchmarkTests: XCTestCase {
         let points = try XCTUnwrap(root["points"] as? [[String: Any]])
         XCTAssertEqual(points.map { $0["ranks"] as? Int }, [1, 2])
         let pointKeys: Set<String> = ["ranks", "threads", "oversubscribed", "tokens_per_s", "ms_per_step", "compute_ms", "allreduce_ms",
-                                      "allreduce_fraction", "allreduce_bytes", "allreduce_gbps", "isolated_allreduce_us",
+                                      "allreduce_fraction", "allreduce_bytes", "allreduce_dense_bytes", "allreduce_gbps", "isolated_allreduce_us",
                                       "isolated_allreduce_gbps", "speedup", "efficiency"]
         for point in points {
             XCTAssertEqual(Set(point.keys), pointKeys)
@@ -78,6 +78,8 @@ final class ScalingBenchmarkTests: XCTestCase {
             XCTAssertEqual(efficiency, speedup / Double(ranks), accuracy: 1e-3)
             XCTAssertEqual(point["threads"] as? Int, 1)
             XCTAssertEqual(point["oversubscribed"] as? Bool, ranks > ProcessInfo.processInfo.activeProcessorCount)
+            // The table goes by touched rows; the dense bound is never below it.
+            XCTAssertLessThanOrEqual(try XCTUnwrap(point["allreduce_bytes"] as? Int), try XCTUnwrap(point["allreduce_dense_bytes"] as? Int))
             XCTAssertGreaterThan(try XCTUnwrap(point["tokens_per_s"] as? Double), 0)
             XCTAssertGreaterThan(try XCTUnwrap(point["allreduce_bytes"] as? Int), 0)
         }
