@@ -10,7 +10,8 @@ struct Bench: ParsableCommand {
             --task ner measures the NER-only yardstick model (and inference); --task blend the config's whole \
             hierarchy (default: configs/demo.json) with tasks drawn by the trainer's sampler. --sweep, run as a plain \
             process, launches `mpirun -np R` for each R of --ranks, writes one JSON file (--out, default \
-            runs/bench-sweep.json) and projects step time for --model-ranks with a ring-allreduce model.
+            runs/bench-sweep.json) with its HTML page beside it, and projects step time for --model-ranks with a \
+            ring-allreduce model.
             """)
 
     @Option(help: "The workload: ner or blend (default: ner; blend with --sweep).") var task: String?
@@ -98,7 +99,11 @@ struct Bench: ParsableCommand {
         let path = out ?? "runs/bench-sweep.json"
         try write(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]), to: path)
         print(sweep.table(model: model, given: given != nil, modelRanks: projected))
-        print("hmtl: wrote \(path)")
+        // The scaling page beside the JSON (`hmtl report RUN_DIR --bench` adds it to a run's page).
+        let url = URL(fileURLWithPath: path)
+        let page = url.deletingPathExtension().appendingPathExtension("html")
+        try RunReport.write(sweep: url, output: page)
+        print("hmtl: wrote \(path) and \(page.path)")
     }
 
     static func list(_ text: String, option: String) throws -> [Int] {

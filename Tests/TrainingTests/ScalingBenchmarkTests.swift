@@ -61,6 +61,10 @@ final class ScalingBenchmarkTests: XCTestCase {
         XCTAssertEqual(result.status, 0, result.stderr)
         let root = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [String: Any])
         XCTAssertEqual(Set(root.keys), ["tool", "kind", "task", "shapes", "cores", "points", "projection"])
+        // Its page beside it: the two scaling charts, self-contained.
+        let page = try String(contentsOf: directory.appendingPathComponent("sweep.html"), encoding: .utf8)
+        XCTAssertEqual(page.components(separatedBy: "<svg").count - 1, 2)
+        XCTAssertFalse(page.contains("http"), "the page must not load anything")
         XCTAssertEqual(root["tool"] as? String, "hmtl")
         XCTAssertEqual(root["kind"] as? String, "sweep")
         XCTAssertEqual(root["task"] as? String, "blend")

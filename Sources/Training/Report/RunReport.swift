@@ -2,18 +2,19 @@ import Foundation
 
 /// `hmtl report`: one self-contained HTML page about a run folder — a summary table, then
 /// the training charts from `metrics.jsonl`, then the scaling charts when a bench sweep is
-/// at hand (`bench-sweep.json` in the folder, or a file named explicitly).
+/// at hand (`bench-sweep.json` in the folder, or a file named explicitly). Without metrics
+/// (`hmtl bench --sweep`'s own page) only the scaling part.
 public struct RunReport {
     public static let metricsFileName = "metrics.jsonl"
     public static let sweepFileName = "bench-sweep.json"
     public static let defaultOutputName = "report.html"
 
     public var runName: String
-    public var metrics: RunMetrics
+    public var metrics: RunMetrics?
     public var sweep: BenchSweep?
     var settings: RunSettings?
 
-    public init(runName: String, metrics: RunMetrics, sweep: BenchSweep? = nil) {
+    public init(runName: String, metrics: RunMetrics?, sweep: BenchSweep? = nil) {
         self.runName = runName
         self.metrics = metrics
         self.sweep = sweep
@@ -29,12 +30,21 @@ public struct RunReport {
         var report = RunReport(runName: runDirectory.standardizedFileURL.lastPathComponent, metrics: metrics, sweep: sweep)
         report.settings = RunSettings.load(from: runDirectory)
         let destination = output ?? runDirectory.appendingPathComponent(defaultOutputName)
+        try report.write(to: destination)
+        return destination
+    }
+
+    /// The scaling page of a sweep file alone, written to `output`.
+    public static func write(sweep url: URL, output: URL) throws {
+        try RunReport(runName: url.deletingPathExtension().lastPathComponent, metrics: nil, sweep: try BenchSweep.read(url)).write(to: output)
+    }
+
+    private func write(to destination: URL) throws {
         do {
-            try Data(report.html.utf8).write(to: destination, options: .atomic)
+            try Data(html.utf8).write(to: destination, options: .atomic)
         } catch {
             throw TrainingError("\(destination.path): cannot write the report: \(error.localizedDescription)")
         }
-        return destination
     }
 
     /// The score each task's dev and test numbers are.
@@ -48,9 +58,31 @@ public struct RunReport {
     }
 
     public var html: String {
+        var sections = metrics.map(runSections) ?? []
+        if let sweep {
+            let scaling = ScalingCharts(sweep: sweep)
+            var note = "Measured with hmtl bench --sweep"
+            if let task = sweep.task { note += " on the \(task) task" }
+            if let cores = sweep.cores { note += ", \(cores) cores" }
+            note += ". The ideal line is linear scaling of the fewest-rank throughput."
+            if let projection = scaling.projectionNote { note += " " + projection }
+            sections.append(ReportPage.Section("Scaling", note: note,
+                                               body: scaling.throughput.svg + scaling.efficiency.svg + "<h3>Measured</h3>" + scaling.pointsTable.html
+                                                   + (scaling.projectionTable.map { "<h3>Projected</h3>" + $0.html } ?? "")))
+        }
+        guard let metrics else {
+            return ReportPage(title: "hmtl scaling report: \(runName)", subtitle: "hmtl bench --sweep", sections: sections).html
+        }
+        let last = metrics.train.last.map { "step \($0.step)" } ?? "no steps logged"
+        return ReportPage(title: "hmtl run report: \(runName)", subtitle: "\(metrics.tasks.joined(separator: ", ")) — \(last)",
+                          sections: sections).html
+    }
+
+    /// Summary and training charts of a run's metrics.
+    private func runSections(_ metrics: RunMetrics) -> [ReportPage.Section] {
         let charts = RunCharts(metrics: metrics)
-        var sections = [
-            ReportPage.Section("Summary", body: runTable(charts).html + taskTable(charts).html + configDetails),
+        return [
+            ReportPage.Section("Summary", body: runTable(charts, metrics).html + taskTable(charts, metrics).html + configDetails),
             ReportPage.Section("Training loss", note: "Mean loss per example over each logging window: per sentence for NER and EMD, "
                 + "per document for coreference, 100 × mean binary cross-entropy for relations.", body: charts.loss.svg),
             ReportPage.Section("Dev score", note: "Each task's model-selection metric on the dev split, in percent: "
@@ -64,23 +96,9 @@ public struct RunReport {
             ReportPage.Section("Throughput", note: "Training tokens per second summed over all ranks, per logging window "
                 + "(windows with a validation or checkpoint include that time).", body: charts.throughput.svg),
         ]
-        if let sweep {
-            let scaling = ScalingCharts(sweep: sweep)
-            var note = "Measured with hmtl bench --sweep"
-            if let task = sweep.task { note += " on the \(task) task" }
-            if let cores = sweep.cores { note += ", \(cores) cores" }
-            note += ". The ideal line is linear scaling of the fewest-rank throughput."
-            if let projection = scaling.projectionNote { note += " " + projection }
-            sections.append(ReportPage.Section("Scaling", note: note,
-                                               body: scaling.throughput.svg + scaling.efficiency.svg + "<h3>Measured</h3>" + scaling.pointsTable.html
-                                                   + (scaling.projectionTable.map { "<h3>Projected</h3>" + $0.html } ?? "")))
-        }
-        let last = metrics.train.last.map { "step \($0.step)" } ?? "no steps logged"
-        return ReportPage(title: "hmtl run report: \(runName)", subtitle: "\(metrics.tasks.joined(separator: ", ")) — \(last)",
-                          sections: sections).html
     }
 
-    private func runTable(_ charts: RunCharts) -> HTMLTable {
+    private func runTable(_ charts: RunCharts, _ metrics: RunMetrics) -> HTMLTable {
         var rows: [[String]] = [["run folder", runName]]
         if let settings {
             if let tasks = settings.taskSummary { rows.append(["tasks", tasks]) }
@@ -103,7 +121,7 @@ public struct RunReport {
         return HTMLTable(headers: [], rows: rows)
     }
 
-    private func taskTable(_ charts: RunCharts) -> HTMLTable {
+    private func taskTable(_ charts: RunCharts, _ metrics: RunMetrics) -> HTMLTable {
         let sampled = charts.sampledSteps
         let total = max(sampled.values.reduce(0, +), 1)
         let rows = charts.tasks.map { task -> [String] in
