@@ -52,13 +52,16 @@ bench: release
 
 # Seeds are generated into a temporary folder that libFuzzer also grows; a trap, a hang
 # (-timeout) or runaway memory stops the run with a non-zero exit and saves the input.
-fuzz:
+# libFuzzer's progress lines go to runs/fuzz/log.txt; its last lines (the final stats, or
+# the crash report) are shown.
+fuzz: deps
 	$(SWIFT) build -c release --product ReaderFuzzer -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING --scratch-path $(FUZZ_SCRATCH)
 	mkdir -p runs/fuzz
 	dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
 	$(FUZZ_BIN) --write-seeds "$$dir/seeds" && mkdir "$$dir/corpus" && \
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
-		-artifact_prefix=runs/fuzz/ "$$dir/corpus" "$$dir/seeds"
+	status=0 && $(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
+		-artifact_prefix=runs/fuzz/ "$$dir/corpus" "$$dir/seeds" > runs/fuzz/log.txt 2>&1 || status=$$?; \
+	tail -n 40 runs/fuzz/log.txt; exit $$status
 
 clean:
 	rm -rf .build $(FUZZ_SCRATCH) runs
