@@ -48,7 +48,7 @@ bench: release
 	OPENBLAS_NUM_THREADS=1 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
 	OPENBLAS_NUM_THREADS=2 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
 	OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
-	$(RELEASE_BIN) bench --sweep --task blend --ranks 1,2,4 --out runs/bench-sweep.json
+	$(RELEASE_BIN) bench --sweep --task blend --ranks 1,2,4 --rounds 3 --out runs/bench-sweep.json
 
 # Seeds are generated into a temporary folder that libFuzzer also grows; a trap, a hang
 # (-timeout) or runaway memory stops the run with a non-zero exit and saves the input.

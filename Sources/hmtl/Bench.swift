@@ -27,6 +27,8 @@ struct Bench: ParsableCommand {
     @Option(help: "Write the JSON line as a file of its own (what --sweep's ranks do).") var jsonTo: String?
     @Flag(help: "Measure weak scaling over --ranks by launching mpirun once per world size.") var sweep = false
     @Option(help: "World sizes of the sweep, comma-separated; must include 1.") var ranks = "1,2,4"
+    @Option(help: "With --sweep: measure every world size this many times, alternating, and keep each one's median run.")
+    var rounds = 1
     @Option(help: "World sizes to project (default with --sweep: 8,16,32,64,128,256,512).") var modelRanks: String?
     @Option(help: "Allreduce latency per ring step, µs (default: fitted to the sweep).") var latencyUs: Double?
     @Option(help: "Allreduce link bandwidth, GB/s (default: fitted to the sweep).") var bandwidthGbps: Double?
@@ -39,8 +41,8 @@ struct Bench: ParsableCommand {
     }
 
     func validate() throws {
-        guard steps > 0, warmup >= 0, batch > 0, length > 0, wordDim > 0, vocabulary > 2, isolatedIterations > 0 else {
-            throw ValidationError("--steps, --batch, --length, --word-dim, --isolated-iterations must be positive, --warmup ≥ 0, --vocabulary > 2")
+        guard steps > 0, warmup >= 0, batch > 0, length > 0, wordDim > 0, vocabulary > 2, isolatedIterations > 0, rounds > 0 else {
+            throw ValidationError("--steps, --batch, --length, --word-dim, --isolated-iterations, --rounds must be positive, --warmup ≥ 0, --vocabulary > 2")
         }
         if let task, !["ner", "blend"].contains(task) { throw ValidationError("--task: expected ner or blend, got \(task)") }
         if (latencyUs == nil) != (bandwidthGbps == nil) {
@@ -48,7 +50,9 @@ struct Bench: ParsableCommand {
         }
         if let latencyUs, latencyUs < 0 { throw ValidationError("--latency-us: expected ≥ 0, got \(latencyUs)") }
         if let bandwidthGbps, bandwidthGbps <= 0 { throw ValidationError("--bandwidth-gbps: expected > 0, got \(bandwidthGbps)") }
-        if !sweep, modelRanks != nil || latencyUs != nil { throw ValidationError("--model-ranks, --latency-us and --bandwidth-gbps need --sweep") }
+        if !sweep, modelRanks != nil || latencyUs != nil || rounds != 1 {
+            throw ValidationError("--model-ranks, --latency-us, --bandwidth-gbps and --rounds need --sweep")
+        }
     }
 
     func run() throws {
@@ -85,10 +89,18 @@ struct Bench: ParsableCommand {
                          "--isolated-iterations", "\(isolatedIterations)"]
         if task == "blend" { arguments += ["--config", URL(fileURLWithPath: config).standardizedFileURL.path] }
         let launcher = try SweepLauncher()
-        var points: [ScalingSweep.Point] = []
-        for world in worlds.sorted() {
-            let line = try launcher.measure(ranks: world, arguments: arguments)
-            points.append(try ScalingSweep.Point(line: line, source: "the \(world)-rank bench"))
+        // Rounds alternate the world sizes, so a slow spell of the machine's neighbours (single
+        // runs move by ±15 % here) falls on all of them; each keeps its median run by tokens/s.
+        var runs: [Int: [ScalingSweep.Point]] = [:]
+        for _ in 0..<rounds {
+            for world in worlds.sorted() {
+                let line = try launcher.measure(ranks: world, arguments: arguments)
+                runs[world, default: []].append(try ScalingSweep.Point(line: line, source: "the \(world)-rank bench"))
+            }
+        }
+        let points = worlds.sorted().map { world in
+            let sorted = runs[world]!.sorted { $0.tokensPerSecond < $1.tokensPerSecond }
+            return sorted[sorted.count / 2]
         }
         let sweep = try ScalingSweep(task: task, shapes: shapes, cores: ProcessInfo.processInfo.activeProcessorCount, points: points)
         let given = latencyUs.flatMap { l in bandwidthGbps.map { RingAllreduceModel(latency: l / 1e6, bandwidth: $0 * 1e9) } }
