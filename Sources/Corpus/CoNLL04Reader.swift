@@ -12,25 +12,8 @@
 ///
 /// A record (what `ReadPolicy.lenient` skips) is one `#doc` block up to the next `#doc` line;
 /// token lines before the first `#doc` form one bad record too.
-public struct CoNLL04Reader: Sendable {
+public struct CoNLL04Reader: Sendable, SingleFileReader {
     public init() {}
-
-    public func read(path: String) throws -> [Document] {
-        try read(path: path, policy: .strict).documents
-    }
-
-    public func read(path: String, policy: ReadPolicy) throws -> CorpusRead {
-        try read(TextFile(path: path), policy: policy)
-    }
-
-    /// Parses content already in memory; `path` names it in errors.
-    public func read(text: String, path: String) throws -> [Document] {
-        try read(text: text, path: path, policy: .strict).documents
-    }
-
-    public func read(text: String, path: String, policy: ReadPolicy) throws -> CorpusRead {
-        try read(TextFile(path: path, text: text), policy: policy)
-    }
 
     /// One token line, parsed but not yet checked against the entities of its sentence.
     private struct TokenLine {
@@ -40,7 +23,7 @@ public struct CoNLL04Reader: Sendable {
         var relations: [(label: String, head: Int)]
     }
 
-    private func read(_ file: TextFile, policy: ReadPolicy) throws -> CorpusRead {
+    public func read(_ file: TextFile, policy: ReadPolicy) throws -> CorpusRead {
         var documents: [Document] = []
         var skipped = SkippedRecords()
         var current: (id: String, line: Int)?

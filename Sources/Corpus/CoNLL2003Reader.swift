@@ -8,31 +8,14 @@ import Foundation
 ///
 /// A record (what `ReadPolicy.lenient` skips) is one sentence: its lines up to the next blank
 /// or `-DOCSTART-` line. A document whose sentences are all skipped is left out.
-public struct CoNLL2003Reader: Sendable {
+public struct CoNLL2003Reader: Sendable, SingleFileReader {
     public var scheme: TagScheme
 
     public init(scheme: TagScheme = .iob1) {
         self.scheme = scheme
     }
 
-    public func read(path: String) throws -> [Document] {
-        try read(path: path, policy: .strict).documents
-    }
-
-    public func read(path: String, policy: ReadPolicy) throws -> CorpusRead {
-        try read(TextFile(path: path), policy: policy)
-    }
-
-    /// Parses content already in memory; `path` names it in errors and document ids.
-    public func read(text: String, path: String) throws -> [Document] {
-        try read(text: text, path: path, policy: .strict).documents
-    }
-
-    public func read(text: String, path: String, policy: ReadPolicy) throws -> CorpusRead {
-        try read(TextFile(path: path, text: text), policy: policy)
-    }
-
-    private func read(_ file: TextFile, policy: ReadPolicy) throws -> CorpusRead {
+    public func read(_ file: TextFile, policy: ReadPolicy) throws -> CorpusRead {
         let name = (file.path as NSString).lastPathComponent
         var documents: [Document] = []
         var skipped = SkippedRecords()

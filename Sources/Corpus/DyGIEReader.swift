@@ -19,7 +19,7 @@ import Foundation
 ///
 /// A record (what `ReadPolicy.lenient` skips) is one line, i.e. one document; a line whose
 /// `doc_key` an earlier line already used is skipped too.
-public struct DyGIEReader: Sendable {
+public struct DyGIEReader: Sendable, SingleFileReader {
     /// Where the `ner` spans go. ACE's entity mentions are both what NER tags and what EMD
     /// predicts, so by default they fill both layers.
     public enum EntitySpans: String, Sendable, CaseIterable {
@@ -32,29 +32,12 @@ public struct DyGIEReader: Sendable {
         self.entitySpansAs = entitySpansAs
     }
 
-    public func read(path: String) throws -> [Document] {
-        try read(path: path, policy: .strict).documents
-    }
-
-    public func read(path: String, policy: ReadPolicy) throws -> CorpusRead {
-        try read(TextFile(path: path), policy: policy)
-    }
-
-    /// Parses content already in memory; `path` names it in errors.
-    public func read(text: String, path: String) throws -> [Document] {
-        try read(text: text, path: path, policy: .strict).documents
-    }
-
-    public func read(text: String, path: String, policy: ReadPolicy) throws -> CorpusRead {
-        try read(TextFile(path: path, text: text), policy: policy)
-    }
-
     /// A content error on the current line (the reader adds file and line).
     private struct Failure: Error {
         var message: String
     }
 
-    private func read(_ file: TextFile, policy: ReadPolicy) throws -> CorpusRead {
+    public func read(_ file: TextFile, policy: ReadPolicy) throws -> CorpusRead {
         var documents: [Document] = []
         var skipped = SkippedRecords()
         var firstLine: [String: Int] = [:]
