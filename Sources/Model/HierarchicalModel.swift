@@ -238,13 +238,29 @@ public struct HierarchicalModel: Sendable {
 
     /// Clusters (document token offsets) of the batch's one document.
     public func predictCoreference(_ batch: TaggingBatch, arena: ParameterArena) -> CoreferenceHead.Prediction {
-        guard let coref, let document = batch.coreference else { preconditionFailure("coreference needs a coref level and a document batch") }
+        guard let document = batch.coreference else { preconditionFailure("coreference needs a document batch") }
+        return predictCoreference(batch, documents: [document], arena: arena)[0]
+    }
+
+    /// Clusters of several documents at once, sequence b of `batch` being `documents[b]`: the
+    /// stack and the encoder run over the whole batch (matrix products instead of one
+    /// document's vector products), the head per document on its own rows.
+    public func predictCoreference(_ batch: TaggingBatch, documents: [CoreferenceDocument], arena: ParameterArena) -> [CoreferenceHead.Prediction] {
+        guard let coref else { preconditionFailure("model has no coreference level") }
+        precondition(documents.count == batch.count, "predictCoreference: \(documents.count) documents for \(batch.count) sequences")
         var noRNGs = [RNG]()
         let (x, _) = stack(batch, levels: taggers.count, arena: arena, training: false, rngs: &noRNGs)
         let (h, _) = coref.encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs)
-        let n = batch.lengths[0]
-        let gold = coref.evaluateOnGoldMentions ? Set(document.clusters.flatMap { $0 }) : nil
-        return coref.head.predict(x: x.reshaped([n, x.columns]), h: h.reshaped([n, h.columns]),
-                                  sentenceLengths: document.sentenceLengths, goldMentions: gold, arena: arena)
+        /// Sequence b's first n rows of a [B, T, C] tensor, as [n, C].
+        func rows(_ t: Tensor, _ b: Int, _ n: Int) -> Tensor {
+            let start = b * batch.maxLength * t.columns
+            return Tensor(shape: [n, t.columns], data: Array(t.data[start..<(start + n * t.columns)]))
+        }
+        return documents.enumerated().map { b, document in
+            let n = batch.lengths[b]
+            let gold = coref.evaluateOnGoldMentions ? Set(document.clusters.flatMap { $0 }) : nil
+            return coref.head.predict(x: rows(x, b, n), h: rows(h, b, n), sentenceLengths: document.sentenceLengths,
+                                      goldMentions: gold, arena: arena)
+        }
     }
 }

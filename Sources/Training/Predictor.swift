@@ -5,7 +5,8 @@ import Tensor
 /// Runs a trained model over documents: the tagging and relation levels on batches of
 /// `batchSize` sentences filled across document boundaries (sorted by length, so little
 /// padding; sentences never interact, so the predictions do not depend on the batching), the
-/// coreference level on one document at a time (its encoder reads the whole document).
+/// coreference level on batches of whole documents (its encoder reads a document as one
+/// sequence; the head scores each document on its own).
 ///
 /// The relation head predicts cells (last token of each argument, type). An argument's span
 /// is the predicted entity ending at that token — NER's span first, else EMD's — or the token
@@ -62,15 +63,36 @@ public struct Predictor {
             }
         }
         if tasks.contains(.coref) {
-            for (d, document) in documents.enumerated() where document.tokenCount > 0 {
-                var batch = TaggingBatch(sentences: [document.sentences.flatMap(\.tokens)], exampleIDs: [d], vocabulary: model.vocabularies)
-                batch.coreference = CoreferenceDocument(document)
-                batch.contextual = contextual?.batch([document.sentences.map(\.tokens).filter { !$0.isEmpty }], maxLength: batch.maxLength)
-                let clusters = model.predictCoreference(batch, arena: arena).clusters
-                predictions[d].coref = Self.located(clusters, in: document)
+            for group in Self.documentBatches(documents, size: batchSize) {
+                var batch = TaggingBatch(sentences: group.map { documents[$0].sentences.flatMap(\.tokens) }, exampleIDs: group,
+                                         vocabulary: model.vocabularies)
+                batch.contextual = contextual?.batch(group.map { documents[$0].sentences.map(\.tokens).filter { !$0.isEmpty } },
+                                                     maxLength: batch.maxLength)
+                let results = model.predictCoreference(batch, documents: group.map { CoreferenceDocument(documents[$0]) }, arena: arena)
+                for (d, result) in zip(group, results) { predictions[d].coref = Self.located(result.clusters, in: documents[d]) }
             }
         }
         return predictions
+    }
+
+    /// Padded tokens a coreference batch may hold; a longer document runs alone.
+    static let coreferenceTokens = 4096
+
+    /// The non-empty documents in batches of at most `size` documents and about
+    /// `coreferenceTokens` padded tokens, sorted by length so padding stays small.
+    static func documentBatches(_ documents: [Document], size: Int) -> [[Int]] {
+        let order = documents.indices.filter { documents[$0].tokenCount > 0 }
+            .sorted { (documents[$0].tokenCount, $0) < (documents[$1].tokenCount, $1) }
+        var batches: [[Int]] = []
+        for d in order {
+            // Sorted ascending, so the newest document is the batch's longest.
+            if let last = batches.last, last.count < size, (last.count + 1) * documents[d].tokenCount <= coreferenceTokens {
+                batches[batches.count - 1].append(d)
+            } else {
+                batches.append([d])
+            }
+        }
+        return batches
     }
 
     /// Typed relations with argument spans from the tagged spans (first list that has a span
