@@ -17,8 +17,8 @@ import Tensor
 /// ```
 ///
 /// ge, ner, emd and re are computed per sentence (what those levels read), cr on whole
-/// documents — the coreference encoder reads a document as one sequence — then cut at the
-/// sentence boundaries.
+/// documents — the coreference encoder reads a document as one sequence; batches of them as
+/// `Predictor` makes — then cut at the sentence boundaries.
 public struct EmbeddingExport {
     public enum Pooling: String, Sendable, CaseIterable { case none, max, mean }
 
@@ -87,15 +87,19 @@ public struct EmbeddingExport {
         if layers.contains(.cr) {
             var slices = Array(repeating: ArraySlice<Float>(), count: sentences.count)
             let dim = model.dimension(of: .cr)
-            for (d, document) in documents.enumerated() where document.tokenCount > 0 {
-                var batch = TaggingBatch(sentences: [document.sentences.flatMap(\.tokens)], exampleIDs: [d], vocabulary: model.vocabularies)
-                batch.contextual = contextual?.batch([document.sentences.map(\.tokens).filter { !$0.isEmpty }], maxLength: batch.maxLength)
+            for group in Predictor.documentBatches(documents, size: batchSize) {
+                var batch = TaggingBatch(sentences: group.map { documents[$0].sentences.flatMap(\.tokens) }, exampleIDs: group,
+                                         vocabulary: model.vocabularies)
+                batch.contextual = contextual?.batch(group.map { documents[$0].sentences.map(\.tokens).filter { !$0.isEmpty } },
+                                                     maxLength: batch.maxLength)
                 let h = model.representations(batch, layers: [.cr], arena: arena)[.cr]!
-                var row = 0, i = firstSentence[d]
-                for sentence in document.sentences where !sentence.tokens.isEmpty {
-                    slices[i] = h.data[(row * dim)..<((row + sentence.tokens.count) * dim)]
-                    row += sentence.tokens.count
-                    i += 1
+                for (b, d) in group.enumerated() {
+                    var row = b * batch.maxLength, i = firstSentence[d]
+                    for sentence in documents[d].sentences where !sentence.tokens.isEmpty {
+                        slices[i] = h.data[(row * dim)..<((row + sentence.tokens.count) * dim)]
+                        row += sentence.tokens.count
+                        i += 1
+                    }
                 }
             }
             bySentence[.cr] = slices
