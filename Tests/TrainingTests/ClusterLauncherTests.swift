@@ -230,10 +230,7 @@ final class ClusterLauncherTests: XCTestCase {
         let b = try CheckpointStore.read(try XCTUnwrap(try CheckpointStore.latest(in: tcp)))
         XCTAssertEqual(a.step, 20)
         XCTAssertEqual(b.step, 20)
-        XCTAssertEqual(a.parameters.map(\.name), b.parameters.map(\.name))
-        for (p, q) in zip(a.parameters, b.parameters) {
-            XCTAssertEqual(p.values.map(\.bitPattern), q.values.map(\.bitPattern), "\(p.name) differs between TCP and shared memory")
-        }
+        ParameterComparison.assertBitIdentical(a.parameters, b.parameters, "between TCP and shared memory")
         if let network {
             // Rank 0's initial parameters alone (4 bytes each) went from one namespace to the other.
             let count = a.parameters.reduce(0) { $0 + $1.values.count }

@@ -190,10 +190,7 @@ final class ContextualTests: XCTestCase {
         XCTAssertTrue(again.stdout.contains("resumed from ckpt-10.h5"), again.stdout)
         let p = try CheckpointStore.read(XCTUnwrap(try CheckpointStore.latest(in: straight))).parameters
         let q = try CheckpointStore.read(XCTUnwrap(try CheckpointStore.latest(in: resumed))).parameters
-        XCTAssertEqual(p.map(\.name), q.map(\.name))
-        for (x, y) in zip(p, q) {
-            XCTAssertEqual(x.values.map(\.bitPattern), y.values.map(\.bitPattern), "\(x.name) differs after resume")
-        }
+        ParameterComparison.assertBitIdentical(p, q, "after resume")
         let gamma = try XCTUnwrap(p.first { $0.name == "embedder/contextual/gamma" })
         XCTAssertNotEqual(gamma.values, [1], "the checkpoint holds the trained γ")
         XCTAssertEqual(p.first { $0.name == "embedder/contextual/scalars" }?.values.count, 3)

@@ -53,15 +53,7 @@ final class MultiTaskTests: XCTestCase {
         }
         let a = try parameters(ofLatestIn: dir.appendingPathComponent("two"))
         let b = try parameters(ofLatestIn: dir.appendingPathComponent("one"))
-        var maxDifference: Float = 0, maxMagnitude: Float = 0
-        for (p, q) in zip(a, b) {
-            XCTAssertEqual(p.name, q.name)
-            for (x, y) in zip(p.values, q.values) {
-                maxDifference = max(maxDifference, abs(x - y))
-                maxMagnitude = max(maxMagnitude, abs(y))
-            }
-        }
-        XCTAssertLessThan(maxDifference / maxMagnitude, 1e-4, "2 ranks × b and 1 rank × 2b diverged")
+        XCTAssertLessThan(ParameterComparison.relativeDifference(a, b), 1e-4, "2 ranks × b and 1 rank × 2b diverged")
     }
 
     /// Stopped after step 10 and resumed, a multi-task run ends bit-identical to one that ran
@@ -91,10 +83,7 @@ final class MultiTaskTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertTrue(again.stdout.contains("learning rate"), "lr_patience 0 should have halved some rate:\n\(again.stdout)")
         let a = try parameters(ofLatestIn: straight), b = try parameters(ofLatestIn: resumed)
-        XCTAssertEqual(a.count, b.count)
-        for (p, q) in zip(a, b) {
-            XCTAssertEqual(p.values.map(\.bitPattern), q.values.map(\.bitPattern), "\(p.name) differs after resume on \(ranks) rank(s)")
-        }
+        ParameterComparison.assertBitIdentical(a, b, "after resume on \(ranks) rank(s)")
     }
 
     /// Resumed on 1 rank, a run saved by 2 keeps its global batches: it draws the same tasks
@@ -129,14 +118,7 @@ final class MultiTaskTests: XCTestCase {
         XCTAssertEqual(try draws(in: resumed), expected)
 
         let a = try parameters(ofLatestIn: straight), b = try parameters(ofLatestIn: resumed)
-        var maxDifference: Float = 0, maxMagnitude: Float = 0
-        for (p, q) in zip(a, b) {
-            for (x, y) in zip(p.values, q.values) {
-                maxDifference = max(maxDifference, abs(x - y))
-                maxMagnitude = max(maxMagnitude, abs(y))
-            }
-        }
-        XCTAssertLessThan(maxDifference / maxMagnitude, 1e-4, "resumed on 1 rank, the run diverged from the 2-rank one")
+        XCTAssertLessThan(ParameterComparison.relativeDifference(a, b), 1e-4, "resumed on 1 rank, the run diverged from the 2-rank one")
     }
 
     /// debug.verify_collectives: a rank that drew another task is caught before the gradient
