@@ -71,10 +71,7 @@ public struct Evaluator {
     /// `progress` is called after every batch (the trainer's watchdog counts it as progress).
     public func evaluate(_ task: Task, examples: TaskExamples, communicator: Communicator, progress: () -> Void = {}) throws -> Result {
         let mine = Array(stride(from: communicator.rank, to: examples.count, by: communicator.size))
-        // Length-sorted batches waste no padding; order does not change the metrics.
-        let sorted = mine.sorted { (examples.sequences[$0].count, $0) < (examples.sequences[$1].count, $1) }
-        let size = task == .coref ? 1 : batchSize
-        let batches = stride(from: 0, to: sorted.count, by: size).map { Array(sorted[$0..<min($0 + size, sorted.count)]) }
+        let batches = lengthSortedBatches(mine, size: task == .coref ? 1 : batchSize) { examples.sequences[$0].count }
         switch task {
         case .ner, .emd:
             let tagNames = model.vocabularies.tags[task]?.entries ?? []

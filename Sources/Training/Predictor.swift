@@ -3,8 +3,9 @@ import Model
 import Tensor
 
 /// Runs a trained model over documents: the tagging and relation levels on batches of
-/// `batchSize` sentences filled across document boundaries (sorted by length, so little
-/// padding; sentences never interact, so the predictions do not depend on the batching), the
+/// `batchSize` sentences filled across document boundaries (`lengthSortedBatches`, as
+/// `Evaluator`; sentences never interact, so the predictions depend on the batching only
+/// through the last bits BLAS rounds differently for other shapes), the
 /// coreference level on batches of whole documents (its encoder reads a document as one
 /// sequence; the head scores each document on its own).
 ///
@@ -43,9 +44,7 @@ public struct Predictor {
                 for (s, sentence) in document.sentences.enumerated() where !sentence.tokens.isEmpty { located.append((d, s)) }
             }
             func tokens(_ k: Int) -> [String] { documents[located[k].document].sentences[located[k].sentence].tokens }
-            let order = located.indices.sorted { (tokens($0).count, $0) < (tokens($1).count, $1) }
-            for start in stride(from: 0, to: order.count, by: batchSize) {
-                let chunk = Array(order[start..<min(start + batchSize, order.count)])
+            for chunk in lengthSortedBatches(Array(located.indices), size: batchSize, length: { tokens($0).count }) {
                 var batch = TaggingBatch(sentences: chunk.map(tokens), exampleIDs: chunk, vocabulary: model.vocabularies)
                 batch.contextual = contextual?.batch(chunk.map { [tokens($0)] }, maxLength: batch.maxLength)
                 let result = model.predictSentences(batch, arena: arena)

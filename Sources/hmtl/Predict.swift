@@ -26,7 +26,7 @@ struct Predict: ParsableCommand {
     var inputFormat = "text"
     @Option(help: "Output format: jsonl or conll.") var format: OutputFormat = .jsonl
     @Option(help: "Output file (jsonl; default: standard output) or folder (conll, required).") var output: String?
-    @Option(help: "Sentences per batch (tagging and relation levels; coreference runs per document).") var batchSize = 64
+    @Option(help: "Sentences per batch for the tagging and relation levels, documents per batch for coreference (evaluate: 64 sentences, 1 document).") var batchSize = 64
     @Option(help: "For a model with contextual embeddings: the HDF5 features of the input's sentences (`allennlp elmo --all` layout).")
     var contextual: String?
 
