@@ -7,6 +7,15 @@ import Model
 /// `predict` and `embed`, which rebuild the config from a checkpoint's `config_file` record.
 /// Resolving against the config file rather than the current folder lets a config name its
 /// data once (`../data/train.conll`) and be used from any working folder.
+///
+/// A checkpoint keeps the config text as written and records the config file's absolute path
+/// beside it, rather than a config with its paths made absolute: resuming compares the stored
+/// config key by key with the one on disk, which then still works after a project moves with
+/// its configs and data; errors can quote what the config said; and a checkpoint copied away
+/// from its run folder still finds the data (a path relative to the run folder would not).
+/// The record is a path on the machine that trained, like any run artifact: checkpoints are
+/// never committed as fixtures (tests write theirs into temporary folders), and on another
+/// machine `evaluate --data` names the data.
 public struct ConfigOrigin: Sendable, Equatable {
     /// How errors name the config: the path as the user gave it (`configs/x.json`), or
     /// `<checkpoint>: config` for a config read back from a checkpoint.
@@ -105,15 +114,15 @@ extension RunConfig {
         throw TrainingError("\(path): no such \(what) (\(context.joined(separator: "; ")))")
     }
 
+    /// `requireExisting` for every file or folder `source` reads.
+    public func requireExisting(filesOf source: DataSource, remedy: String? = nil) throws {
+        for path in [source.train, source.dev, source.test] { try requireExisting(path, remedy: remedy) }
+    }
+
     /// Where `task`'s training examples come from, as an error names it: the file (or LitBank
     /// folder), or for the demo corpus the config.
     func trainingPlace(of task: Task) -> String {
         let path = tasks[task]?.data.train ?? ""
         return path.isEmpty ? "\(origin.name): tasks.\(task.rawValue).data" : path
-    }
-
-    /// `requireExisting` for every file or folder `source` reads.
-    public func requireExisting(filesOf source: DataSource, remedy: String? = nil) throws {
-        for path in [source.train, source.dev, source.test] { try requireExisting(path, remedy: remedy) }
     }
 }
