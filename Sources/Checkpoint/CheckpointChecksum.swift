@@ -19,11 +19,13 @@ import Random
 /// vocab:      count, then per namespace in UTF-8 byte order: namespace, count, each entry
 /// metrics:    count, then per task: task, best_score, best_step, bad_epochs,
 ///             out_of_patience (0/1), plateau_best, plateau_bad_epochs, history (count, values)
+/// config_file (only when present: format_version 4 on)
 /// ```
 /// Integers (counts too) are 8-byte little-endian two's complement, reals their IEEE-754
 /// bits little-endian (4 bytes for float32, 8 for float64), strings their UTF-8 byte count
 /// then the bytes. Every list carries its count, so no two different contents give the
-/// same byte stream. FNV-1a is not cryptographic: it catches accidents, not forgeries.
+/// same byte stream (`config_file` comes last, after a self-delimiting stream, so a stream
+/// with it never equals one without it). FNV-1a is not cryptographic: it catches accidents, not forgeries.
 struct CheckpointChecksum {
     static let algorithm = "fnv1a-64"
 
@@ -82,6 +84,7 @@ struct CheckpointChecksum {
             add(p.history.count)
             for score in p.history { add(score) }
         }
+        if let configFile = c.configFile { add(configFile) }
     }
 
     private mutating func add(_ arrays: [NamedArray]) {

@@ -96,11 +96,16 @@ public struct CheckpointContents: Sendable, Equatable {
     /// Namespace ("words", "characters", "ner_tags", ...) → entries in index order.
     public var vocabularies: [String: [String]]
     public var progress: [TaskProgress]
+    /// The config file the run was trained from (absolute), against whose folder the config's
+    /// relative paths resolve; nil for a config that came from no file, and in files before
+    /// format_version 4. The config text itself stays as written, so resuming compares what
+    /// the user wrote and a project moved with its configs and data keeps comparing equal.
+    public var configFile: String?
 
     public init(step: Int, worldSize: Int, seed: UInt64, config: String, createdBy: String,
                 parameters: [NamedArray], optimizers: [OptimizerState],
                 samplerState: [UInt64], samplerDraws: Int, rngStates: [String: [UInt64]],
-                data: [DataPosition], vocabularies: [String: [String]], progress: [TaskProgress]) {
+                data: [DataPosition], vocabularies: [String: [String]], progress: [TaskProgress], configFile: String? = nil) {
         self.step = step
         self.worldSize = worldSize
         self.seed = seed
@@ -114,5 +119,6 @@ public struct CheckpointContents: Sendable, Equatable {
         self.data = data
         self.vocabularies = vocabularies
         self.progress = progress
+        self.configFile = configFile
     }
 }

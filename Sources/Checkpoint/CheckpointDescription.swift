@@ -11,6 +11,8 @@ extension CheckpointStore {
             "format       \(CheckpointSchema.format) v\(version) (\(integrity)), created by \(contents.createdBy)",
             "step         \(contents.step)   world size \(contents.worldSize)   seed \(contents.seed)",
             "sampler      \(contents.samplerDraws) draws",
+            "config file  " + (contents.configFile.map { "\($0) (the config's relative paths resolve against its folder)" }
+                ?? "not recorded (relative paths in the config resolve against the current folder)"),
         ]
         lines += contents.optimizers.map {
             "optimizer    \($0.task): step \($0.step), learning rate \($0.learningRate), \($0.m.count) m and \($0.v.count) v arrays"

@@ -1,7 +1,8 @@
 /// The versioned HDF5 layout of a checkpoint (DESIGN.md, "Checkpoints"):
 /// ```
-/// /                   attrs format="hmtl-checkpoint", format_version=3, step, world_size,
-///                           seed, config (JSON text), created_by,
+/// /                   attrs format="hmtl-checkpoint", format_version=4, step, world_size,
+///                           seed, config (JSON text), created_by, config_file (from
+///                           version 4, when the config came from a file),
 ///                           checksum, checksum_algorithm (see `CheckpointChecksum`)
 /// /params/<name>      float32, shape as the parameter (a name's '/' parts are nested groups)
 /// /optimizer/<task>   attrs step, learning_rate; float32 datasets m/<name> and v/<name>
@@ -27,8 +28,10 @@ enum CheckpointSchema {
     static let format = "hmtl-checkpoint"
     /// Version 2 added the checksum; version 1 files (without one) are still read, unverified.
     /// Version 3 added each task's global batch, for resuming on another world size.
-    static let version: Int64 = 3
-    static let readableVersions: ClosedRange<Int64> = 1...3
+    /// Version 4 added `config_file`, which the checksum covers: a version 3 reader would
+    /// report such a file as corrupted, so the version says instead that it is newer.
+    static let version: Int64 = 4
+    static let readableVersions: ClosedRange<Int64> = 1...4
     /// Parameters and moments have at most this many dimensions (the model's have up to 3).
     static let maxRank = 8
 
@@ -55,6 +58,7 @@ enum CheckpointSchema {
         try file.setAttribute("seed", Int64(bitPattern: contents.seed))
         try file.setAttribute("config", contents.config)
         try file.setAttribute("created_by", contents.createdBy)
+        if let configFile = contents.configFile { try file.setAttribute("config_file", configFile) }
         try file.setAttribute("checksum_algorithm", CheckpointChecksum.algorithm)
         try file.setAttribute("checksum", Int64(bitPattern: CheckpointChecksum.of(contents)))
 
@@ -147,7 +151,8 @@ enum CheckpointSchema {
                              plateauBest: try file.hasAttribute("plateau_best", on: path)
                                  ? file.attribute("plateau_best", of: path, as: Double.self) : -.infinity,
                              plateauBadEpochs: try file.hasAttribute("plateau_bad_epochs", on: path) ? int("plateau_bad_epochs", of: path) : 0)
-            })
+            },
+            configFile: try file.hasAttribute("config_file") ? file.stringAttribute("config_file") : nil)
     }
 
     // MARK: Collections

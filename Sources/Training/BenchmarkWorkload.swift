@@ -44,7 +44,7 @@ public struct BenchmarkWorkload: Sendable {
         let model = HierarchicalModel(settings: settings, vocabularies: data.vocabularies)
         let weights = try model.tasks.map { task in
             guard let examples = data.train[task], examples.count > 0 else {
-                throw TrainingError("task \(task.rawValue): the config's training split has no examples to weigh the sampler with")
+                throw TrainingError("\(config.trainingPlace(of: task)): task \(task.rawValue) has no training examples to weigh the sampler with")
             }
             return config.schedule.sampling.weight(examples: examples.count, globalBatch: config.tasks[task]!.batchSize)
         }

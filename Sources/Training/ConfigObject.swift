@@ -1,10 +1,24 @@
 import Foundation
 
-/// A config error names the key's path (`tasks.ner.batch_size`) and what was expected.
+/// A config error names where the config came from (`source`: the file as the user gave it,
+/// `<checkpoint>: config`, or the `--set key=value` at fault), the key's path
+/// (`tasks.ner.batch_size`) and what was expected:
+/// `configs/x.json: tasks.ner.batch_size: expected an integer in 1...100000, got 0`.
 public struct ConfigError: Error, CustomStringConvertible {
+    /// Empty until `RunConfig` fills it in: the parsing code knows keys, not files.
+    public var source = ""
     public var path: String
     public var message: String
-    public var description: String { path.isEmpty ? "config: \(message)" : "config: \(path): \(message)" }
+
+    public init(source: String = "", path: String, message: String) {
+        self.source = source
+        self.path = path
+        self.message = message
+    }
+
+    public var description: String {
+        [source.isEmpty ? "config" : source, path, message].filter { !$0.isEmpty }.joined(separator: ": ")
+    }
 }
 
 /// Typed, path-aware access to one JSON object of the config. Every key read is recorded, so
@@ -19,7 +33,7 @@ struct ConfigObject {
         self.path = path
     }
 
-    private func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     private func error(_ key: String, _ message: String) -> ConfigError {
         ConfigError(path: keyPath(key), message: message)

@@ -139,32 +139,72 @@ public struct RunConfig: Sendable {
     /// FNV-1a of the canonical JSON: equal on every rank iff the configs are equal.
     public var fingerprint: UInt64 { FNV1a.hash(canonicalJSON) }
 
-    /// Reads `path`, applies `overrides` ("a.b.c=value", value parsed as JSON when it parses,
-    /// else taken as a string), and validates.
+    /// Where the config came from: what its errors name, and what its relative paths were
+    /// resolved against (`ConfigOrigin`; a checkpoint records `origin.file`).
+    public var origin: ConfigOrigin
+    /// Every path-valued key, as written and as resolved, in reading order.
+    public var paths: [ConfigPath]
+
+    /// Reads the config file at `path`, applies `overrides` and validates; relative paths
+    /// resolve against the file's folder, and errors start with `path` as given.
     public static func load(path: String, overrides: [String] = []) throws -> RunConfig {
-        let url = URL(fileURLWithPath: path)
         let text: String
         do {
             text = try TextFile.contents(of: path)
         } catch {
-            throw ConfigError(path: "", message: error.description)
+            throw ConfigError(source: path, path: "", message: error.message)
         }
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: Data(text.utf8))
         } catch {
-            throw ConfigError(path: "", message: "\(path): not valid JSON (\(error.localizedDescription))")
+            throw syntaxError(error, in: text, path: path)
         }
-        guard var root = object as? [String: Any] else {
-            throw ConfigError(path: "", message: "\(path): expected a JSON object at the top level")
+        guard let root = object as? [String: Any] else {
+            throw ConfigError(source: path, path: "", message: "expected a JSON object at the top level")
         }
-        for o in overrides { try apply(override: o, to: &root) }
-        return try RunConfig(json: root, baseDirectory: url.deletingLastPathComponent())
+        return try RunConfig(json: root, origin: ConfigOrigin(configFile: path), overrides: overrides)
     }
 
-    /// Parses an already-decoded config (checkpoints store one); relative data paths resolve
-    /// against `baseDirectory`.
+    /// Foundation reports "Invalid value around character N." (a 0-based UTF-8 offset): the
+    /// error names the line, `path:line: not valid JSON (… column C)`, when it can.
+    private static func syntaxError(_ error: Error, in text: String, path: String) -> ConfigError {
+        let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+        let bytes = Array(text.utf8)
+        guard let match = detail.firstMatch(of: /around character (\d+)/), let offset = Int(match.1), offset <= bytes.count else {
+            return ConfigError(source: path, path: "", message: "not valid JSON (\(detail))")
+        }
+        let before = bytes[..<offset]
+        let line = before.count(where: { $0 == UInt8(ascii: "\n") }) + 1
+        let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+        var what = detail.replacing(match.0, with: "around column \(column)")
+        if what.hasSuffix(".") { what.removeLast() }
+        return ConfigError(source: "\(path):\(line)", path: "", message: "not valid JSON (\(what))")
+    }
+
+    /// Parses a decoded config (a file's, or the one a checkpoint stores) after applying
+    /// `overrides` ("a.b.c=value", the value parsed as JSON when it parses, else taken as a
+    /// string). Relative paths resolve by `origin`'s rule; an error names the override that
+    /// set the offending key, else `origin.name`.
+    public init(json: [String: Any], origin: ConfigOrigin, overrides: [String] = []) throws {
+        var root = json
+        for o in overrides { try Self.apply(override: o, to: &root) }
+        do {
+            self = try RunConfig(parsing: root, origin: origin)
+        } catch var error as ConfigError {
+            error.source = origin.name
+            throw Self.blame(error, on: overrides)
+        }
+    }
+
+    /// A config built in code (tests, tools); relative paths resolve against `baseDirectory`.
     public init(json root: [String: Any], baseDirectory: URL?) throws {
+        try self.init(json: root, origin: ConfigOrigin(name: "config", directory: baseDirectory))
+    }
+
+    private init(parsing root: [String: Any], origin: ConfigOrigin) throws {
+        self.origin = origin
+        var files = ConfigPathReader(origin: origin)
         var top = ConfigObject(root, path: "")
         seed = UInt64(try top.int("seed", default: 1, range: 0...Int(Int32.max)))
         expectedWorldSize = try top.optionalInt("world_size", range: 1...1_000_000)
@@ -182,7 +222,7 @@ public struct RunConfig: Sendable {
                 dropout: Float(try c.double("dropout", default: 0, range: 0...0.95)))
             try c.finish()
         }
-        glove = try e.optionalString("glove").map { RunConfig.resolve($0, baseDirectory) }
+        glove = try files.optionalPath("glove", of: &e)
         try e.finish()
 
         let taskNames = Task.allCases.map(\.rawValue).joined(separator: ", ")
@@ -190,7 +230,7 @@ public struct RunConfig: Sendable {
         var tasks: [Task: TaskConfig] = [:]
         for task in Task.allCases {
             guard var o = try t.object(task.rawValue) else { continue }
-            tasks[task] = try RunConfig.taskConfig(task, &o, contextual: embedder.contextual != nil, baseDirectory: baseDirectory)
+            tasks[task] = try RunConfig.taskConfig(task, &o, contextual: embedder.contextual != nil, files: &files)
             try o.finish()
         }
         try t.finish()
@@ -239,6 +279,7 @@ public struct RunConfig: Sendable {
             try debug.finish()
         }
         try top.finish()
+        paths = files.paths
 
         let canonical = try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])
         canonicalJSON = String(decoding: canonical, as: UTF8.self)
@@ -252,7 +293,7 @@ public struct RunConfig: Sendable {
         .coref: [.demo, .conll2012, .litbank, .dygie],
     ]
 
-    private static func taskConfig(_ task: Task, _ o: inout ConfigObject, contextual: Bool, baseDirectory: URL?) throws -> TaskConfig {
+    private static func taskConfig(_ task: Task, _ o: inout ConfigObject, contextual: Bool, files: inout ConfigPathReader) throws -> TaskConfig {
         guard var d = try o.object("data") else { throw ConfigError(path: "\(o.path).data", message: "missing; expected an object with \"format\"") }
         let allowed = formats[task]!.map(\.rawValue)
         let format = DataSource.Format(rawValue: try d.string("format", oneOf: allowed))!
@@ -262,14 +303,14 @@ public struct RunConfig: Sendable {
             source.documents = try d.int("documents", default: 200, range: 10...1_000_000)
             source.demoSeed = UInt64(try d.int("seed", default: 1, range: 0...Int(Int32.max)))
         case .litbank:
-            source.train = resolve(try d.string("directory"), baseDirectory)
+            source.train = try files.path("directory", of: &d)
         case .conll2003, .conll04, .conll2012, .dygie:
-            source.train = resolve(try d.string("train"), baseDirectory)
-            source.dev = resolve(try d.string("dev"), baseDirectory)
-            source.test = try d.optionalString("test").map { resolve($0, baseDirectory) } ?? ""
+            source.train = try files.path("train", of: &d)
+            source.dev = try files.path("dev", of: &d)
+            source.test = try files.optionalPath("test", of: &d) ?? ""
             if format == .conll2003 { source.tagScheme = try d.string("tag_scheme", default: "iob1", oneOf: ["iob1", "iob2"]) }
         }
-        source.contextual = try contextualPaths(&d, required: contextual, hasTest: source.hasTest, baseDirectory: baseDirectory)
+        source.contextual = try contextualPaths(&d, required: contextual, hasTest: source.hasTest, files: &files)
         try d.finish()
 
         var config = TaskConfig(data: source, batchSize: 1)
@@ -305,7 +346,7 @@ public struct RunConfig: Sendable {
 
     /// `data.contextual`: required exactly when `embedder.contextual` is set, with a file for
     /// every split the corpus has (every split is evaluated or trained on).
-    private static func contextualPaths(_ d: inout ConfigObject, required: Bool, hasTest: Bool, baseDirectory: URL?) throws -> ContextualPaths? {
+    private static func contextualPaths(_ d: inout ConfigObject, required: Bool, hasTest: Bool, files: inout ConfigPathReader) throws -> ContextualPaths? {
         let splits = hasTest ? "train, dev and test" : "train and dev"
         guard var c = try d.object("contextual") else {
             guard !required else {
@@ -314,9 +355,9 @@ public struct RunConfig: Sendable {
             return nil
         }
         guard required else { throw ConfigError(path: c.path, message: "embedder.contextual is not set; add it (layers, dim) or remove this key") }
-        var paths = ContextualPaths(train: resolve(try c.string("train"), baseDirectory), dev: resolve(try c.string("dev"), baseDirectory))
+        var paths = ContextualPaths(train: try files.path("train", of: &c), dev: try files.path("dev", of: &c))
         if hasTest {
-            paths.test = resolve(try c.string("test"), baseDirectory)
+            paths.test = try files.path("test", of: &c)
         } else if c.has("test") {
             throw ConfigError(path: "\(c.path).test", message: "the corpus has no test split")
         }
@@ -332,18 +373,12 @@ public struct RunConfig: Sendable {
         return settings
     }
 
-    private static func resolve(_ path: String, _ base: URL?) -> String {
-        guard !path.hasPrefix("/"), let base else { return path }
-        return base.appendingPathComponent(path).standardizedFileURL.path
-    }
-
+    /// Writes one `--set key.path=value` into `root`; its errors name the override.
     static func apply(override: String, to root: inout [String: Any]) throws {
-        guard let eq = override.firstIndex(of: "="), eq != override.startIndex else {
-            throw ConfigError(path: "", message: "--set \(override): expected key.path=value")
-        }
-        let keys = override[..<eq].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard !keys.contains("") else { throw ConfigError(path: String(override[..<eq]), message: "--set: empty key in the path") }
-        let text = String(override[override.index(after: eq)...])
+        func failure(_ path: String, _ message: String) -> ConfigError { ConfigError(source: "--set \(override)", path: path, message: message) }
+        guard let keys = overrideKeys(override) else { throw failure("", "expected key.path=value") }
+        guard !keys.contains("") else { throw failure("", "empty key in the path") }
+        let text = String(override[override.index(after: override.firstIndex(of: "=")!)...])
         let value: Any = (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) ?? text
         func set(_ dict: inout [String: Any], _ path: ArraySlice<String>) throws {
             let key = path.first!
@@ -352,11 +387,32 @@ public struct RunConfig: Sendable {
             switch dict[key] {
             case nil, is NSNull: child = [:]
             case let d as [String: Any]: child = d
-            default: throw ConfigError(path: keys.prefix(keys.count - path.count + 1).joined(separator: "."), message: "--set: not an object, cannot set \(path.dropFirst().joined(separator: "."))")
+            default: throw failure(keys.prefix(keys.count - path.count + 1).joined(separator: "."), "not an object, cannot set \(path.dropFirst().joined(separator: "."))")
             }
             try set(&child, path.dropFirst())
             dict[key] = child
         }
         try set(&root, keys[...])
+    }
+
+    /// The dotted key of `key.path=value`, split (empty parts kept, to be refused); nil
+    /// without a key and an '='.
+    private static func overrideKeys(_ override: String) -> [String]? {
+        guard let eq = override.firstIndex(of: "="), eq != override.startIndex else { return nil }
+        return override[..<eq].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    }
+
+    /// `error` blamed on the last override that wrote its key, a parent of it (an object
+    /// holding it) or a child of it (the key that made it unknown): `--set key=value: message`,
+    /// with the key path kept when it is not the override's own.
+    private static func blame(_ error: ConfigError, on overrides: [String]) -> ConfigError {
+        let path = error.path.split(separator: ".").map(String.init)
+        for override in overrides.reversed() {
+            guard let keys = overrideKeys(override) else { continue }
+            let shared = min(keys.count, path.count)
+            guard shared > 0, Array(keys.prefix(shared)) == Array(path.prefix(shared)) else { continue }
+            return ConfigError(source: "--set \(override)", path: keys == path ? "" : error.path, message: error.message)
+        }
+        return error
     }
 }

@@ -21,6 +21,7 @@ public struct RunData: Sendable {
             if let loaded = sources.first(where: { $0.0 == taskConfig.data }) {
                 documents[task] = loaded.1
             } else {
+                try config.requireExisting(filesOf: taskConfig.data)
                 let splits = try CorpusSplits.load(taskConfig.data, policy: policy)
                 sources.append((taskConfig.data, splits))
                 documents[task] = splits
@@ -58,7 +59,7 @@ public struct RunData: Sendable {
                 guard let examples = self[keyPath: split.examples][task], examples.count > 0 else { continue }
                 let path = paths[keyPath: split.path]
                 guard !path.isEmpty else {
-                    throw TrainingError("task \(task.rawValue): the \(split.name) split has examples but tasks.\(task.rawValue).data.contextual names no \(split.name) file")
+                    throw TrainingError("\(config.origin.name): tasks.\(task.rawValue).data.contextual: names no \(split.name) file, but the \(split.name) split has examples")
                 }
                 jobs.append((task, split.examples, path))
             }
@@ -66,6 +67,7 @@ public struct RunData: Sendable {
         var files: [String] = []
         for job in jobs where !files.contains(job.path) { files.append(job.path) }
         for path in files {
+            try config.requireExisting(path)
             let mine = jobs.filter { $0.path == path }
             let sentences = mine.flatMap { self[keyPath: $0.examples][$0.task]!.sentences.joined() }
             let file = try ContextualFile(path: path, settings: settings, sentences: sentences)

@@ -51,7 +51,7 @@ public final class Trainer {
         var streams: [Task: TaskStream] = [:]
         for task in tasks {
             guard let examples = data.train[task], examples.count > 0 else {
-                throw TrainingError("task \(task.rawValue): the training split has no examples (\(task == .coref ? "documents with coreference" : task == .relation ? "sentences with relations" : "sentences"))")
+                throw TrainingError("\(config.trainingPlace(of: task)): task \(task.rawValue) has no training examples (\(task == .coref ? "documents with coreference" : task == .relation ? "sentences with relations" : "sentences"))")
             }
             let global = config.tasks[task]!.batchSize * communicator.size
             streams[task] = TaskStream(task: task, lengths: examples.lengths, globalBatch: global, seed: config.seed)

@@ -35,7 +35,8 @@ extension Trainer {
                 return TaskProgress(task: task.rawValue, bestScore: e.best, bestStep: e.bestStep,
                                     badEpochs: e.badValidations, outOfPatience: e.isExhausted, history: e.history,
                                     plateauBest: p.best, plateauBadEpochs: p.badValidations)
-            })
+            },
+            configFile: config.origin.file)
     }
 
     /// Rank 0 writes the checkpoint atomically; the others wait so nobody runs ahead of a
@@ -92,10 +93,15 @@ extension Trainer {
     public func restore(from url: URL) throws {
         let c = try CheckpointStore.read(url)
         let name = url.lastPathComponent
-        let differences = try ConfigDifference.keys(between: c.config, and: config.canonicalJSON)
-            .filter { !RunConfig.scheduleOnlyKeys.contains($0) }
+        let differences: [String]
+        do {
+            differences = try ConfigDifference.keys(between: c.config, and: config.canonicalJSON)
+                .filter { !RunConfig.scheduleOnlyKeys.contains($0) }
+        } catch {
+            throw TrainingError("\(name): \(error)")
+        }
         guard differences.isEmpty else {
-            throw TrainingError("\(name) was written with a different config; differing keys: \(differences.joined(separator: ", "))")
+            throw TrainingError("\(name) was written with a different config than \(config.origin.name); differing keys: \(differences.joined(separator: ", "))")
         }
         guard c.vocabularies == data.vocabularies.namespaces else {
             throw TrainingError("\(name): its vocabularies differ from the ones built from the corpus (did the data change?)")
@@ -117,7 +123,11 @@ extension Trainer {
             let globalBatch = d.globalBatch ?? config.tasks[task]!.batchSize * c.worldSize
             guard globalBatch > 0 else { throw TrainingError("\(name): task \(task.rawValue) has global batch \(globalBatch)") }
             var stream = TaskStream(task: task, lengths: saved.lengths, globalBatch: globalBatch, seed: saved.seed)
-            try stream.seek(epoch: d.epoch, position: d.position)
+            do {
+                try stream.seek(epoch: d.epoch, position: d.position)
+            } catch {
+                throw TrainingError("\(name): \(error)")
+            }
             streams[task] = stream
             stopping[task] = EarlyStopping(patience: config.schedule.patience, best: g.bestScore, bestStep: g.bestStep,
                                            badValidations: g.badEpochs, exhausted: g.outOfPatience, history: g.history)

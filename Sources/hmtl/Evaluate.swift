@@ -51,7 +51,11 @@ struct Evaluate: ParsableCommand {
                     splits = try CorpusSplits.load(source, policy: policy)
                     documents = splits.train
                 } else {
-                    if let data { source.train = data }  // a LitBank folder: its split file chooses
+                    if let data {
+                        source.train = data  // a LitBank folder: its split file chooses
+                    } else {
+                        source = try configuredSplit(of: source, task: task, in: trained)
+                    }
                     splits = try CorpusSplits.load(source, policy: policy)
                     documents = split == "dev" ? splits.dev : splits.test
                 }
@@ -61,11 +65,14 @@ struct Evaluate: ParsableCommand {
                 if let settings = trained.config.embedder.contextual, examples.count > 0 {
                     let configured = data == nil ? source.contextual.map { split == "dev" ? $0.dev : $0.test } : nil
                     guard let path = contextual ?? configured, !path.isEmpty else {
-                        throw ValidationError("the model uses contextual embeddings: --contextual must name the HDF5 features of --data's sentences")
+                        throw ValidationError("\(checkpoint) uses contextual embeddings: --contextual must name the HDF5 features of --data's sentences")
                     }
+                    if contextual == nil { try trained.config.requireExisting(path, remedy: "pass --data FILE and --contextual FILE") }
                     try examples.attachContextual(path: path, settings: settings)
                 }
-                guard examples.count > 0 else { throw ValidationError("no examples to evaluate for task \(task.rawValue)") }
+                guard examples.count > 0 else {
+                    throw ValidationError("\(place(of: source, in: trained)): no examples to evaluate task \(task.rawValue) on")
+                }
                 let result = try Evaluator(model: trained.model, arena: trained.arena, batchSize: 64)
                     .evaluate(task, examples: examples, communicator: SingleProcessCommunicator())
                 if json {
@@ -78,5 +85,36 @@ struct Evaluate: ParsableCommand {
                 }
             }
         }
+    }
+
+    /// What was read for scoring, as an error names it: the file, or the split of a folder or
+    /// of the demo corpus.
+    private func place(of source: DataSource, in trained: TrainedModel) -> String {
+        switch (data, source.format) {
+        case (let data?, .litbank): "\(data), \(split) split"
+        case (let data?, _): data
+        case (nil, .demo): "\(trained.config.origin.name): the demo corpus's \(split) split"
+        case (nil, .litbank): "\(source.train), \(split) split"
+        case (nil, _): split == "dev" ? source.dev : source.test
+        }
+    }
+
+    /// The checkpoint's own data for `task`, to read only the split being scored (a file per
+    /// split: the others are left out, so a moved training file does not matter), after
+    /// checking it is where the config's paths resolve (`ConfigOrigin`).
+    private func configuredSplit(of source: DataSource, task: Task, in trained: TrainedModel) throws -> DataSource {
+        var chosen = source
+        switch source.format {
+        case .demo, .litbank:
+            break
+        case .conll2003, .conll04, .conll2012, .dygie:
+            let path = split == "dev" ? source.dev : source.test
+            guard !path.isEmpty else {
+                throw ValidationError("\(trained.config.origin.name): tasks.\(task.rawValue).data has no \(split) file; pass --split dev or --data FILE")
+            }
+            (chosen.train, chosen.dev, chosen.test) = ("", split == "dev" ? path : "", split == "dev" ? "" : path)
+        }
+        try trained.config.requireExisting(filesOf: chosen, remedy: "pass --data FILE")
+        return chosen
     }
 }

@@ -48,13 +48,18 @@ struct Train: ParsableCommand {
                 for (file, reason) in resumePoint.skipped { print("hmtl: --resume: skipped \(file.lastPathComponent): \(reason)") }
             }
             if communicator.rank == 0 {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                do {
+                    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                } catch {
+                    throw ValidationError("\(folder.path): cannot create the run folder (\(error.localizedDescription))")
+                }
             }
             try communicator.barrier()
             let data = try RunData.load(config, policy: LenientReport.policy(lenient))
             if communicator.rank == 0 { LenientReport.print(data.skipped) }
             let pretrained = try config.glove.map {
-                try PretrainedVectors.read(path: $0, dimension: config.embedder.wordDimension, vocabulary: data.vocabularies.words.entries)
+                try config.requireExisting($0)
+                return try PretrainedVectors.read(path: $0, dimension: config.embedder.wordDimension, vocabulary: data.vocabularies.words.entries)
             }
             if let steps = checkDeterminism {
                 try checkDeterminism(steps: steps, config: config, communicator: communicator, data: data, pretrained: pretrained, folder: folder)

@@ -161,6 +161,32 @@ final class CheckpointIntegrityTests: XCTestCase {
         XCTAssertTrue(try CheckpointStore.describe(url).contains("hmtl-checkpoint v1 (no checksum)"))
     }
 
+    /// A format_version 3 file has no `config_file`: it still reads, verified, and says the
+    /// config's relative paths fall back to the current folder.
+    func testVersion3FilesWithoutAConfigFileStillRead() throws {
+        var expected = CheckpointStoreTests.sample(step: 100)
+        expected.configFile = nil
+        let url = try CheckpointStore.write(expected, to: try makeTemporaryDirectory())
+        try FileSurgery.setFormatVersion(3, in: url)
+        try FileSurgery.reseal(url)
+        XCTAssertEqual(try CheckpointStore.read(url), expected)
+        let description = try CheckpointStore.describe(url)
+        XCTAssertTrue(description.contains("hmtl-checkpoint v3 (checksum verified)"), description)
+        XCTAssertTrue(description.contains("config file  not recorded (relative paths in the config resolve against the current folder)"), description)
+    }
+
+    /// Removing `config_file` from a file that had one changes what it decodes to, so the
+    /// checksum refuses it even behind a valid seal.
+    func testTheChecksumCoversTheConfigFile() throws {
+        let url = try writeSample()
+        XCTAssertNotNil(try CheckpointStore.read(url).configFile, "premise: the sample records a config file")
+        try FileSurgery.deleteAttribute("config_file", in: url)
+        try FileSurgery.reseal(url)
+        XCTAssertThrowsError(try CheckpointStore.read(url)) { error in
+            guard case .checksumMismatch? = (error as? CheckpointError)?.reason else { return XCTFail("expected a checksum mismatch, got \(error)") }
+        }
+    }
+
     /// The checksum follows the byte order `CheckpointChecksum` documents, recomputed here
     /// independently, so an outside tool (h5py) can verify a file.
     func testChecksumFollowsTheDocumentedByteStream() throws {
@@ -189,8 +215,13 @@ final class CheckpointIntegrityTests: XCTestCase {
         int(1); text("ner"); int(1); int(4); int(8)
         int(1); text("words"); int(2); text("x"); text("é")
         int(1); text("ner"); real(0.25); int(2); int(1); int(1); real(-.infinity); int(0); int(1); real(0.25)
-        let expected = bytes.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        func fnv1a() -> UInt64 { bytes.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } }
+        let expected = fnv1a()
         XCTAssertEqual(CheckpointChecksum.of(contents), expected)
+        var withConfigFile = contents
+        withConfigFile.configFile = "/c/x.json"
+        text("/c/x.json")
+        XCTAssertEqual(CheckpointChecksum.of(withConfigFile), fnv1a(), "config_file comes last, when present")
 
         let url = try CheckpointStore.write(contents, to: try makeTemporaryDirectory())
         let file = try HDF5File.openReadOnly(url)

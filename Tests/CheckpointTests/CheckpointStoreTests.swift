@@ -37,7 +37,8 @@ final class CheckpointStoreTests: XCTestCase {
             progress: [
                 TaskProgress(task: "ner", bestScore: 0.8125, bestStep: 40, badEpochs: 1, outOfPatience: false, history: [0.5, 0.8125, 0.79]),
                 TaskProgress(task: "emd", bestScore: -.infinity, bestStep: 0, badEpochs: 0, outOfPatience: true, history: []),
-            ])
+            ],
+            configFile: "/project/configs/démo.json")
     }
 
     func testRoundTripIsExact() throws {
@@ -93,7 +94,8 @@ final class CheckpointStoreTests: XCTestCase {
         let url = try CheckpointStore.write(Self.sample(step: 7), to: try makeTemporaryDirectory())
         let text = try CheckpointStore.describe(url)
         for expected in ["ner/encoder/l0/fwd/w_ih", "[2, 2, 2]", "embedder/words", "[3, 2]", "emd/scale", "[]",
-                         "step         7", "hmtl-checkpoint v3 (checksum verified)", "words: 6 entries", "ner: epoch 2, position 17, global batch 32", "\"demo\""] {
+                         "step         7", "hmtl-checkpoint v4 (checksum verified)",
+                         "config file  /project/configs/démo.json (the config's relative paths resolve against its folder)", "words: 6 entries", "ner: epoch 2, position 17, global batch 32", "\"demo\""] {
             XCTAssertTrue(text.contains(expected), "missing \(expected) in\n\(text)")
         }
         // [-inf, 0, -0, 3.14159274]: min -inf, max 3.14159.
@@ -131,11 +133,11 @@ final class CheckpointStoreTests: XCTestCase {
         let numeric = try make("numeric.h5") { try $0.setAttribute("format", Int64(1)) }
         let future = try make("future.h5") { file in
             try file.setAttribute("format", "hmtl-checkpoint")
-            try file.setAttribute("format_version", Int64(4))
+            try file.setAttribute("format_version", CheckpointSchema.version + 1)
         }
         let cases: [(URL, CheckpointError.Reason)] = [
             (plain, .wrongFormat(found: nil)), (other, .wrongFormat(found: "something-else")),
-            (numeric, .wrongFormat(found: nil)), (future, .unsupportedVersion(found: 4)),
+            (numeric, .wrongFormat(found: nil)), (future, .unsupportedVersion(found: CheckpointSchema.version + 1)),
         ]
         for (url, reason) in cases {
             XCTAssertThrowsError(try CheckpointStore.read(url)) { error in

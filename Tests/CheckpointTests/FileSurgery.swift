@@ -41,32 +41,48 @@ enum FileSurgery {
     /// had storage allocated: HDF5 opens it happily and would hand back fill values, so
     /// only a size check stands between a reader and an allocation of the declared size.
     static func declareHugeDataset(in url: URL, at path: String, dimensions: [UInt64]) throws {
-        let file = H5Fopen(url.path, readWrite, hid_t(H5P_DEFAULT))
-        guard file >= 0 else { throw failure("open \(url.path)") }
-        defer { H5Fclose(file) }
-        guard H5Ldelete(file, path, hid_t(H5P_DEFAULT)) >= 0 else { throw failure("delete \(path)") }
-        let dims = dimensions.map { hsize_t($0) }
-        let space = H5Screate_simple(Int32(dims.count), dims, nil)
-        guard space >= 0 else { throw failure("dataspace") }
-        defer { H5Sclose(space) }
-        let dataset = H5Dcreate2(file, path, chdf5_ieee_f32le(), space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
-        guard dataset >= 0 else { throw failure("create \(path)") }
-        H5Dclose(dataset)
+        try editing(url) { file in
+            guard H5Ldelete(file, path, hid_t(H5P_DEFAULT)) >= 0 else { throw failure("delete \(path)") }
+            let dims = dimensions.map { hsize_t($0) }
+            let space = H5Screate_simple(Int32(dims.count), dims, nil)
+            guard space >= 0 else { throw failure("dataspace") }
+            defer { H5Sclose(space) }
+            let dataset = H5Dcreate2(file, path, chdf5_ieee_f32le(), space, hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT))
+            guard dataset >= 0 else { throw failure("create \(path)") }
+            H5Dclose(dataset)
+        }
     }
 
     /// Turns a current checkpoint into what format_version 1 wrote: no checksum attributes.
     static func downgradeToVersion1(_ url: URL) throws {
+        for name in ["checksum", "checksum_algorithm"] { try deleteAttribute(name, in: url) }
+        try setFormatVersion(1, in: url)
+    }
+
+    /// Removes the root attribute `name`.
+    static func deleteAttribute(_ name: String, in url: URL) throws {
+        try editing(url) { file in
+            guard H5Adelete(file, name) >= 0 else { throw failure("delete attribute \(name)") }
+        }
+    }
+
+    /// Overwrites the root `format_version`, leaving everything else as it is.
+    static func setFormatVersion(_ version: Int64, in url: URL) throws {
+        try editing(url) { file in
+            let attribute = H5Aopen(file, "format_version", hid_t(H5P_DEFAULT))
+            guard attribute >= 0 else { throw failure("open format_version") }
+            defer { H5Aclose(attribute) }
+            var value = version
+            guard H5Awrite(attribute, chdf5_native_int64(), &value) >= 0 else { throw failure("write format_version") }
+        }
+    }
+
+    /// Runs `body` on the file opened read-write by raw HDF5, closing it afterwards.
+    private static func editing(_ url: URL, _ body: (hid_t) throws -> Void) throws {
         let file = H5Fopen(url.path, readWrite, hid_t(H5P_DEFAULT))
         guard file >= 0 else { throw failure("open \(url.path)") }
         defer { H5Fclose(file) }
-        for name in ["checksum", "checksum_algorithm"] {
-            guard H5Adelete(file, name) >= 0 else { throw failure("delete attribute \(name)") }
-        }
-        let attribute = H5Aopen(file, "format_version", hid_t(H5P_DEFAULT))
-        guard attribute >= 0 else { throw failure("open format_version") }
-        defer { H5Aclose(attribute) }
-        var one: Int64 = 1
-        guard H5Awrite(attribute, chdf5_native_int64(), &one) >= 0 else { throw failure("write format_version") }
+        try body(file)
     }
 
     static func reseal(_ url: URL) throws { try FileSeal.seal(url) }

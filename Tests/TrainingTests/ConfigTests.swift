@@ -73,7 +73,7 @@ final class ConfigTests: XCTestCase {
         }
         assertError(minimal, overrides: ["training.max_steps=2.5"], contains: "training.max_steps: expected an integer, got 2.5")
         assertError(minimal, overrides: ["training.max_steps=true"], contains: "training.max_steps: expected an integer, got true")
-        assertError(minimal, overrides: ["tasks.ner.data.format.x=1"], contains: "tasks.ner.data.format: --set: not an object")
+        assertError(minimal, overrides: ["tasks.ner.data.format.x=1"], contains: "--set tasks.ner.data.format.x=1: tasks.ner.data.format: not an object")
         assertError(minimal, overrides: ["tasks..ner=1"], contains: "empty key")
     }
 
