@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "GradientChecking", dependencies: ["Tensor"], path: "Tests/GradientChecking"),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "GradientChecking"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "NN", "Tensor", "Corpus", "GradientChecking"]),
-        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Random"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor", "hmtl"]),
