@@ -1,4 +1,5 @@
 import CHDF5
+import CheckpointSurgery
 import Foundation
 import XCTest
 @testable import Checkpoint
@@ -56,27 +57,13 @@ enum FileSurgery {
 
     /// Turns a current checkpoint into what format_version 1 wrote: no checksum attributes.
     static func downgradeToVersion1(_ url: URL) throws {
-        let file = H5Fopen(url.path, readWrite, hid_t(H5P_DEFAULT))
-        guard file >= 0 else { throw failure("open \(url.path)") }
-        defer { H5Fclose(file) }
-        for name in ["checksum", "checksum_algorithm"] {
-            guard H5Adelete(file, name) >= 0 else { throw failure("delete attribute \(name)") }
-        }
-        let attribute = H5Aopen(file, "format_version", hid_t(H5P_DEFAULT))
-        guard attribute >= 0 else { throw failure("open format_version") }
-        defer { H5Aclose(attribute) }
-        var one: Int64 = 1
-        guard H5Awrite(attribute, chdf5_native_int64(), &one) >= 0 else { throw failure("write format_version") }
+        try FormatDowngrade.relabel(url, formatVersion: 1, removing: ["checksum", "checksum_algorithm"])
     }
 
     static func reseal(_ url: URL) throws { try FileSeal.seal(url) }
 
     /// What a checkpoint written before seals existed starts with: no seal.
-    static func removeSeal(_ url: URL) throws {
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.write(contentsOf: Data(count: FileSeal.size))
-    }
+    static func removeSeal(_ url: URL) throws { try FormatDowngrade.removeSeal(url, userBlockSize: FileSeal.size) }
 
     private static func failure(_ what: String) -> NSError {
         NSError(domain: "FileSurgery", code: 1, userInfo: [NSLocalizedDescriptionKey: "HDF5: cannot \(what)"])
