@@ -8,17 +8,9 @@ import XCTest
 /// few large-batch ones, so the three rules give clearly different shares of NER steps.
 final class SamplingRuleTests: XCTestCase {
     static let steps = 300
-    static let config = """
-    {
-      "seed": 4,
-      "embedder": { "word_dim": 4, "char_dim": 3, "char_filters": 3 },
-      "tasks": {
-        "ner": { "data": { "format": "demo", "documents": 60, "seed": 5 }, "batch_size": 12, "encoder": { "hidden": 3, "layers": 1 } },
-        "emd": { "data": { "format": "demo", "documents": 10, "seed": 6 }, "batch_size": 1, "encoder": { "hidden": 3, "layers": 1 } }
-      },
-      "training": { "max_steps": \(steps), "log_every": 1, "validate_every": 100000, "checkpoint_every": 100000, "patience": 1000 }
-    }
-    """
+    static let config = TwoTaggerConfig(
+        seed: 4, ner: .init(documents: 60, dataSeed: 5, batchSize: 12), emd: .init(documents: 10, dataSeed: 6, batchSize: 1),
+        training: ["max_steps": steps, "log_every": 1, "validate_every": 100_000, "checkpoint_every": 100_000, "patience": 1000]).json
 
     /// Trains with `sampling`, returning the task of every step and the training examples per task.
     private func run(sampling: String) throws -> (draws: [String], examples: [Task: Int]) {

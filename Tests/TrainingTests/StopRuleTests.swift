@@ -9,17 +9,8 @@ final class StopRuleTests: XCTestCase {
     static let maxSteps = 60
 
     /// Two tasks validated after every step.
-    static let config = """
-    {
-      "seed": 6,
-      "embedder": { "word_dim": 4, "char_dim": 3, "char_filters": 3 },
-      "tasks": {
-        "ner": { "data": { "format": "demo", "documents": 20, "seed": 3 }, "batch_size": 4, "encoder": { "hidden": 3, "layers": 1 } },
-        "emd": { "data": { "format": "demo", "documents": 20, "seed": 3 }, "batch_size": 4, "encoder": { "hidden": 3, "layers": 1 } }
-      },
-      "training": { "max_steps": \(maxSteps), "log_every": 1, "validate_every": 1, "checkpoint_every": 1000 }
-    }
-    """
+    static let config = TwoTaggerConfig(seed: 6, training: ["max_steps": maxSteps, "log_every": 1, "validate_every": 1,
+                                                            "checkpoint_every": 1000]).json
 
     private func train(_ overrides: [String]) throws -> (stdout: String, records: RunRecords) {
         let dir = try CommandRunner.temporaryDirectory(self)

@@ -8,18 +8,9 @@ import XCTest
 /// below it — the opposite of the default order.
 final class TaggingOrderTests: XCTestCase {
     /// Different encoder sizes, so the shapes tell the levels apart; g_e = 5 words + 4 char filters.
-    static let config = """
-    {
-      "seed": 8,
-      "order": ["emd", "ner"],
-      "embedder": { "word_dim": 5, "char_dim": 3, "char_filters": 4 },
-      "tasks": {
-        "ner": { "data": { "format": "demo", "documents": 20, "seed": 2 }, "batch_size": 4, "encoder": { "hidden": 3, "layers": 1 } },
-        "emd": { "data": { "format": "demo", "documents": 20, "seed": 2 }, "batch_size": 4, "encoder": { "hidden": 7, "layers": 1 } }
-      },
-      "training": { "max_steps": 10, "log_every": 1, "validate_every": 100, "checkpoint_every": 1, "keep_checkpoints": 20, "patience": 100 }
-    }
-    """
+    static let config = TwoTaggerConfig(
+        seed: 8, order: ["emd", "ner"], wordDim: 5, charFilters: 4, ner: .init(dataSeed: 2), emd: .init(dataSeed: 2, hidden: 7),
+        training: ["max_steps": 10, "log_every": 1, "validate_every": 100, "checkpoint_every": 1, "keep_checkpoints": 20, "patience": 100]).json
 
     private func parameters(_ url: URL) throws -> [String: NamedArray] {
         Dictionary(uniqueKeysWithValues: try CheckpointStore.read(url).parameters.map { ($0.name, $0) })
