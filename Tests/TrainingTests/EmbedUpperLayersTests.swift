@@ -82,4 +82,21 @@ final class EmbedUpperLayersTests: XCTestCase {
         let emd = try file.read(Float.self, at: "/emd/0").values, re = try file.read(Float.self, at: "/re/0").values
         XCTAssertGreaterThan(zip(emd, re).map { abs($0 - $1) }.max() ?? 0, 1e-2)
     }
+
+    /// The file is plain HDF5 that outside tools read (its own test, so that a machine without
+    /// h5dump skips this alone, saying so, instead of passing it silently).
+    func testTheEmbeddingFileReadsWithH5Dump() throws {
+        guard let h5dump = CommandRunner.which("h5dump") else {
+            throw XCTSkip("h5dump is not on PATH; install it (Debian: apt-get install hdf5-tools) to run this check")
+        }
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let input = try writeFile(TrainedCheckpoint.dygie(Self.documents), "input.json", in: dir)
+        let out = dir.appendingPathComponent("emb.h5")
+        try succeeded(CommandRunner.run(["embed", "--checkpoint", try TrainedCheckpoint.fourTask().path, "--input", input.path,
+                                         "--input-format", "dygie", "--output", out.path, "--layers", "ge,cr", "--pool", "max"]))
+        let o = try succeeded(CommandRunner.execute(h5dump, ["-H", out.path], timeout: 60, environment: [:]))
+        for name in ["GROUP \"ge\"", "DATASET \"cr_pooled\"", "DATASET \"sentence_document\"", "ATTRIBUTE \"layers\""] {
+            XCTAssertTrue(o.stdout.contains(name), "h5dump -H lacks \(name):\n\(o.stdout.prefix(2000))")
+        }
+    }
 }

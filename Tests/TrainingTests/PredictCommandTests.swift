@@ -180,14 +180,6 @@ final class PredictCommandTests: XCTestCase {
         }
         XCTAssertEqual(try meanFile.children(of: "/"), ["documents", "ner", "ner_pooled", "sentence_document", "sentences"])
         try meanFile.close()
-
-        if let h5dump = CommandRunner.which("h5dump") {
-            let o = try CommandRunner.execute(h5dump, ["-H", out.path], timeout: 60, environment: [:])
-            XCTAssertEqual(o.status, 0, o.stderr)
-            for name in ["GROUP \"ge\"", "DATASET \"cr_pooled\"", "DATASET \"sentence_document\"", "ATTRIBUTE \"layers\""] {
-                XCTAssertTrue(o.stdout.contains(name), "h5dump -H lacks \(name):\n\(o.stdout.prefix(2000))")
-            }
-        }
     }
 
     func testBadInputExitsTwoNamingTheProblem() throws {
