@@ -43,9 +43,13 @@ let package = Package(
         .target(name: "GradientChecking", dependencies: ["Tensor"], path: "Tests/GradientChecking"),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "GradientChecking"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "NN", "Tensor", "Corpus", "GradientChecking"]),
-        .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint"]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Random"]),
+        // Rewrites checkpoints as older format versions wrote them (raw HDF5), for the checkpoint
+        // and the resume tests.
+        .target(name: "CheckpointSurgery", dependencies: ["CHDF5"], path: "Tests/CheckpointSurgery"),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CheckpointSurgery"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor", "hmtl"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor", "hmtl",
+                                                          "CheckpointSurgery"]),
     ]
 )

@@ -13,7 +13,8 @@ extension CheckpointStore {
     /// and reported; call this only while no run is writing to `directory`.
     ///
     /// Throws `CheckpointError.Reason.noValidCheckpoint` when checkpoints exist but none is
-    /// intact: starting afresh then would silently discard the run.
+    /// intact, or when the `latest` marker exists but names nothing readable and no checkpoint
+    /// is left: starting afresh then would silently discard the run.
     public static func latestValid(in directory: URL) throws -> (url: URL, skipped: [(file: URL, reason: String)])? {
         guard FileManager.default.fileExists(atPath: directory.path) else { return nil }
         var skipped = try removeTemporaries(in: directory)
@@ -42,7 +43,9 @@ extension CheckpointStore {
                 skipped.append((url, explanation(of: error)))
             }
         }
-        guard candidates.isEmpty else {
+        // A marker is written only after a checkpoint committed: with one, the run has saved state
+        // even when its files are gone, and starting afresh would silently discard it.
+        guard candidates.isEmpty, !FileManager.default.fileExists(atPath: marker.path) else {
             throw CheckpointError(file: directory.path, reason: .noValidCheckpoint(
                 skipped: skipped.map { "\($0.file.lastPathComponent): \($0.reason)" }))
         }

@@ -84,6 +84,18 @@ final class CheckpointRecoveryTests: XCTestCase {
         }
     }
 
+    /// The marker commits a checkpoint: with the file gone and nothing else to use, resuming
+    /// must not quietly start the run over.
+    func testAMarkerWhoseCheckpointIsGoneIsAnError() throws {
+        let directory = try makeTemporaryDirectory()
+        try write([10], to: directory)
+        try FileManager.default.removeItem(at: directory.appendingPathComponent("ckpt-10.h5"))
+        XCTAssertThrowsError(try CheckpointStore.latestValid(in: directory)) { error in
+            XCTAssertEqual((error as? CheckpointError)?.reason,
+                           .noValidCheckpoint(skipped: ["latest: the marker names ckpt-10.h5, which does not exist"]))
+        }
+    }
+
     func testKeepRemovesTheOldestButNeverTheNewestOrTheBest() throws {
         let directory = try makeTemporaryDirectory()
         try CheckpointStore.write(CheckpointStoreTests.sample(step: 5), named: "best-ner.h5", in: directory)

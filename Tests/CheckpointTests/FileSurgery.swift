@@ -1,4 +1,5 @@
 import CHDF5
+import CheckpointSurgery
 import Foundation
 import XCTest
 @testable import Checkpoint
@@ -55,8 +56,7 @@ enum FileSurgery {
 
     /// Turns a current checkpoint into what format_version 1 wrote: no checksum attributes.
     static func downgradeToVersion1(_ url: URL) throws {
-        for name in ["checksum", "checksum_algorithm"] { try deleteAttribute(name, in: url) }
-        try setFormatVersion(1, in: url)
+        try FormatDowngrade.relabel(url, formatVersion: 1, removing: ["checksum", "checksum_algorithm"])
     }
 
     /// Removes the root attribute `name`.
@@ -68,13 +68,7 @@ enum FileSurgery {
 
     /// Overwrites the root `format_version`, leaving everything else as it is.
     static func setFormatVersion(_ version: Int64, in url: URL) throws {
-        try editing(url) { file in
-            let attribute = H5Aopen(file, "format_version", hid_t(H5P_DEFAULT))
-            guard attribute >= 0 else { throw failure("open format_version") }
-            defer { H5Aclose(attribute) }
-            var value = version
-            guard H5Awrite(attribute, chdf5_native_int64(), &value) >= 0 else { throw failure("write format_version") }
-        }
+        try FormatDowngrade.relabel(url, formatVersion: version)
     }
 
     /// Runs `body` on the file opened read-write by raw HDF5, closing it afterwards.
@@ -88,11 +82,7 @@ enum FileSurgery {
     static func reseal(_ url: URL) throws { try FileSeal.seal(url) }
 
     /// What a checkpoint written before seals existed starts with: no seal.
-    static func removeSeal(_ url: URL) throws {
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.write(contentsOf: Data(count: FileSeal.size))
-    }
+    static func removeSeal(_ url: URL) throws { try FormatDowngrade.removeSeal(url, userBlockSize: FileSeal.size) }
 
     private static func failure(_ what: String) -> NSError {
         NSError(domain: "FileSurgery", code: 1, userInfo: [NSLocalizedDescriptionKey: "HDF5: cannot \(what)"])

@@ -1,4 +1,5 @@
 import Corpus
+import Random
 import XCTest
 
 final class BatchPlanTests: XCTestCase {
@@ -45,16 +46,36 @@ final class BatchPlanTests: XCTestCase {
         XCTAssertEqual(BatchPlan.shard([7], rank: 3, worldSize: 4), [])
     }
 
-    /// 2 ranks × b and 1 rank × 2b see the same global batches, and the two ranks' shards
-    /// together are exactly the single rank's batch.
+    /// The documented recipe, written out independently of `BatchPlan`: permute with
+    /// RNG(seed, [task, epoch]), cut into chunks of 50 global batches, sort each chunk by
+    /// (length, index), cut into batches, shuffle the batches with the same generator.
+    private func documentedPlan(globalBatch: Int, seed: UInt64, task: UInt64, epoch: Int) -> [[Int]] {
+        var random = RNG(seed: seed, stream: [task, UInt64(epoch)])
+        var order = Array(lengths.indices)
+        random.shuffle(&order)
+        let chunks = stride(from: 0, to: order.count, by: 50 * globalBatch).map { order[$0..<min($0 + 50 * globalBatch, order.count)] }
+        var batches = chunks.flatMap { chunk -> [[Int]] in
+            let sorted = chunk.sorted { lengths[$0] != lengths[$1] ? lengths[$0] < lengths[$1] : $0 < $1 }
+            return stride(from: 0, to: sorted.count, by: globalBatch).map { Array(sorted[$0..<min($0 + globalBatch, sorted.count)]) }
+        }
+        random.shuffle(&batches)
+        return batches
+    }
+
+    /// 2 ranks × b and 1 rank × 2b both train the plan of global batch 2b — which depends on
+    /// nothing but (lengths, global batch, seed, task, epoch), as the documented recipe says —
+    /// and the two ranks' shards (alternate positions) together are exactly the single rank's batch.
     func testTwoRanksTimesBEqualsOneRankTimesTwoB() {
-        let b = 6
-        let single = BatchPlan.epoch(lengths: lengths, globalBatch: 1 * (2 * b), seed: 11, task: 1, epoch: 3)
-        let double = BatchPlan.epoch(lengths: lengths, globalBatch: 2 * b, seed: 11, task: 1, epoch: 3)
-        XCTAssertEqual(single, double)
-        for batch in double {
+        let b = 4  // a global batch of 8: the 537 examples make two sorting chunks of up to 400
+        let plan = BatchPlan.epoch(lengths: lengths, globalBatch: 2 * b, seed: 11, task: 1, epoch: 3)
+        XCTAssertEqual(plan, documentedPlan(globalBatch: 2 * b, seed: 11, task: 1, epoch: 3))
+        XCTAssertGreaterThan(plan.count, 1)
+        for batch in plan {
             let r0 = BatchPlan.shard(batch, rank: 0, worldSize: 2), r1 = BatchPlan.shard(batch, rank: 1, worldSize: 2)
-            XCTAssertEqual(Set(r0 + r1), Set(BatchPlan.shard(batch, rank: 0, worldSize: 1)))
+            XCTAssertEqual(BatchPlan.shard(batch, rank: 0, worldSize: 1), batch)
+            XCTAssertEqual(r0, stride(from: 0, to: batch.count, by: 2).map { batch[$0] })
+            XCTAssertEqual(r1, stride(from: 1, to: batch.count, by: 2).map { batch[$0] })
+            XCTAssertEqual((r0 + r1).sorted(), batch.sorted())
             XCTAssertLessThanOrEqual(r0.count, b)
         }
     }

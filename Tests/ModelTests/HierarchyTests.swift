@@ -91,7 +91,9 @@ final class HierarchyTests: XCTestCase {
             let loss = f.model.trainStep(task, batch: f.batches[task]!, arena: f.arena, rngs: &rngs)
             XCTAssertTrue(loss.isFinite && loss > 0, "\(task): loss \(loss)")
             let ranges = f.model.parameterRanges(for: task)
-            for i in 0..<f.arena.count where !ranges.contains(where: { $0.contains(i) }) {
+            let outside = (0..<f.arena.count).filter { i in !ranges.contains { $0.contains(i) } }
+            XCTAssertFalse(outside.isEmpty, "\(task): its ranges cover every parameter, so nothing is checked")
+            for i in outside {
                 XCTAssertEqual(f.arena.grads[i], 0, "\(task): gradient outside its ranges at \(i)")
             }
             let words = f.model.layout.range(ofPrefix: "embedder/words")
@@ -120,10 +122,13 @@ final class HierarchyTests: XCTestCase {
             _ = loss()
             let analytic = Array(f.arena.grads)
             var rng = RNG(seed: 8)
+            var checked: [String: Int] = [:]
             for p in f.model.layout.parameters where prefixes.contains(where: p.name.hasPrefix) {
+                checked[prefixes.first(where: p.name.hasPrefix)!, default: 0] += 1
                 GradientCheck.check("\(task) \(p.name)", at: f.arena.value(p), count: p.count, analytic: Array(analytic[p.range]),
                                     samples: 12, step: 3e-2, rng: &rng, loss: loss)
             }
+            for prefix in prefixes { XCTAssertGreaterThan(checked[prefix] ?? 0, 0, "\(task): no parameter named \(prefix)… was checked") }
         }
     }
 
@@ -133,6 +138,7 @@ final class HierarchyTests: XCTestCase {
         let batch = f.batches[.coref]!
         let gold = Set(batch.coreference!.clusters.flatMap { $0 })
         let prediction = f.model.predictCoreference(batch, arena: f.arena)
+        XCTAssertFalse(prediction.clusters.isEmpty, "no cluster predicted, so the check below sees nothing")
         XCTAssertTrue(prediction.clusters.allSatisfy { $0.allSatisfy(gold.contains) }, "\(prediction.clusters) vs \(gold)")
         XCTAssertTrue(prediction.kept.allSatisfy(gold.contains))
         XCTAssertFalse(prediction.kept.isEmpty)
@@ -144,6 +150,7 @@ final class HierarchyTests: XCTestCase {
         XCTAssertEqual(f.model.predictRelations(f.batches[.relation]!, arena: f.arena).count, f.batches[.relation]!.count)
         let clusters = f.model.predictCoreference(f.batches[.coref]!, arena: f.arena).clusters
         let n = f.batches[.coref]!.lengths[0]
+        XCTAssertFalse(clusters.isEmpty, "no cluster predicted, so the bounds check below sees nothing")
         XCTAssertTrue(clusters.allSatisfy { $0.allSatisfy { $0.start >= 0 && $0.end < n } })
     }
 }

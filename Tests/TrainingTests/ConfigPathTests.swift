@@ -79,13 +79,6 @@ final class ConfigPathTests: XCTestCase {
         return try CommandRunner.execute("/usr/bin/env", ["-C", directory.path, CommandRunner.hmtl] + arguments, timeout: 300, environment: [:])
     }
 
-    @discardableResult
-    private func succeeded(_ o: CommandRunner.Output, file: StaticString = #filePath, line: UInt = #line) throws -> CommandRunner.Output {
-        XCTAssertFalse(o.timedOut, "timed out", file: file, line: line)
-        XCTAssertEqual(o.status, 0, "exit \(o.status)\nstdout:\n\(o.stdout)\nstderr:\n\(o.stderr)", file: file, line: line)
-        return o
-    }
-
     /// The one line a failing command prints, after checking it failed with exit code 2.
     private func failure(_ o: CommandRunner.Output, file: StaticString = #filePath, line: UInt = #line) -> String {
         XCTAssertFalse(o.timedOut, "timed out", file: file, line: line)

@@ -10,63 +10,15 @@ import XCTest
 /// file score with `hmtl score` exactly as `hmtl evaluate` scores the checkpoint, the one-pass
 /// inference equals the per-task predictions, and the exported vectors equal a direct forward.
 final class PredictCommandTests: XCTestCase {
-    /// The multi-task test config, trained a little longer so every level predicts something.
-    static let config = MultiTaskTests.config
-    static let overrides = ["--set", "training.max_steps=150", "--set", "training.log_every=50", "--set", "training.validate_every=150",
-                            "--set", "training.checkpoint_every=150"]
-
     /// Unseen documents: their words are partly out of the training vocabulary.
     static let documents = DemoCorpus.generate(documents: 8, seed: 99)
 
-    nonisolated(unsafe) private static var trainedDirectory: URL?
+    /// The shared short four-task run (`TrainedCheckpoint`).
+    private func checkpoint() throws -> String { try TrainedCheckpoint.fourTask().path }
 
-    /// One short training run shared by the tests (removed after the class).
-    private func checkpoint() throws -> String {
-        if let dir = Self.trainedDirectory { return dir.appendingPathComponent("run/ckpt-150.h5").path }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-predict-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let config = dir.appendingPathComponent("config.json")
-        try Self.config.write(to: config, atomically: true, encoding: .utf8)
-        try succeeded(CommandRunner.run(["train", "--config", config.path, "--output", dir.appendingPathComponent("run").path] + Self.overrides))
-        Self.trainedDirectory = dir
-        return dir.appendingPathComponent("run/ckpt-150.h5").path
-    }
+    private func json(_ text: String) throws -> [String: Any] { try jsonObject(text) }
 
-    override class func tearDown() {
-        if let dir = trainedDirectory { try? FileManager.default.removeItem(at: dir) }
-        trainedDirectory = nil
-    }
-
-    @discardableResult
-    private func succeeded(_ o: CommandRunner.Output, file: StaticString = #filePath, line: UInt = #line) throws -> CommandRunner.Output {
-        XCTAssertFalse(o.timedOut, "timed out", file: file, line: line)
-        XCTAssertEqual(o.status, 0, "exit \(o.status)\nstdout:\n\(o.stdout)\nstderr:\n\(o.stderr)", file: file, line: line)
-        return o
-    }
-
-    private func json(_ text: String) throws -> [String: Any] {
-        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
-    }
-
-    /// DyGIE JSON lines of `documents` (entities as `ner`, relations, clusters), the one format
-    /// that carries every task's gold for `hmtl evaluate --data`.
-    private func dygie(_ documents: [Document]) throws -> String {
-        try documents.map { d in
-            let offsets = d.sentenceOffsets
-            let ner = d.sentences.enumerated().map { s, sentence in
-                sentence.entities.map { [$0.span.start + offsets[s], $0.span.end + offsets[s], $0.label] as [Any] }
-            }
-            let relations = d.sentences.enumerated().map { s, sentence in
-                sentence.relations.map { r in
-                    [r.head.start + offsets[s], r.head.end + offsets[s], r.tail.start + offsets[s], r.tail.end + offsets[s], r.label] as [Any]
-                }
-            }
-            let clusters = d.clusters.map { $0.map { [$0.span.start + offsets[$0.sentence], $0.span.end + offsets[$0.sentence]] } }
-            let object: [String: Any] = ["doc_key": d.id, "sentences": d.sentences.map(\.tokens), "ner": ner,
-                                         "relations": relations, "clusters": clusters]
-            return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
-        }.joined(separator: "\n") + "\n"
-    }
+    private func dygie(_ documents: [Document]) throws -> String { try TrainedCheckpoint.dygie(documents) }
 
     /// The gold side of `PredictionFiles`: the same layout with the gold annotations.
     private func gold(_ documents: [Document]) -> [DocumentPrediction] {
@@ -261,14 +213,6 @@ final class PredictCommandTests: XCTestCase {
         }
         XCTAssertEqual(try meanFile.children(of: "/"), ["documents", "ner", "ner_pooled", "sentence_document", "sentences"])
         try meanFile.close()
-
-        if let h5dump = CommandRunner.which("h5dump") {
-            let o = try CommandRunner.execute(h5dump, ["-H", out.path], timeout: 60, environment: [:])
-            XCTAssertEqual(o.status, 0, o.stderr)
-            for name in ["GROUP \"ge\"", "DATASET \"cr_pooled\"", "DATASET \"sentence_document\"", "ATTRIBUTE \"layers\""] {
-                XCTAssertTrue(o.stdout.contains(name), "h5dump -H lacks \(name):\n\(o.stdout.prefix(2000))")
-            }
-        }
     }
 
     func testBadInputExitsTwoNamingTheProblem() throws {
