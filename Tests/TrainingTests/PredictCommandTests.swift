@@ -92,6 +92,7 @@ final class PredictCommandTests: XCTestCase {
         let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: ckpt))
         let input3 = PredictionInput.text(try String(contentsOf: input, encoding: .utf8))
         let expected = try Predictor(model: trained.model, arena: trained.arena, batchSize: 64).predict(input3.documents)
+        XCTAssertEqual(expected.count, lines.count, "one line per input document")
         for (line, prediction) in zip(lines, expected) {
             let object = try json(String(line))
             XCTAssertEqual(Set(object.keys), ["id", "tokens", "ner", "emd", "relations", "coref", "offsets"])
@@ -146,6 +147,7 @@ final class PredictCommandTests: XCTestCase {
             let batch = TaggingBatch(sentences: group.map { Self.documents[$0].sentences.flatMap(\.tokens) }, exampleIDs: group,
                                      vocabulary: model.vocabularies)
             let direct = model.predictCoreference(batch, documents: group.map { CoreferenceDocument(Self.documents[$0]) }, arena: trained.arena)
+            XCTAssertEqual(direct.count, group.count)
             for (d, result) in zip(group, direct) {
                 let offsets = Self.documents[d].sentenceOffsets
                 XCTAssertEqual(predictions[d].coref!.map { $0.map { TokenSpan(start: offsets[$0.sentence] + $0.span.start, end: offsets[$0.sentence] + $0.span.end) } },
