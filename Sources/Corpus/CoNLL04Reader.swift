@@ -47,10 +47,12 @@ public struct CoNLL04Reader: Sendable, SingleFileReader {
             if line.hasPrefix("#doc") {
                 try endBlock()
                 let id = line.dropFirst(4).trimmingWhitespace()
-                if id.isEmpty {
-                    failure = file.error(atIndex: index, "missing document id after '#doc'")
-                } else {
+                do throws(CorpusError) {
+                    try file.checkLine(atIndex: index)
+                    guard !id.isEmpty else { throw file.error(atIndex: index, "missing document id after '#doc'") }
                     current = (String(id), index)
+                } catch {
+                    failure = error
                 }
                 continue
             }
@@ -70,6 +72,7 @@ public struct CoNLL04Reader: Sendable, SingleFileReader {
     }
 
     private func tokenLine(_ line: Substring, index: Int, expectedPosition: Int, file: TextFile) throws(CorpusError) -> TokenLine {
+        try file.checkLine(atIndex: index)
         let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
         guard columns.count == 5 else {
             throw file.error(atIndex: index,

@@ -5,7 +5,7 @@ import Random
 
 /// Where a task's examples come from.
 public struct DataSource: Sendable, Equatable {
-    public enum Format: String, Sendable, CaseIterable { case demo, conll2003, conll04, conll2012, litbank, dygie }
+    public enum Format: String, Sendable, CaseIterable { case demo, conll2003, conll04, conll2012, litbank, dygie, columns }
     public var format: Format
     /// Demo corpus size and seed (format demo).
     public var documents = 0
@@ -18,6 +18,9 @@ public struct DataSource: Sendable, Equatable {
     /// Precomputed contextual features of the splits (`data.contextual`), when the embedder
     /// mixes them in.
     public var contextual: ContextualPaths?
+    /// Format columns: which column holds the word and which the tags (`data.columns`), and
+    /// the tags' scheme (`data.tag_scheme`).
+    public var columns: ColumnFormat?
 
     /// Whether the source has a test split (a test file, or built-in splits).
     var hasTest: Bool { format == .demo || format == .litbank || !test.isEmpty }
@@ -158,7 +161,9 @@ public struct RunConfig: Sendable {
         guard var root = object as? [String: Any] else {
             throw ConfigError(path: "", message: "\(path): expected a JSON object at the top level")
         }
+        try ConfigStrings.check(root, source: path)
         for o in overrides { try apply(override: o, to: &root) }
+        if !overrides.isEmpty { try ConfigStrings.check(root, source: "--set") }
         return try RunConfig(json: root, baseDirectory: url.deletingLastPathComponent())
     }
 
@@ -246,8 +251,8 @@ public struct RunConfig: Sendable {
 
     /// Which data formats carry each task's annotation.
     static let formats: [Task: [DataSource.Format]] = [
-        .ner: [.demo, .conll2003, .conll04, .conll2012, .dygie],
-        .emd: [.demo, .litbank, .dygie],
+        .ner: [.demo, .conll2003, .conll04, .conll2012, .dygie, .columns],
+        .emd: [.demo, .litbank, .dygie, .columns],
         .relation: [.demo, .conll04, .dygie],
         .coref: [.demo, .conll2012, .litbank, .dygie],
     ]
@@ -263,12 +268,13 @@ public struct RunConfig: Sendable {
             source.demoSeed = UInt64(try d.int("seed", default: 1, range: 0...Int(Int32.max)))
         case .litbank:
             source.train = resolve(try d.string("directory"), baseDirectory)
-        case .conll2003, .conll04, .conll2012, .dygie:
+        case .conll2003, .conll04, .conll2012, .dygie, .columns:
             source.train = resolve(try d.string("train"), baseDirectory)
             source.dev = resolve(try d.string("dev"), baseDirectory)
             source.test = try d.optionalString("test").map { resolve($0, baseDirectory) } ?? ""
             if format == .conll2003 { source.tagScheme = try d.string("tag_scheme", default: "iob1", oneOf: ["iob1", "iob2"]) }
         }
+        if format == .columns { source.columns = try columnFormat(&d, task: task) }
         source.contextual = try contextualPaths(&d, required: contextual, hasTest: source.hasTest, baseDirectory: baseDirectory)
         try d.finish()
 

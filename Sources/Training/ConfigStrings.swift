@@ -1,0 +1,25 @@
+import Corpus
+
+/// Every checkpoint stores the run's config, so its keys and string values must pass the rule
+/// every stored string does (`StoredText`); checked when the config is loaded, before any
+/// corpus is read or any file written.
+enum ConfigStrings {
+    /// Throws a `ConfigError` naming the key path, `source` (the config file, or `--set`) and
+    /// the problem of the first key or string value, in sorted key order, that may not be stored.
+    static func check(_ value: Any, source: String, path: String = "") throws {
+        switch value {
+        case let text as String:
+            if let problem = StoredText.problem(in: text) { throw ConfigError(path: path, message: "\(source): \(problem)") }
+        case let object as [String: Any]:
+            for key in object.keys.sorted() {
+                let child = path.isEmpty ? key : "\(path).\(key)"
+                if let problem = StoredText.problem(in: key) { throw ConfigError(path: child, message: "\(source): the key \(problem)") }
+                try check(object[key]!, source: source, path: child)
+            }
+        case let array as [Any]:
+            for (index, item) in array.enumerated() { try check(item, source: source, path: "\(path)[\(index)]") }
+        default:
+            break
+        }
+    }
+}
