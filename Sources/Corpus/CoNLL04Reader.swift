@@ -58,6 +58,7 @@ public struct CoNLL04Reader: Sendable, SingleFileReader {
             }
             if failure != nil || line.allSatisfy(\.isWhitespace) { continue }
             do throws(CorpusError) {
+                try file.checkLine(atIndex: index)
                 guard current != nil else {
                     throw file.error(atIndex: index, "token line before the first '#doc' line")
                 }
@@ -72,7 +73,6 @@ public struct CoNLL04Reader: Sendable, SingleFileReader {
     }
 
     private func tokenLine(_ line: Substring, index: Int, expectedPosition: Int, file: TextFile) throws(CorpusError) -> TokenLine {
-        try file.checkLine(atIndex: index)
         let columns = line.split(separator: "\t", omittingEmptySubsequences: false)
         guard columns.count == 5 else {
             throw file.error(atIndex: index,

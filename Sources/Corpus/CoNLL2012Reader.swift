@@ -161,6 +161,7 @@ public struct CoNLL2012Reader: Sendable {
                 try endRecord()
             }
             do {
+                try file.checkLine(atIndex: index)
                 if begins {
                     block = try header(line, index: index, file: file)
                 } else if ends {
@@ -198,7 +199,6 @@ public struct CoNLL2012Reader: Sendable {
 
     /// Parses `#begin document (ID); part N`.
     private func header(_ line: Substring, index: Int, file: TextFile) throws(CorpusError) -> Block {
-        try file.checkLine(atIndex: index)
         let rest = line.dropFirst("#begin document".count).trimmingWhitespace()
         guard rest.first == "(", let separator = rest.range(of: "); part ") else {
             throw file.error(atIndex: index, "malformed '#begin document' line: expected '#begin document (ID); part N'")
@@ -215,7 +215,6 @@ public struct CoNLL2012Reader: Sendable {
     }
 
     private func tokenLine(_ line: Substring, index: Int, block: inout Block, file: TextFile) throws {
-        try file.checkLine(atIndex: index)
         var columns = line.utf8.contains(UInt8(ascii: "\t"))
             ? line.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
             : line.split(whereSeparator: \.isWhitespace)

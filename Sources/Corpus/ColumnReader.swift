@@ -7,8 +7,8 @@ import Foundation
 /// against its scheme and decoded to spans. Documents are named `<file name>#<ordinal>`,
 /// counting from 1 (one document when the file has no `-DOCSTART-`).
 ///
-/// A line holding a tab is split at tabs, its cells trimmed (so a token may contain spaces, and
-/// a trailing tab adds no column); any other line at runs of whitespace. Every token line must
+/// A line holding a tab is split at tabs, its cells trimmed (so a token may contain spaces;
+/// trailing tabs add no column); any other line at runs of whitespace. Every token line must
 /// have as many columns as the file's first, since a negative index means another column on a
 /// shorter line; the word and tag cells must be non-empty.
 ///
@@ -152,9 +152,10 @@ public struct ColumnReader: Sendable, SingleFileReader {
         guard fixedColumns == nil, line.utf8.contains(UInt8(ascii: "\t")) else {
             return line.split(whereSeparator: \.isWhitespace)
         }
-        let trimmed = line.trimmingWhitespace()
-        guard !trimmed.isEmpty else { return [] }
-        return trimmed.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
+        // Trailing tabs add no column (LitBank ends every line with one); a leading tab is an
+        // empty first cell.
+        guard let last = line.lastIndex(where: { !$0.isWhitespace }) else { return [] }
+        return line[...last].split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
     }
 
     /// The token a line gives `hmtl score` to align two files by: nil for a blank line,
