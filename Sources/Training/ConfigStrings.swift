@@ -12,9 +12,9 @@ enum ConfigStrings {
             if let problem = StoredText.problem(in: text) { throw ConfigError(path: path, message: "\(source): \(problem)") }
         case let object as [String: Any]:
             for key in object.keys.sorted() {
-                let child = path.isEmpty ? key : "\(path).\(key)"
-                if let problem = StoredText.problem(in: key) { throw ConfigError(path: child, message: "\(source): the key \(problem)") }
-                try check(object[key]!, source: source, path: child)
+                // The key path is printed as is, so a bad key is named by its parent and quoted escaped.
+                if let problem = StoredText.problem(in: key) { throw ConfigError(path: path, message: "\(source): the key \(problem)") }
+                try check(object[key]!, source: source, path: path.isEmpty ? key : "\(path).\(key)")
             }
         case let array as [Any]:
             for (index, item) in array.enumerated() { try check(item, source: source, path: "\(path)[\(index)]") }

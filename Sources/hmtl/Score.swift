@@ -89,6 +89,9 @@ struct Score: ParsableCommand {
                 throw ValidationError("\(columnsOption) \(map): --task \(task.rawValue) scores the \(layer.rawValue) column, not \(other.rawValue)")
             }
             tags[layer] = tags[layer] ?? -1
+            if let clash = ColumnFormat(word: word, tags: tags, scheme: nil).sameColumn {
+                throw ValidationError("\(columnsOption) \(map): \(clash) (the \(layer.rawValue) column is the last unless given)")
+            }
         }
         let scheme = try schemeName.map { name in
             guard let scheme = TagScheme(name: name) else {
@@ -96,9 +99,7 @@ struct Score: ParsableCommand {
             }
             return scheme
         }
-        let format = ColumnFormat(word: word, tags: tags, scheme: scheme)
-        if let clash = format.sameColumn { throw ValidationError("\(columnsOption): \(clash)") }
-        return format
+        return ColumnFormat(word: word, tags: tags, scheme: scheme)
     }
 
     private static func object(_ overall: SpanMetrics.Counts, perType: [String: SpanMetrics.Counts]) -> [String: Any] {
