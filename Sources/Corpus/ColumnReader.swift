@@ -128,7 +128,7 @@ public struct ColumnReader: Sendable, SingleFileReader {
         let found = "found \(count) column\(count == 1 ? "" : "s")"
         if let fixedColumns {
             guard count == fixedColumns.count else {
-                throw file.error(atIndex: index, "expected \(fixedColumns.count) whitespace-separated columns (\(fixedColumns.joined(separator: " "))), \(found)")
+                throw file.error(atIndex: index, "expected \(fixedColumns.count) whitespace-separated columns (\(fixedColumns.joined(separator: " "))), found \(count)")
             }
         } else if let reference {
             guard count == reference.count else {
