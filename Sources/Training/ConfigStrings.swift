@@ -4,16 +4,20 @@ import Corpus
 /// every stored string does (`StoredText`); checked when the config is loaded, before any
 /// corpus is read or any file written.
 enum ConfigStrings {
-    /// Throws a `ConfigError` naming the key path, `source` (the config file, or `--set`) and
-    /// the problem of the first key or string value, in sorted key order, that may not be stored.
-    static func check(_ value: Any, source: String, path: String = "") throws {
+    /// Throws a `ConfigError` naming the key path and the problem of the first key or string
+    /// value, in sorted key order, that may not be stored; its message starts with `source`
+    /// (the config file, or `--set`) when one is given.
+    static func check(_ value: Any, source: String? = nil, path: String = "") throws {
+        func failure(_ path: String, _ problem: String) -> ConfigError {
+            ConfigError(path: path, message: source.map { "\($0): \(problem)" } ?? problem)
+        }
         switch value {
         case let text as String:
-            if let problem = StoredText.problem(in: text) { throw ConfigError(path: path, message: "\(source): \(problem)") }
+            if let problem = StoredText.problem(in: text) { throw failure(path, problem) }
         case let object as [String: Any]:
             for key in object.keys.sorted() {
                 // The key path is printed as is, so a bad key is named by its parent and quoted escaped.
-                if let problem = StoredText.problem(in: key) { throw ConfigError(path: path, message: "\(source): the key \(problem)") }
+                if let problem = StoredText.problem(in: key) { throw failure(path, "the key \(problem)") }
                 try check(object[key]!, source: source, path: path.isEmpty ? key : "\(path).\(key)")
             }
         case let array as [Any]:

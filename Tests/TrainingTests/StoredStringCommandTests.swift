@@ -113,7 +113,9 @@ final class StoredStringCommandTests: XCTestCase {
         let run = directory.appendingPathComponent("run")
         let output = try CommandRunner.run(["train", "--config", config.path, "--output", run.path])
         XCTAssertEqual(output.status, 2, output.stdout + output.stderr)
-        XCTAssertTrue(output.stderr.contains("tasks.ner.data.dev: \(config.path): \"dev\\0.txt\" contains a NUL byte"), output.stderr)
+        for part in [config.path, "tasks.ner.data.dev", "\"dev\\0.txt\" contains a NUL byte"] {
+            XCTAssertTrue(output.stderr.contains(part), "\(output.stderr) lacks \(part)")
+        }
         XCTAssertFalse(FileManager.default.fileExists(atPath: run.path))
     }
 }
