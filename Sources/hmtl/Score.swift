@@ -10,12 +10,13 @@ struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score a prediction file against a gold file.",
         discussion: """
-        Formats: ner and emd — column files, blank lines between sentences, by default token first \
-        and tag last with the scheme read off each file (BILOU when a tag starts with L- or U-, \
-        else IOB); --columns/--tag-scheme describe the gold file otherwise (e.g. --columns \
-        word=0,ner=3 --tag-scheme bioes), --pred-columns/--pred-tag-scheme the predictions; re — JSON lines with doc_key, sentences and relations \
-        ([s1, e1, s2, e2, label], document-wide inclusive offsets); coref — CoNLL-2012 \
-        (#begin document … #end document, clusters in the last column).
+        Formats: ner and emd — column files, blank lines between sentences, by default token \
+        first and tag last with the scheme read off each file (BILOU when a tag starts with L- or \
+        U-, else IOB); --columns/--tag-scheme describe a gold file laid out otherwise (e.g. \
+        --columns word=0,ner=3 --tag-scheme bioes), --pred-columns/--pred-tag-scheme the \
+        predictions; re — JSON lines with doc_key, sentences and relations ([s1, e1, s2, e2, \
+        label], document-wide inclusive offsets); coref — CoNLL-2012 (#begin document … #end \
+        document, clusters in the last column).
         """)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable { case ner, emd, re, coref }
