@@ -25,35 +25,7 @@ public enum BILOU {
 
     /// Spans of a valid BILOU sequence, in order; throws on the first invalid tag or transition.
     public static func spans(from tags: [String]) throws(TagSequenceError) -> [LabeledSpan] {
-        var spans: [LabeledSpan] = []
-        var open: (start: Int, type: String)?
-        for (i, text) in tags.enumerated() {
-            let tag = try Tag(parsing: text, allowed: [.begin, .inside, .last, .unit], at: i)
-            let continues = open?.type == tag.type
-            let valid: Bool
-            switch tag.prefix {
-            case nil, .begin, .unit: valid = open == nil
-            case .inside, .last: valid = continues
-            }
-            guard valid else {
-                let previous = i == 0 ? "the start of the sentence" : "'\(tags[i - 1])'"
-                throw TagSequenceError(position: i, message: "'\(text)' cannot follow \(previous) in BILOU")
-            }
-            switch tag.prefix {
-            case nil, .inside: break
-            case .begin: open = (i, tag.type)
-            case .unit: spans.append(LabeledSpan(i, i, tag.type))
-            case .last:
-                spans.append(LabeledSpan(open!.start, i, tag.type))
-                open = nil
-            }
-        }
-        if let open {
-            throw TagSequenceError(
-                position: tags.count - 1,
-                message: "sentence ends inside the \(open.type) span opened at token \(open.start) (missing L-\(open.type))")
-        }
-        return spans
+        try TagScheme.bilou.spans(from: tags)
     }
 
     /// Throws a descriptive error if `tags` is not a valid BILOU sequence.

@@ -47,15 +47,18 @@ public struct CoNLL04Reader: Sendable, SingleFileReader {
             if line.hasPrefix("#doc") {
                 try endBlock()
                 let id = line.dropFirst(4).trimmingWhitespace()
-                if id.isEmpty {
-                    failure = file.error(atIndex: index, "missing document id after '#doc'")
-                } else {
+                do throws(CorpusError) {
+                    try file.checkLine(atIndex: index)
+                    guard !id.isEmpty else { throw file.error(atIndex: index, "missing document id after '#doc'") }
                     current = (String(id), index)
+                } catch {
+                    failure = error
                 }
                 continue
             }
             if failure != nil || line.allSatisfy(\.isWhitespace) { continue }
             do throws(CorpusError) {
+                try file.checkLine(atIndex: index)
                 guard current != nil else {
                     throw file.error(atIndex: index, "token line before the first '#doc' line")
                 }

@@ -8,7 +8,9 @@ import Foundation
 /// 5 parse, 6 lemma, 7 frameset, 8 sense, 9 speaker, 10 named entities, 11…n−2 predicate
 /// arguments (their number varies per sentence, so the count only has to be constant within a
 /// sentence), n−1 coreference. Only the word, named-entity and coreference columns are kept;
-/// the id, part and index columns are checked against the header and the token's position.
+/// the part and index columns are checked against the header and the token's position. The
+/// document-id column is not checked: the `#begin document` line defines the document, as in
+/// the official CoNLL-2012 scorer, which reads files whose rows carry another id.
 ///
 /// Columns are runs of whitespace, except in lines holding a tab: those are split on single
 /// tabs and an empty LAST field is an empty coreference cell, because LitBank writes `…_\t`
@@ -41,7 +43,7 @@ public struct CoNLL2012Reader: Sendable {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             var skipped = SkippedRecords()
-            let documents = try readLocated(TextFile(path: path), policy: policy, skipped: &skipped).map(\.document)
+            let documents = try readLocated(TextFile(path: path, undecodable: .keep), policy: policy, skipped: &skipped).map(\.document)
             return CorpusRead(documents: documents, skipped: skipped)
         }
         guard let walker = FileManager.default.enumerator(atPath: path) else {
@@ -62,7 +64,7 @@ public struct CoNLL2012Reader: Sendable {
         var skipped = SkippedRecords()
         var firstSeen: [String: String] = [:]
         for file in files {
-            for located in try readLocated(TextFile(path: file), policy: policy, skipped: &skipped) {
+            for located in try readLocated(TextFile(path: file, undecodable: .keep), policy: policy, skipped: &skipped) {
                 let here = "\(file):\(located.beginLine + 1)"
                 if let first = firstSeen[located.document.id] {
                     try policy.reject(CorpusError(path: file, line: located.beginLine + 1,
@@ -159,6 +161,7 @@ public struct CoNLL2012Reader: Sendable {
                 try endRecord()
             }
             do {
+                try file.checkLine(atIndex: index)
                 if begins {
                     block = try header(line, index: index, file: file)
                 } else if ends {
@@ -225,9 +228,6 @@ public struct CoNLL2012Reader: Sendable {
         if columns[columns.count - 1].isEmpty { columns[columns.count - 1] = "-" }
         if let empty = columns.firstIndex(where: \.isEmpty) {
             throw file.error(atIndex: index, "column \(empty) is empty")
-        }
-        guard columns[0] == block.id else {
-            throw file.error(atIndex: index, "document id '\(columns[0])' does not match '\(block.id)' of the '#begin document' on line \(block.beginLine + 1)")
         }
         guard let part = Int(columns[1]), part == block.partNumber else {
             throw file.error(atIndex: index, "part '\(columns[1])' does not match part \(block.part) of the '#begin document' on line \(block.beginLine + 1)")

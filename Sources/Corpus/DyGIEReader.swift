@@ -18,7 +18,8 @@ import Foundation
 /// matching `has…` flag even when its lists are empty.
 ///
 /// A record (what `ReadPolicy.lenient` skips) is one line, i.e. one document; a line whose
-/// `doc_key` an earlier line already used is skipped too.
+/// `doc_key` an earlier line already used is skipped too. The strings kept (`doc_key`, tokens,
+/// labels) are checked after unescaping (`StoredText`).
 public struct DyGIEReader: Sendable, SingleFileReader {
     /// Where the `ner` spans go. ACE's entity mentions are both what NER tags and what EMD
     /// predicts, so by default they fill both layers.
@@ -43,10 +44,15 @@ public struct DyGIEReader: Sendable, SingleFileReader {
         var firstLine: [String: Int] = [:]
         for (index, line) in file.lines.enumerated() where !line.allSatisfy(\.isWhitespace) {
             let document: Document
-            do {
-                document = try self.document(line)
-            } catch let failure as Failure {
-                try policy.reject(file.error(atIndex: index, failure.message), into: &skipped)
+            do throws(CorpusError) {
+                try file.checkLine(atIndex: index)
+                do {
+                    document = try self.document(line)
+                } catch {
+                    throw file.error(atIndex: index, (error as? Failure)?.message ?? "\(error)")
+                }
+            } catch {
+                try policy.reject(error, into: &skipped)
                 continue
             }
             if let first = firstLine[document.id] {
@@ -70,6 +76,7 @@ public struct DyGIEReader: Sendable, SingleFileReader {
         guard let object = json as? [String: Any] else { throw Failure(message: "expected a JSON object") }
         guard let key = object["doc_key"] else { throw Failure(message: "missing 'doc_key'") }
         guard let id = key as? String, !id.isEmpty else { throw Failure(message: "'doc_key' must be a non-empty string") }
+        try storable(id, "'doc_key'")
         guard let rawSentences = object["sentences"] else { throw Failure(message: "missing 'sentences'") }
         let tokens = try sentences(rawSentences)
         let layout = Layout(lengths: tokens.map(\.count))
@@ -141,9 +148,16 @@ public struct DyGIEReader: Sendable, SingleFileReader {
                 guard let text = token as? String, !text.isEmpty else {
                     throw Failure(message: "token \(t) of sentence \(s) is not a non-empty string")
                 }
+                try storable(text, "token \(t) of sentence \(s)")
                 return text
             }
         }
+    }
+
+    /// Throws unless `text`, a string the run will store, may be stored (`StoredText`): JSON
+    /// escapes such as `\u0000` reach the strings only after decoding, past the line check.
+    private func storable(_ text: String, _ what: String) throws {
+        if let problem = StoredText.problem(in: text) { throw Failure(message: "\(what): \(problem)") }
     }
 
     /// `value` as one list of items per sentence, each item itself a list.
@@ -169,6 +183,7 @@ public struct DyGIEReader: Sendable, SingleFileReader {
                   let label = fields[2] as? String, !label.isEmpty else {
                 throw Failure(message: "'ner' item \(fields) of sentence \(s): expected [start, end, label]")
             }
+            try storable(label, "'ner' label of sentence \(s)")
             return LabeledSpan(span: try layout.span(start, end, in: s, what: "'ner' span"), label: label)
         }
         return spans
@@ -199,6 +214,7 @@ public struct DyGIEReader: Sendable, SingleFileReader {
             guard fields.count == 5, let values = integers(fields[0..<4]), let label = fields[4] as? String, !label.isEmpty else {
                 throw Failure(message: "'relations' item \(fields) of sentence \(s): expected [start1, end1, start2, end2, label]")
             }
+            try storable(label, "'relations' label of sentence \(s)")
             let head = try layout.span(values[0], values[1], in: s, what: "'relations' argument")
             let tail = try layout.span(values[2], values[3], in: s, what: "'relations' argument")
             for (argument, span) in [(values[0], head), (values[2], tail)] where !entities.contains(span) {

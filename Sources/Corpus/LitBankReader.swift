@@ -15,8 +15,8 @@ import Foundation
 ///
 /// A record (what `ReadPolicy.lenient` skips) is one document, both of its files: their
 /// tokens must align, so neither can be trusted alone. `splits.txt` is the corpus's table of
-/// contents and stays strict, like the files it lists: a listed file that is missing, empty or
-/// not UTF-8 is a whole-file error under either policy.
+/// contents and stays strict, like the files it lists: a listed file that is missing or empty
+/// is a whole-file error under either policy.
 public struct LitBankReader: Sendable {
     public init() {}
 
@@ -32,7 +32,7 @@ public struct LitBankReader: Sendable {
             throw CorpusError(path: directory, message: "no such directory")
         }
         guard isDirectory.boolValue else { throw CorpusError(path: directory, message: "is a file, expected the LitBank directory") }
-        let splitsFile = try TextFile(path: (directory as NSString).appendingPathComponent("splits.txt"))
+        let splitsFile = try TextFile(path: (directory as NSString).appendingPathComponent("splits.txt"), undecodable: .keep)
         var splits: [String: [Document]] = ["train": [], "dev": [], "test": []]
         var skipped = SkippedRecords()
         for entry in try entries(of: splitsFile) {
@@ -41,7 +41,7 @@ public struct LitBankReader: Sendable {
             for path in [coref, entities] where !FileManager.default.fileExists(atPath: path) {
                 throw splitsFile.error(atIndex: entry.line, "document '\(entry.name)' is listed but \(path) does not exist")
             }
-            let corefFile = try TextFile(path: coref), entitiesFile = try TextFile(path: entities)
+            let corefFile = try TextFile(path: coref, undecodable: .keep), entitiesFile = try TextFile(path: entities, undecodable: .keep)
             do {
                 let document = try self.document(named: entry.name, coref: corefFile, entities: entitiesFile)
                 splits[entry.split]!.append(document)
@@ -59,6 +59,7 @@ public struct LitBankReader: Sendable {
         for (index, line) in file.lines.enumerated() {
             let text = line.trimmingWhitespace()
             if text.isEmpty || text.hasPrefix("#") { continue }
+            try file.checkLine(atIndex: index)
             let fields = text.split(whereSeparator: \.isWhitespace)
             guard fields.count == 2 else {
                 throw file.error(atIndex: index, "expected 'SPLIT NAME' (two fields), found \(fields.count) fields")
@@ -122,6 +123,7 @@ public struct LitBankReader: Sendable {
                 current = []
                 continue
             }
+            try file.checkLine(atIndex: index)
             var fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             while fields.last?.allSatisfy(\.isWhitespace) == true { fields.removeLast() }
             guard fields.count >= 2, !fields[0].isEmpty else {

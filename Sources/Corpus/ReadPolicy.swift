@@ -2,9 +2,10 @@
 /// unit is each reader's choice, named in its doc comment).
 ///
 /// Whole-file problems are errors under either policy: a missing or unreadable path, a
-/// directory where a file is expected, a file that is not valid UTF-8 (records cannot be located
-/// reliably in bytes that do not decode) or holds only whitespace, and a file in which no record
-/// is usable — lenient reading of a file in the wrong format would otherwise yield nothing.
+/// directory where a file is expected, a file that holds only whitespace, and a file in which no
+/// record is usable — lenient reading of a file in the wrong format would otherwise yield
+/// nothing. A line that is not valid UTF-8 or holds a character no stored string may hold
+/// (`StoredText`) makes only its record bad.
 public enum ReadPolicy: String, Sendable, CaseIterable {
     /// Throw the first bad record's `CorpusError` (the default everywhere).
     case strict

@@ -10,7 +10,7 @@ extension SingleFileReader {
     }
 
     public func read(path: String, policy: ReadPolicy) throws -> CorpusRead {
-        try read(TextFile(path: path), policy: policy)
+        try read(TextFile(path: path, undecodable: .keep), policy: policy)
     }
 
     /// Parses content already in memory; `path` names it in errors (and in document ids).

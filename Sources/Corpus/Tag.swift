@@ -1,7 +1,9 @@
-/// One parsed span tag: a prefix letter (B, I, L, U) and an entity type, or outside ("O").
-/// The string forms are `O` and `<prefix>-<type>` with a non-empty type.
+/// One parsed span tag: a prefix (begin, inside, last, unit) and an entity type, or outside
+/// ("O"). The string forms are `O` and `<letter>-<type>` with a non-empty type; which letter
+/// spells which prefix is the tag scheme's choice (`TagScheme.letters`: L and U in BILOU, E and
+/// S in BIOES).
 struct Tag: Equatable {
-    enum Prefix: Character { case begin = "B", inside = "I", last = "L", unit = "U" }
+    enum Prefix { case begin, inside, last, unit }
 
     /// nil for "O".
     let prefix: Prefix?
@@ -14,18 +16,16 @@ struct Tag: Equatable {
         self.type = type
     }
 
-    /// Parses `text`, accepting only the prefixes of the scheme at hand (B/I for IOB, all four
-    /// for BILOU), so "L-PER" in an IOB file is reported rather than misread.
-    init(parsing text: String, allowed: Set<Prefix>, at position: Int) throws(TagSequenceError) {
+    /// Parses `text`, accepting only the letters of the scheme at hand, so "L-PER" in an IOB
+    /// file is reported rather than misread.
+    init(parsing text: String, letters: [Character: Prefix], at position: Int) throws(TagSequenceError) {
         if text == "O" {
             self = .outside
             return
         }
-        let expected = "expected 'O' or " + allowed.map { "\($0.rawValue)-" }.sorted().joined(separator: "/")
-            + " followed by a type"
-        guard text.count >= 3, let first = text.first, let prefix = Prefix(rawValue: first),
-              allowed.contains(prefix), text.dropFirst().first == "-"
-        else {
+        guard text.count >= 3, let first = text.first, let prefix = letters[first], text.dropFirst().first == "-" else {
+            let expected = "expected 'O' or " + letters.keys.map { "\($0)-" }.sorted().joined(separator: "/")
+                + " followed by a type"
             throw TagSequenceError(position: position, message: "invalid tag '\(text)': \(expected)")
         }
         self.init(prefix: prefix, type: String(text.dropFirst(2)))

@@ -6,6 +6,8 @@ import Foundation
 enum Seeds {
     static let inputs: [String: String] = [
         "conll2003": "-DOCSTART- -X- -X- O\n\nEU NNP I-NP I-ORG\nrejects VBZ I-VP O\n\nPeter NNP I-NP B-PER\nBlackburn NNP I-NP I-PER\n",
+        "columns": "-DOCSTART- O\n\nJohn B-PER\nSmith E-PER\nsaw O\nParis S-LOC\n\nIBM U-ORG\nin O\nNew B-LOC\nYork L-LOC\n",
+        "columns-tabs": "Mr.\tB-PER\tB-PER\nKnightley\tI-PER\tI-PER\t\ncame\tO\tO\n\nNew York\tB-LOC\tO\n",
         "conll04": "#doc 1\n0\tJohn\tB-Peop\t['N']\t[0]\n1\tlives\tO\t['N']\t[1]\n2\tin\tO\t['N']\t[2]\n3\tParis\tB-Loc\t['Live_In']\t[0]\n",
         "conll2012": "#begin document (a); part 0\na 0 0 John NNP * - - - - (PERSON) (1)\na 0 1 saw VBD * - - - - * -\n\na 0 0 himself PRP * - - - - * (1)\n#end document\n",
         "dygie": #"{"doc_key": "a", "sentences": [["John", "saw", "Mary"], ["He", "left"]], "ner": [[[0, 0, "PER"], [2, 2, "PER"]], [[3, 3, "PER"]]], "relations": [[[0, 0, 2, 2, "SAW"]], []], "clusters": [[[0, 0], [3, 3]]]}"# + "\n",

@@ -6,7 +6,7 @@ import Foundation
 /// read but only the tokens matter — and, for a gold-mention coreference model, the mentions).
 public struct PredictionInput: Sendable {
     public enum Format: String, Sendable, CaseIterable {
-        case text, conll2003, conll04, conll2012, litbank, dygie
+        case text, conll2003, conll04, conll2012, litbank, dygie, columns
     }
 
     public var documents: [Document]
@@ -32,7 +32,9 @@ public struct PredictionInput: Sendable {
     }
 
     /// Reads `path` (a LitBank folder for `litbank`: all its splits, in train, dev, test order).
-    public static func read(path: String, format: Format) throws -> PredictionInput {
+    /// `columns` reads the words from column `wordColumn` (negative: from the end) and no tags:
+    /// a prediction needs none, and gold tags in a scheme nobody named would only fail.
+    public static func read(path: String, format: Format, wordColumn: Int = 0) throws -> PredictionInput {
         let readerFormat: DataSource.Format
         switch format {
         case .text: return text(try TextFile.contents(of: path))
@@ -41,8 +43,10 @@ public struct PredictionInput: Sendable {
         case .conll2012: readerFormat = .conll2012
         case .litbank: readerFormat = .litbank
         case .dygie: readerFormat = .dygie
+        case .columns: readerFormat = .columns
         }
         var source = DataSource(format: readerFormat)
+        if format == .columns { source.columns = ColumnFormat(word: wordColumn, tags: [:], scheme: nil) }
         source.train = path
         let splits = try CorpusSplits.load(source)
         return PredictionInput(documents: format == .litbank ? splits.train + splits.dev + splits.test : splits.train)

@@ -5,7 +5,7 @@ import Random
 
 /// Where a task's examples come from.
 public struct DataSource: Sendable, Equatable {
-    public enum Format: String, Sendable, CaseIterable { case demo, conll2003, conll04, conll2012, litbank, dygie }
+    public enum Format: String, Sendable, CaseIterable { case demo, conll2003, conll04, conll2012, litbank, dygie, columns }
     public var format: Format
     /// Demo corpus size and seed (format demo).
     public var documents = 0
@@ -18,6 +18,9 @@ public struct DataSource: Sendable, Equatable {
     /// Precomputed contextual features of the splits (`data.contextual`), when the embedder
     /// mixes them in.
     public var contextual: ContextualPaths?
+    /// Format columns: which column holds the word and which the tags (`data.columns`), and
+    /// the tags' scheme (`data.tag_scheme`).
+    public var columns: ColumnFormat?
 
     /// Whether the source has a test split (a test file, or built-in splits).
     var hasTest: Bool { format == .demo || format == .litbank || !test.isEmpty }
@@ -205,6 +208,7 @@ public struct RunConfig: Sendable {
     private init(parsing root: [String: Any], origin: ConfigOrigin) throws {
         self.origin = origin
         var files = ConfigPathReader(origin: origin)
+        try ConfigStrings.check(root)
         var top = ConfigObject(root, path: "")
         seed = UInt64(try top.int("seed", default: 1, range: 0...Int(Int32.max)))
         expectedWorldSize = try top.optionalInt("world_size", range: 1...1_000_000)
@@ -287,8 +291,8 @@ public struct RunConfig: Sendable {
 
     /// Which data formats carry each task's annotation.
     static let formats: [Task: [DataSource.Format]] = [
-        .ner: [.demo, .conll2003, .conll04, .conll2012, .dygie],
-        .emd: [.demo, .litbank, .dygie],
+        .ner: [.demo, .conll2003, .conll04, .conll2012, .dygie, .columns],
+        .emd: [.demo, .litbank, .dygie, .columns],
         .relation: [.demo, .conll04, .dygie],
         .coref: [.demo, .conll2012, .litbank, .dygie],
     ]
@@ -304,12 +308,13 @@ public struct RunConfig: Sendable {
             source.demoSeed = UInt64(try d.int("seed", default: 1, range: 0...Int(Int32.max)))
         case .litbank:
             source.train = try files.path("directory", of: &d)
-        case .conll2003, .conll04, .conll2012, .dygie:
+        case .conll2003, .conll04, .conll2012, .dygie, .columns:
             source.train = try files.path("train", of: &d)
             source.dev = try files.path("dev", of: &d)
             source.test = try files.optionalPath("test", of: &d) ?? ""
             if format == .conll2003 { source.tagScheme = try d.string("tag_scheme", default: "iob1", oneOf: ["iob1", "iob2"]) }
         }
+        if format == .columns { source.columns = try columnFormat(&d, task: task) }
         source.contextual = try contextualPaths(&d, required: contextual, hasTest: source.hasTest, files: &files)
         try d.finish()
 

@@ -131,6 +131,11 @@ public struct CorpusSplits: Sendable {
             return try files(CoNLL2012Reader().read(path:policy:))
         case .dygie:
             return try files(DyGIEReader().read(path:policy:))
+        case .columns:
+            guard let format = source.columns else {
+                throw TrainingError("format columns needs a column map (data.columns, e.g. {\"word\": 0, \"ner\": -1})")
+            }
+            return try files(ColumnReader(format: format).read(path:policy:))
         case .litbank:
             let s = try LitBankReader().read(directory: source.train, policy: policy)
             return CorpusSplits(train: s.train, dev: s.dev, test: s.test, skipped: s.skipped.isEmpty ? [] : [(source.train, s.skipped)])

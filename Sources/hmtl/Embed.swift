@@ -18,6 +18,7 @@ struct Embed: ParsableCommand {
     @Option(help: "Input file (a LitBank folder for litbank).") var input: String
     @Option(help: "Input format: \(PredictionInput.Format.allCases.map(\.rawValue).joined(separator: ", ")).")
     var inputFormat = "text"
+    @Option(help: ArgumentHelp(PredictionInput.wordColumnHelp, valueName: "N")) var wordColumn = 0
     @Option(help: "The HDF5 file to write.") var output: String
     @Option(help: "Comma-separated layers among ge, ner, emd, re, cr.") var layers = "ge"
     @Option(help: "Sentence vectors over tokens: none, max or mean.") var pool = "none"
@@ -41,7 +42,7 @@ struct Embed: ParsableCommand {
                 if !chosen.contains(layer) { chosen.append(layer) }
             }
             guard !chosen.isEmpty else { throw ValidationError("--layers: expected at least one of \(available.map(\.rawValue).joined(separator: ", "))") }
-            let data = try PredictionInput.read(input: input, format: inputFormat)
+            let data = try PredictionInput.read(input: input, format: inputFormat, wordColumn: wordColumn)
             let features = try contextualFeatures(contextual, of: trained, checkpoint: checkpoint, documents: data.documents)
             let start = Date()
             _ = try EmbeddingExport(model: trained.model, arena: trained.arena, batchSize: batchSize, contextual: features)

@@ -107,7 +107,7 @@ struct Evaluate: ParsableCommand {
         switch source.format {
         case .demo, .litbank:
             break
-        case .conll2003, .conll04, .conll2012, .dygie:
+        case .conll2003, .conll04, .conll2012, .dygie, .columns:
             let path = split == "dev" ? source.dev : source.test
             guard !path.isEmpty else {
                 throw ValidationError("\(trained.config.origin.name): tasks.\(task.rawValue).data has no \(split) file; pass --split dev or --data FILE")

@@ -24,6 +24,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Input file (a LitBank folder for litbank); default: standard input (text only).") var input: String?
     @Option(help: "Input format: \(PredictionInput.Format.allCases.map(\.rawValue).joined(separator: ", ")).")
     var inputFormat = "text"
+    @Option(help: ArgumentHelp(PredictionInput.wordColumnHelp, valueName: "N")) var wordColumn = 0
     @Option(help: "Output format: jsonl or conll.") var format: OutputFormat = .jsonl
     @Option(help: "Output file (jsonl; default: standard output) or folder (conll, required).") var output: String?
     @Option(help: "Sentences per batch for the tagging and relation levels, documents per batch for coreference (evaluate: 64 sentences, 1 document).") var batchSize = 64
@@ -35,7 +36,7 @@ struct Predict: ParsableCommand {
             guard batchSize > 0 else { throw ValidationError("--batch-size: expected a positive integer, got \(batchSize)") }
             if format == .conll && output == nil { throw ValidationError("--format conll writes one file per task: give --output FOLDER") }
             let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint))
-            let data = try PredictionInput.read(input: input, format: inputFormat)
+            let data = try PredictionInput.read(input: input, format: inputFormat, wordColumn: wordColumn)
             let features = try contextualFeatures(contextual, of: trained, checkpoint: checkpoint, documents: data.documents)
             let start = Date()
             let predictions = try Predictor(model: trained.model, arena: trained.arena, batchSize: batchSize, contextual: features)
@@ -85,8 +86,11 @@ struct Throughput {
 }
 
 extension PredictionInput {
-    /// `--input`/`--input-format` as the commands take them; text may come from standard input.
-    static func read(input: String?, format name: String) throws -> PredictionInput {
+    static let wordColumnHelp = "With --input-format columns: the column of the words (0-based; negative counts from the end)."
+
+    /// `--input`/`--input-format` (and `--word-column`) as the commands take them; text may come
+    /// from standard input.
+    static func read(input: String?, format name: String, wordColumn: Int) throws -> PredictionInput {
         guard let format = Format(rawValue: name) else {
             throw ValidationError("--input-format: expected one of \(Format.allCases.map(\.rawValue).joined(separator: ", ")), got \(name)")
         }
@@ -98,7 +102,7 @@ extension PredictionInput {
             }
             return PredictionInput.text(text)
         }
-        return try read(path: input, format: format)
+        return try read(path: input, format: format, wordColumn: wordColumn)
     }
 }
 

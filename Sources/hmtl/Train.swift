@@ -47,6 +47,14 @@ struct Train: ParsableCommand {
             if communicator.rank == 0, let resumePoint {
                 for (file, reason) in resumePoint.skipped { print("hmtl: --resume: skipped \(file.lastPathComponent): \(reason)") }
             }
+            // Every input is read and checked before the run folder is created, so an input
+            // error (a malformed line, a string no checkpoint can store) leaves no trace there.
+            let data = try RunData.load(config, policy: LenientReport.policy(lenient))
+            if communicator.rank == 0 { LenientReport.print(data.skipped) }
+            let pretrained = try config.glove.map {
+                try config.requireExisting($0)
+                return try PretrainedVectors.read(path: $0, dimension: config.embedder.wordDimension, vocabulary: data.vocabularies.words.entries)
+            }
             if communicator.rank == 0 {
                 do {
                     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -55,12 +63,6 @@ struct Train: ParsableCommand {
                 }
             }
             try communicator.barrier()
-            let data = try RunData.load(config, policy: LenientReport.policy(lenient))
-            if communicator.rank == 0 { LenientReport.print(data.skipped) }
-            let pretrained = try config.glove.map {
-                try config.requireExisting($0)
-                return try PretrainedVectors.read(path: $0, dimension: config.embedder.wordDimension, vocabulary: data.vocabularies.words.entries)
-            }
             if let steps = checkDeterminism {
                 try checkDeterminism(steps: steps, config: config, communicator: communicator, data: data, pretrained: pretrained, folder: folder)
                 return

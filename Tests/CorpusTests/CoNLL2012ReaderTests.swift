@@ -125,11 +125,22 @@ final class CoNLL2012ReaderTests: XCTestCase {
                         contains: "found 12 columns, but this sentence's first token line has 13")
         try assertError(replacing: 8, with: "nw/test/00/a 0 0 His NN * - - - - (0)",
                         contains: "expected at least 12 columns")
-        try assertError(replacing: 8, with: Self.row(0, "His", "*", "(0)|(2", id: "nw/test/00/b"),
-                        contains: "document id 'nw/test/00/b' does not match 'nw/test/00/a' of the '#begin document' on line 1")
         try assertError(replacing: 8, with: Self.row(0, "His", "*", "(0)|(2", part: 1),
                         contains: "part '1' does not match part 000")
         try assertError(replacing: 9, with: Self.row(2, "sister", "*", "2)"), contains: "word index '2' out of sequence: expected 1")
+    }
+
+    /// The `#begin document` line defines the document, as in the official scorer: a row's
+    /// document-id column may say otherwise (its part and word index are still checked).
+    func testRowsMayCarryAnotherDocumentId() throws {
+        var lines = Self.sample
+        lines[7] = Self.row(0, "His", "*", "(0)|(2", id: "nw/test/00/b")
+        lines[19] = Self.row(0, "Bye", "*", "-", id: "other", part: 1)
+        XCTAssertTrue(lines[7].hasPrefix("nw/test/00/b ") && lines[19].hasPrefix("other "), "the premise: the rows carry other ids")
+        let original = try CoNLL2012Reader().read(text: Self.sample.joined(separator: "\n") + "\n", path: "a.gold_conll")
+        let relabelled = try CoNLL2012Reader().read(text: lines.joined(separator: "\n") + "\n", path: "a.gold_conll")
+        XCTAssertEqual(relabelled.map(\.id), ["nw/test/00/a/000", "nw/test/00/a/001"])
+        XCTAssertEqual(relabelled, original)
     }
 
     func testNamedEntityBracketErrors() throws {

@@ -48,6 +48,21 @@ func XCTAssertCorpusError(_ body: @autoclosure () throws -> some Any, named name
     }
 }
 
+/// Strict throws `name:line` (a message containing `fragment`); lenient returns documents `ids`,
+/// skipping one record for the same reason.
+func assertSkipsOne(named name: String, atLine line: Int, contains fragment: String, ids: [String],
+                    file: StaticString = #filePath, testLine: UInt = #line,
+                    _ read: (ReadPolicy) throws -> CorpusRead) throws {
+    XCTAssertCorpusError(try read(.strict), named: name, atLine: line, contains: fragment, file: file, line: testLine)
+    let lenient = try read(.lenient)
+    XCTAssertEqual(lenient.documents.map(\.id), ids, file: file, line: testLine)
+    XCTAssertEqual(lenient.skipped.count, 1, file: file, line: testLine)
+    let reason = try XCTUnwrap(lenient.skipped.firstReasons.first, file: file, line: testLine)
+    XCTAssertEqual(lenient.skipped.firstReasons.count, 1, file: file, line: testLine)
+    XCTAssertEqual(reason.line, line, "\(reason)", file: file, line: testLine)
+    XCTAssertTrue(reason.description.contains(fragment), "\(reason)", file: file, line: testLine)
+}
+
 /// Root of the shared data directory (`<repo>/../shared/data`), located from this file.
 func sharedDataDirectory(filePath: String = #filePath) -> URL {
     URL(fileURLWithPath: filePath)

@@ -4,20 +4,6 @@ import XCTest
 /// `ReadPolicy`: per reader, one bad record among good ones — strict throws at its line,
 /// lenient returns the good records and reports exactly that one.
 final class LenientReadingTests: XCTestCase {
-    /// Strict throws `name:line`; lenient returns documents `ids`, skipping one record for the same reason.
-    private func assertSkipsOne(named name: String, atLine line: Int, contains fragment: String, ids: [String],
-                                file: StaticString = #filePath, testLine: UInt = #line,
-                                _ read: (ReadPolicy) throws -> CorpusRead) throws {
-        XCTAssertCorpusError(try read(.strict), named: name, atLine: line, contains: fragment, file: file, line: testLine)
-        let lenient = try read(.lenient)
-        XCTAssertEqual(lenient.documents.map(\.id), ids, file: file, line: testLine)
-        XCTAssertEqual(lenient.skipped.count, 1, file: file, line: testLine)
-        let reason = try XCTUnwrap(lenient.skipped.firstReasons.first, file: file, line: testLine)
-        XCTAssertEqual(lenient.skipped.firstReasons.count, 1, file: file, line: testLine)
-        XCTAssertEqual(reason.line, line, "\(reason)", file: file, line: testLine)
-        XCTAssertTrue(reason.description.contains(fragment), "\(reason)", file: file, line: testLine)
-    }
-
     func testCoNLL2003SkipsTheBadSentence() throws {
         let text = """
             -DOCSTART- -X- -X- O

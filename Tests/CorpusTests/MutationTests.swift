@@ -49,8 +49,20 @@ final class MutationTests: XCTestCase {
     }
 
     func testCoNLL2003() {
-        for scheme in TagScheme.allCases {
+        for scheme in [TagScheme.iob1, .iob2] {
             assertNoTrap(Self.conll2003, seed: 1, count: 1500) { _ = try CoNLL2003Reader(scheme: scheme).read(text: $0, path: "a.txt") }
+        }
+    }
+
+    /// Two columns in BIOES, and tab-separated cells with both tag layers in BILOU.
+    func testColumns() {
+        let bioes = "-DOCSTART- O\n\nJohn B-PER\nSmith E-PER\nsaw O\nParis S-LOC\n\nIBM S-ORG\n"
+        assertNoTrap(bioes, seed: 5, count: 1500) {
+            _ = try ColumnReader(format: ColumnFormat(word: 0, tags: [.ner: -1], scheme: .bioes)).read(text: $0, path: "a.txt")
+        }
+        let tabs = "1\tNew York\tB-LOC\tU-GPE\t\n2\tis\tL-LOC\tO\t\n\n1\tAnn\tU-PER\tU-PER\n"
+        assertNoTrap(tabs, seed: 6, count: 1500) {
+            _ = try ColumnReader(format: ColumnFormat(word: 1, tags: [.ner: -2, .emd: -1], scheme: .bilou)).read(text: $0, path: "a.txt")
         }
     }
 

@@ -25,11 +25,12 @@ final class TextFileErrorTests: XCTestCase {
         }
     }
 
+    /// Bytes that are not UTF-8 are an error at their line, naming the byte and its offset.
     func testNonUTF8() throws {
         let fixtures = try Fixtures()
         let path = try fixtures.write("latin1.txt", Data([0x45, 0x55, 0x20, 0xE9, 0xFF, 0x0A]))
         for read in readers {
-            XCTAssertCorpusError(try read(path), named: "latin1.txt", atLine: nil, contains: "not valid UTF-8")
+            XCTAssertCorpusError(try read(path), named: "latin1.txt", atLine: 1, contains: "not valid UTF-8: byte 0xE9 at byte 4 of the line")
         }
     }
 

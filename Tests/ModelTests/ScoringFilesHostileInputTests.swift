@@ -35,7 +35,7 @@ final class ScoringFilesHostileInputTests: XCTestCase {
         ]
         for read in readers {
             assertError(try read(path("gold"), path("missing")), path: "missing", line: nil, contains: "no such file")
-            assertError(try read(path("gold"), path("latin1")), path: "latin1", line: nil, contains: "not valid UTF-8")
+            assertError(try read(path("gold"), path("latin1")), path: "latin1", line: 1, contains: "not valid UTF-8")
             assertError(try read(path("gold"), path("empty")), path: "empty", line: nil, contains: "file is empty")
             assertError(try read(path("gold"), path("dir")), path: "dir", line: nil, contains: "is a directory")
         }
