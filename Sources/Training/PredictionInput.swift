@@ -31,13 +31,25 @@ public struct PredictionInput: Sendable {
         return PredictionInput(documents: documents, offsets: offsets)
     }
 
+    /// `text(_:)` after checking every line against the stored-string rule (`StoredText`):
+    /// `embed` stores the tokens, and a token no HDF5 string can hold would fail only at the
+    /// end of the run. `source` names the input in the error (a path, or standard input).
+    public static func checkedText(_ text: String, source: String) throws -> PredictionInput {
+        for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            if let problem = StoredText.problem(in: line, tabAllowed: true) {
+                throw CorpusError(path: source, line: index + 1, message: problem)
+            }
+        }
+        return self.text(text)
+    }
+
     /// Reads `path` (a LitBank folder for `litbank`: all its splits, in train, dev, test order).
     /// `columns` reads the words from column `wordColumn` (negative: from the end) and no tags:
     /// a prediction needs none, and gold tags in a scheme nobody named would only fail.
     public static func read(path: String, format: Format, wordColumn: Int = 0) throws -> PredictionInput {
         let readerFormat: DataSource.Format
         switch format {
-        case .text: return text(try TextFile.contents(of: path))
+        case .text: return try checkedText(try TextFile.contents(of: path), source: path)
         case .conll2003: readerFormat = .conll2003
         case .conll04: readerFormat = .conll04
         case .conll2012: readerFormat = .conll2012

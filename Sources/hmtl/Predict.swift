@@ -100,7 +100,7 @@ extension PredictionInput {
             guard let text = String(validating: data, as: UTF8.self) else {
                 throw ValidationError("standard input is not valid UTF-8 text")
             }
-            return PredictionInput.text(text)
+            return try PredictionInput.checkedText(text, source: "standard input")
         }
         return try read(path: input, format: format, wordColumn: wordColumn)
     }

@@ -194,6 +194,26 @@ final class PredictInputFormatTests: XCTestCase {
         }
     }
 
+    /// Text with a token no HDF5 string can hold stops `embed` (and `predict`) before any output,
+    /// naming the file or standard input and the line — not at the end, when `embed` stores it.
+    func testTextWithANulByteIsRejectedAtItsLine() throws {
+        let checkpoint = try TrainedCheckpoint.fourTask()
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let input = dir.appendingPathComponent("bad.txt"), output = dir.appendingPathComponent("out.h5")
+        try Data("Fine words here .\nJo\u{0}hn left .\n".utf8).write(to: input)
+        XCTAssertTrue(try Data(contentsOf: input).contains(0), "premise: the file holds a NUL byte")
+        for command in ["embed", "predict"] {
+            let o = try CommandRunner.run([command, "--checkpoint", checkpoint.path, "--input", input.path, "--output", output.path])
+            XCTAssertEqual(o.status, 2, o.stdout + o.stderr)
+            XCTAssertTrue(o.stderr.contains("bad.txt:2: \"Jo\\0hn\" contains a NUL byte"), o.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: output.path), "\(command) wrote its output")
+        }
+        let piped = try CommandRunner.execute("/bin/sh", ["-c", "exec \"$0\" predict --checkpoint \"$1\" < \"$2\"",
+                                                          CommandRunner.hmtl, checkpoint.path, input.path], timeout: 120, environment: [:])
+        XCTAssertEqual(piped.status, 2, piped.stdout + piped.stderr)
+        XCTAssertTrue(piped.stderr.contains("standard input:2: "), piped.stderr)
+    }
+
     /// `embed` on every format: one dataset per non-empty sentence, in order, each with a row per
     /// token, and the documents and sentences as the file holds them.
     func testEmbedReadsEveryInputFormatAsItsDocuments() throws {
