@@ -152,13 +152,3 @@ public struct Benchmark {
         return sorted[sorted.count / 2]
     }
 }
-
-/// Milliseconds since the previous lap.
-struct Stopwatch {
-    private var last = DispatchTime.now().uptimeNanoseconds
-    mutating func lap() -> Double {
-        let now = DispatchTime.now().uptimeNanoseconds
-        defer { last = now }
-        return Double(now - last) / 1e6
-    }
-}
