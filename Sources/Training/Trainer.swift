@@ -10,8 +10,9 @@ import Tensor
 
 /// The data-parallel training loop (DESIGN.md "one training step"): sample a task, run this
 /// rank's shard of the task's next global batch forward and backward, sum the gradients of
-/// the task's arena ranges over ranks, clip, take the task's Adam step; validate, log and
-/// checkpoint on schedule. The trainer knows tasks and ranges, never a layer.
+/// the task's arena ranges over ranks, clip, take the task's Adam step (that update is
+/// `UpdateStep`, which `hmtl bench` runs too); validate, log and checkpoint on schedule. The
+/// trainer knows tasks and ranges, never a layer.
 public final class Trainer {
     public let config: RunConfig
     public let communicator: Communicator
