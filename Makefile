@@ -45,10 +45,11 @@ test: deps
 	$(SWIFT) test --disable-swift-testing  # XCTest only: its summary is the last line
 
 bench: release
-	OPENBLAS_NUM_THREADS=1 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
-	OPENBLAS_NUM_THREADS=2 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
+	for threads in 1 2; do for task in ner emd re cr all; do \
+		OPENBLAS_NUM_THREADS=$$threads $(RELEASE_BIN) bench --task $$task --out runs/bench.jsonl || exit 1; \
+	done; done
 	OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
-	$(RELEASE_BIN) bench --sweep --task blend --ranks 1,2,4 --rounds 3 --out runs/bench-sweep.json
+	$(RELEASE_BIN) bench --sweep --task all --ranks 1,2,4 --rounds 3 --out runs/bench-sweep.json
 
 # Seeds are generated into a temporary folder that libFuzzer also grows; a trap, a hang
 # (-timeout) or runaway memory stops the run with a non-zero exit and saves the input.

@@ -98,7 +98,7 @@ public struct ScalingSweep {
              "ms_per_step": rounded(r.stepSeconds * 1000), "speedup": rounded(r.speedup, 10_000), "efficiency": rounded(r.efficiency, 10_000)]
         }
         return ["tool": "hmtl", "kind": "sweep", "task": task,
-                "shapes": ["batch": shapes.batch, "seq_len": shapes.length, "word_dim": shapes.wordDimension],
+                "shapes": ["batch": shapes.batch, "seq_len": shapes.length, "doc_len": shapes.documentLength, "word_dim": shapes.wordDimension],
                 "cores": cores, "points": measured,
                 "projection": ["latency_us": rounded(model.latency * 1e6), "bandwidth_gbps": rounded(model.bandwidth / 1e9),
                                "source": given ? "given" : "measured", "rows": rows]]

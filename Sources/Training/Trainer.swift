@@ -10,8 +10,9 @@ import Tensor
 
 /// The data-parallel training loop (DESIGN.md "one training step"): sample a task, run this
 /// rank's shard of the task's next global batch forward and backward, sum the gradients of
-/// the task's arena ranges over ranks, clip, take the task's Adam step; validate, log and
-/// checkpoint on schedule. The trainer knows tasks and ranges, never a layer.
+/// the task's arena ranges over ranks, clip, take the task's Adam step (that update is
+/// `UpdateStep`, which `hmtl bench` runs too); validate, log and checkpoint on schedule. The
+/// trainer knows tasks and ranges, never a layer.
 public final class Trainer {
     public let config: RunConfig
     public let communicator: Communicator
@@ -20,7 +21,6 @@ public final class Trainer {
     public let data: RunData
     let output: URL
     let log: RunLog
-    let clipping: GradientClipping
 
     public internal(set) var step = 0
     var sampler: TaskSampler
@@ -32,7 +32,8 @@ public final class Trainer {
     /// Some rank got SIGTERM or SIGINT: finish this step, checkpoint, stop.
     public internal(set) var stopRequested = false
     let watchdog: Watchdog
-    var reduction: GradientReduction
+    /// The update itself, shared with `Benchmark`.
+    var update: UpdateStep
 
     public init(config: RunConfig, communicator: Communicator, data: RunData, output: URL, pretrained: PretrainedVectors?) throws {
         self.config = config
@@ -42,10 +43,9 @@ public final class Trainer {
         model = HierarchicalModel(settings: config.modelSettings, vocabularies: data.vocabularies)
         arena = ParameterArena(layout: model.layout)
         model.initialize(arena, seed: config.seed, pretrained: pretrained)
-        clipping = GradientClipping(value: config.schedule.gradientClip, maxNorm: config.schedule.gradientNorm)
         log = try RunLog(directory: output, quiet: communicator.rank != 0)
         watchdog = Watchdog(timeout: config.schedule.stallTimeout, rank: communicator.rank)
-        reduction = GradientReduction(table: model.embedder.words.table)
+        update = UpdateStep(model: model, arena: arena, communicator: communicator, schedule: config.schedule, seed: config.seed)
 
         let tasks = model.tasks
         var streams: [Task: TaskStream] = [:]
@@ -55,8 +55,7 @@ public final class Trainer {
             }
             let global = config.tasks[task]!.batchSize * communicator.size
             streams[task] = TaskStream(task: task, lengths: examples.lengths, globalBatch: global, seed: config.seed)
-            optimizers[task] = Adam(ranges: model.parameterRanges(for: task), learningRate: config.schedule.learningRate,
-                                    beta1: config.schedule.beta1, beta2: config.schedule.beta2, epsilon: config.schedule.epsilon)
+            optimizers[task] = update.makeOptimizer(for: task)
             stopping[task] = EarlyStopping(patience: config.schedule.patience)
             plateaus[task] = PlateauSchedule(factor: config.schedule.learningRateFactor, patience: config.schedule.learningRatePatience,
                                              threshold: config.schedule.learningRateThreshold)
@@ -166,53 +165,34 @@ public final class Trainer {
 
     var allTasksStopped: Bool { !stopping.isEmpty && stopping.values.allSatisfy(\.isExhausted) }
 
-    /// One update. Returns the task and the global token count, summed loss and sentence count.
+    /// One update: draws the task, takes this rank's shard of the task's next global batch and
+    /// runs the shared `UpdateStep` on it. Returns the task and the global token count, summed
+    /// loss and example count (zeros for a dropped non-finite step).
     func trainStep() throws -> (Task, Double, Double, Double) {
         var task = sampler.next()
         if config.faultInjection.desyncStep == step, config.faultInjection.desyncRank == communicator.rank { task = sampler.next() }
         watchdog.beat("training step \(step + 1) (\(task.rawValue))")
         let global = streams[task]!.next()
         let local = BatchPlan.shard(global, rank: communicator.rank, worldSize: communicator.size)
-        let ranges = model.parameterRanges(for: task)
         let examples = data.train[task]!
         // Coreference takes one document per pass (the reference's batch of 1); a larger batch
         // is the sum of its documents' passes. Other tasks take the whole local batch at once.
         let groups = task == .coref ? local.map { [$0] } : [local]
-        // [loss, tokens, examples, loss count, stop signal]: the last is how ranks agree, at the
-        // same step, that one of them was asked to stop.
-        var stats = [0.0, 0, Double(local.count), 0, Double(hk_stop_requested())]
-        for group in groups {
-            let batch = examples.batch(group, vocabularies: data.vocabularies)
-            reduction.markTouched(batch.wordIDs)
-            // Dropout masks follow the example, not the rank: (seed, step, task, example id).
-            var rngs = group.map { RNG(seed: config.seed, stream: [0xD409, UInt64(step), task.seedID, UInt64($0)]) }
-            let (loss, pass) = model.trainingForward(task, batch: batch, arena: arena, rngs: &rngs)
-            model.backward(pass, arena: arena)
-            stats[0] += loss.sum
-            stats[1] += Double(batch.tokenCount)
-            stats[3] += loss.count
+        let batches = groups.map { examples.batch($0, vocabularies: data.vocabularies) }
+        let poisoned = config.faultInjection.nanSteps.contains(step) && config.faultInjection.nanRank == communicator.rank
+        let outcome = try update.run(task, step: step, batches: batches, optimizer: &optimizers[task]!,
+                                     stopRequested: hk_stop_requested() != 0, injectNonFinite: poisoned) {
+            watchdog.beat("\(Heartbeats.waiting) in the gradient allreduce of step \(step + 1) (\(task.rawValue))")
+            if config.verifyCollectives { try verifyCollective(task: task, ranges: model.parameterRanges(for: task)) }
         }
-        if config.faultInjection.nanSteps.contains(step), config.faultInjection.nanRank == communicator.rank {
-            stats[0] = .nan
-            arena.grads[ranges[0].lowerBound] = .nan
-        }
-        watchdog.beat("\(Heartbeats.waiting) in the gradient allreduce of step \(step + 1) (\(task.rawValue))")
-        if config.verifyCollectives { try verifyCollective(task: task, ranges: ranges) }
-        try reduction.reduce(ranges, arena: arena, communicator: communicator)
-        try communicator.allreduceSum(&stats)
-        if stats[4] > 0 { stopRequested = true }
-        if task == .relation { stats[0] *= Double(RelationLossScale.apply(to: arena, ranges: ranges, globalCells: stats[3])) }
-        let (norm, scale) = clipping.measure(arena, ranges: ranges)
-        // The summed gradient and loss are the same on every rank, so a NaN or ±inf anywhere
-        // makes every rank skip this step together — no extra message needed.
-        guard norm.isFinite, stats[0].isFinite else {
-            try skipNonFiniteStep(task, ranges: ranges)
+        if outcome.stopRequested { stopRequested = true }
+        guard outcome.applied else {
+            try countSkippedStep(task)
             return (task, 0, 0, 0)
         }
         consecutiveSkips = 0
-        optimizers[task]!.update(arena, clamp: clipping.value, scale: scale)
         step += 1
-        return (task, stats[1], stats[0], task == .relation ? 1 : stats[2])
+        return (task, outcome.tokens, outcome.loss, task == .relation ? 1 : outcome.examples)
     }
 
     /// Debug check before the gradient allreduce: every rank must be at the same step, on the
@@ -232,10 +212,9 @@ public final class Trainer {
         }
     }
 
-    /// Drops the step's gradient (restoring the zero-gradient invariant) and counts it; too
-    /// many in a row stop the run — something is wrong with the data or the learning rate.
-    func skipNonFiniteStep(_ task: Task, ranges: [Range<Int>]) throws {
-        for r in ranges { arena.zeroGrads(r) }
+    /// Counts a step `UpdateStep` dropped for a non-finite loss or gradient; too many in a row
+    /// stop the run — something is wrong with the data or the learning rate.
+    func countSkippedStep(_ task: Task) throws {
         skippedSteps += 1
         consecutiveSkips += 1
         log.say("step \(step + 1) | \(task.rawValue) | non-finite loss or gradient: step skipped (\(consecutiveSkips) in a row, \(skippedSteps) in all)")

@@ -5,26 +5,33 @@ import Training
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Training-step throughput at the PyTorch peer's yardstick shapes (one JSON line), or a scaling sweep over ranks.",
+        abstract: "Training- and inference-step throughput at the PyTorch peer's shapes (JSON lines), or a scaling sweep over ranks.",
         discussion: """
-            --task ner measures the NER-only yardstick model (and inference); --task blend the config's whole \
-            hierarchy (default: configs/demo.json) with tasks drawn by the trainer's sampler. --sweep, run as a plain \
-            process, launches `mpirun -np R` for each R of --ranks, writes one JSON file (--out, default \
-            runs/bench-sweep.json) with its HTML page beside it, and projects step time for --model-ranks with a \
-            ring-allreduce model.
+            --task ner, emd, re or cr measures that task's step (the levels below it run as in training) on the peer's \
+            model: 32 × 25-token sentences, CR one 300-token document. --task all draws each step's task with the \
+            trainer's sampler, weighted as training weighs --config's data (default: configs/demo.json); blend is \
+            the same. One JSON line per mode: train (the trainer's update step) and infer (forward and decoding). \
+            --sweep, run as a plain process, launches `mpirun -np R` for each R of --ranks, writes one JSON file \
+            (--out, default runs/bench-sweep.json) with its HTML page beside it, and projects step time for \
+            --model-ranks with a ring-allreduce model.
             """)
 
-    @Option(help: "The workload: ner or blend (default: ner; blend with --sweep).") var task: String?
+    static let tasks = BenchmarkWorkload.taskNames.map(\.name) + ["all"]
+
+    @Option(help: "The workload: ner, emd, re, cr or all (blend: the same as all) (default: ner; all with --sweep).") var task: String?
+    @Option(help: "What to measure: train, infer or both (--sweep: train).") var mode = "both"
     @Option(help: "Timed steps (medians are reported).") var steps = 20
     @Option(help: "Untimed warm-up steps.") var warmup = 3
     @Option(help: "Sentences per batch (per rank).") var batch = 32
     @Option(help: "Tokens per sentence.") var length = 25
+    @Option(help: "Tokens of CR's document (in sentences of --length).") var docLength = 300
     @Option(help: "Word embedding size.") var wordDim = 300
     @Option(help: "Words in the vocabulary.") var vocabulary = 20_000
-    @Option(help: "The config whose tasks --task blend trains.") var config = "configs/demo.json"
+    @Option(help: "The config whose tasks --task all draws, weighted by its training data.") var config = "configs/demo.json"
     @Option(help: "Timed iterations of the isolated allreduce.") var isolatedIterations = 50
-    @Option(help: "Append the JSON line to this file (with --sweep: write the sweep's JSON file here).") var out: String?
-    @Option(help: "Write the JSON line as a file of its own (what --sweep's ranks do).") var jsonTo: String?
+    @Option(help: "Append the JSON lines to this file (with --sweep: write the sweep's JSON file here).") var out: String?
+    @Option(help: "Write the first JSON line (training's, unless --mode infer) as a file of its own (what --sweep's ranks do).")
+    var jsonTo: String?
     @Flag(help: "Measure weak scaling over --ranks by launching mpirun once per world size.") var sweep = false
     @Option(help: "World sizes of the sweep, comma-separated; must include 1.") var ranks = "1,2,4"
     @Option(help: "With --sweep: measure every world size this many times, alternating, and keep each one's median run.")
@@ -36,15 +43,26 @@ struct Bench: ParsableCommand {
     var shapes: Benchmark.Shapes {
         var shapes = Benchmark.Shapes()
         shapes.steps = steps; shapes.warmup = warmup; shapes.batch = batch; shapes.length = length
-        shapes.wordDimension = wordDim; shapes.vocabulary = vocabulary
+        shapes.wordDimension = wordDim; shapes.vocabulary = vocabulary; shapes.documentLength = docLength
         return shapes
     }
 
+    /// --task with blend read as all, and the default filled in.
+    var workloadName: String { task == "blend" ? "all" : task ?? (sweep ? "all" : "ner") }
+
+    var modes: Set<Benchmark.Mode> {
+        mode == "both" ? Set(Benchmark.Mode.allCases) : [Benchmark.Mode(rawValue: mode)!]
+    }
+
     func validate() throws {
-        guard steps > 0, warmup >= 0, batch > 0, length > 0, wordDim > 0, vocabulary > 2, isolatedIterations > 0, rounds > 0 else {
-            throw ValidationError("--steps, --batch, --length, --word-dim, --isolated-iterations, --rounds must be positive, --warmup ≥ 0, --vocabulary > 2")
+        guard steps > 0, warmup >= 0, batch > 0, length > 0, docLength > 0, wordDim > 0, vocabulary > 2, isolatedIterations > 0, rounds > 0 else {
+            throw ValidationError("--steps, --batch, --length, --doc-length, --word-dim, --isolated-iterations, --rounds must be positive, --warmup ≥ 0, --vocabulary > 2")
         }
-        if let task, !["ner", "blend"].contains(task) { throw ValidationError("--task: expected ner or blend, got \(task)") }
+        if let task, !(Self.tasks + ["blend"]).contains(task) {
+            throw ValidationError("--task: expected \(Self.tasks.joined(separator: ", ")) or blend, got \(task)")
+        }
+        if !["train", "infer", "both"].contains(mode) { throw ValidationError("--mode: expected train, infer or both, got \(mode)") }
+        if sweep, mode != "both" { throw ValidationError("--mode: --sweep measures training steps only") }
         if (latencyUs == nil) != (bandwidthGbps == nil) {
             throw ValidationError("--latency-us and --bandwidth-gbps go together (give both, or neither to fit them to the sweep)")
         }
@@ -63,15 +81,20 @@ struct Bench: ParsableCommand {
         let communicator = try Communicators.make()
         defer { try? communicator.finalize() }
         try runReportingFailures(communicator) {
-            let workload: BenchmarkWorkload = task == "blend" ? try .blend(config: RunConfig.load(path: config), shapes: shapes) : .ner(shapes: shapes)
-            let r = try Benchmark(shapes: shapes, workload: workload, probe: AllreduceProbe(iterations: isolatedIterations))
-                .run(communicator: communicator)
+            let workload: BenchmarkWorkload
+            if let single = BenchmarkWorkload.taskNames.first(where: { $0.name == workloadName }) {
+                workload = .single(single.task, shapes: shapes)
+            } else {
+                workload = try .all(config: RunConfig.load(path: config), shapes: shapes)
+            }
+            let measurements = try Benchmark(shapes: shapes, workload: workload, probe: AllreduceProbe(iterations: isolatedIterations))
+                .run(communicator: communicator, modes: modes)
             guard communicator.rank == 0 else { return }
-            let object = r.line(ranks: communicator.size, shapes: shapes, environment: ProcessInfo.processInfo.environment)
-            let line = String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
-            print(line)
-            if let out { try append(line, to: out) }
-            if let jsonTo { try write(Data(line.utf8), to: jsonTo) }
+            let lines = try measurements.lines(ranks: communicator.size, shapes: shapes, environment: ProcessInfo.processInfo.environment)
+                .map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
+            for line in lines { print(line) }
+            if let out { try append(lines, to: out) }
+            if let jsonTo { try write(Data(lines[0].utf8), to: jsonTo) }
         }
     }
 
@@ -83,11 +106,11 @@ struct Bench: ParsableCommand {
         let worlds = try Self.list(ranks, option: "--ranks")
         guard worlds.contains(1) else { throw ValidationError("--ranks: must include 1, the speed-up baseline (got \(ranks))") }
         let projected = try Self.list(modelRanks ?? "8,16,32,64,128,256,512", option: "--model-ranks")
-        let task = task ?? "blend"
-        var arguments = ["bench", "--task", task, "--steps", "\(steps)", "--warmup", "\(warmup)", "--batch", "\(batch)",
-                         "--length", "\(length)", "--word-dim", "\(wordDim)", "--vocabulary", "\(vocabulary)",
+        let task = workloadName
+        var arguments = ["bench", "--task", task, "--mode", "train", "--steps", "\(steps)", "--warmup", "\(warmup)", "--batch", "\(batch)",
+                         "--length", "\(length)", "--doc-length", "\(docLength)", "--word-dim", "\(wordDim)", "--vocabulary", "\(vocabulary)",
                          "--isolated-iterations", "\(isolatedIterations)"]
-        if task == "blend" { arguments += ["--config", URL(fileURLWithPath: config).standardizedFileURL.path] }
+        if task == "all" { arguments += ["--config", URL(fileURLWithPath: config).standardizedFileURL.path] }
         let launcher = try SweepLauncher()
         // Rounds alternate the world sizes, so a slow spell of the machine's neighbours (single
         // runs move by ±15 % here) falls on all of them; each keeps its median run by tokens/s.
@@ -126,7 +149,7 @@ struct Bench: ParsableCommand {
         return values.map { $0! }
     }
 
-    private func append(_ line: String, to path: String) throws {
+    private func append(_ lines: [String], to path: String) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         if !FileManager.default.fileExists(atPath: path), !FileManager.default.createFile(atPath: path, contents: nil) {
@@ -135,7 +158,7 @@ struct Bench: ParsableCommand {
         let handle = try FileHandle(forWritingTo: url)
         defer { try? handle.close() }
         try handle.seekToEnd()
-        handle.write(Data((line + "\n").utf8))
+        handle.write(Data(lines.map { $0 + "\n" }.joined().utf8))
     }
 
     private func write(_ data: Data, to path: String) throws {

@@ -54,7 +54,7 @@ final class ScalingBenchmarkTests: XCTestCase {
         let out = directory.appendingPathComponent("sweep.json")
         let config = CommandRunner.repositoryRoot.appendingPathComponent("configs/demo.json").path
         let result = try CommandRunner.run(["bench", "--sweep", "--ranks", "1,2", "--steps", "2", "--warmup", "1",
-                                            "--batch", "2", "--length", "5", "--word-dim", "8", "--vocabulary", "50",
+                                            "--batch", "2", "--length", "5", "--doc-length", "12", "--word-dim", "8", "--vocabulary", "50",
                                             "--isolated-iterations", "3", "--config", config, "--model-ranks", "1,8", "--out", out.path],
                                            timeout: 600)
         XCTAssertFalse(result.timedOut)
@@ -67,8 +67,8 @@ final class ScalingBenchmarkTests: XCTestCase {
         XCTAssertFalse(page.contains("http"), "the page must not load anything")
         XCTAssertEqual(root["tool"] as? String, "hmtl")
         XCTAssertEqual(root["kind"] as? String, "sweep")
-        XCTAssertEqual(root["task"] as? String, "blend")
-        XCTAssertEqual(root["shapes"] as? [String: Int], ["batch": 2, "seq_len": 5, "word_dim": 8])
+        XCTAssertEqual(root["task"] as? String, "all")
+        XCTAssertEqual(root["shapes"] as? [String: Int], ["batch": 2, "seq_len": 5, "doc_len": 12, "word_dim": 8])
         XCTAssertEqual(root["cores"] as? Int, ProcessInfo.processInfo.activeProcessorCount)
         let points = try XCTUnwrap(root["points"] as? [[String: Any]])
         XCTAssertEqual(points.map { $0["ranks"] as? Int }, [1, 2])

@@ -1,0 +1,32 @@
+import Foundation
+import Tensor
+
+/// Where a benchmark line was measured — the CPU, the OpenBLAS kernel and threads, the build —
+/// so that a figure is never read without what it depends on most (the same code runs
+/// 1.5–2× apart between OpenBLAS kernels on one CPU, and a debug build is no measurement).
+enum BenchmarkMachine {
+    static func fields(environment: [String: String]) -> [String: Any] {
+        ["cpu_model": cpuModel, "blas_kernel": BLASLibrary.coreName,
+         "blas_config": BLASLibrary.configuration.trimmingCharacters(in: .whitespaces),
+         "threads": environment["OPENBLAS_NUM_THREADS"] ?? "default", "openblas_threads": BLASLibrary.threads,
+         "openblas_coretype": environment["OPENBLAS_CORETYPE"] ?? "auto", "build": build]
+    }
+
+    /// The first `model name` of /proc/cpuinfo ("unknown" where there is none).
+    static var cpuModel: String {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+        for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return "unknown"
+    }
+
+    static var build: String {
+        #if DEBUG
+        "debug"
+        #else
+        "release"
+        #endif
+    }
+}

@@ -1,0 +1,12 @@
+import Dispatch
+
+/// Milliseconds since the previous lap, on the monotonic clock (wall-clock adjustments
+/// cannot make a phase negative).
+struct Stopwatch {
+    private var last = DispatchTime.now().uptimeNanoseconds
+    mutating func lap() -> Double {
+        let now = DispatchTime.now().uptimeNanoseconds
+        defer { last = now }
+        return Double(now - last) / 1e6
+    }
+}

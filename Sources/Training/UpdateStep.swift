@@ -1,0 +1,122 @@
+import Distributed
+import Model
+import Tensor
+
+/// One update of one task, the only implementation of it: `Trainer` runs it on the task the
+/// sampler drew and this rank's shard of the task's batch, `Benchmark` on synthetic batches,
+/// so what `hmtl bench` measures is the step `hmtl train` takes.
+///
+/// The step: forward and backward of every batch (the gradients accumulate in the arena),
+/// the sum over ranks of the task's gradient ranges (`GradientReduction`: the word table by
+/// touched rows) and of the step's counters, RE's loss scale, the clipping norm, then — when
+/// the summed loss and gradient are finite — the task's Adam, else the gradient is dropped.
+/// The reduced values are the same on every rank, so every rank takes the same branch.
+struct UpdateStep {
+    let model: HierarchicalModel
+    let arena: ParameterArena
+    let communicator: Communicator
+    let schedule: TrainingSchedule
+    let clipping: GradientClipping
+    /// Dropout masks come from (seed, step, task, example id), so they follow the example,
+    /// not the rank that happens to hold it.
+    let seed: UInt64
+    /// Whether to time the phases. Off for training: reading the clock costs little, but
+    /// nothing the trainer does should be there only for a measurement.
+    let timed: Bool
+    private var reduction: GradientReduction
+
+    /// `schedule` gives the clipping and the optimizers' hyperparameters.
+    init(model: HierarchicalModel, arena: ParameterArena, communicator: Communicator, schedule: TrainingSchedule,
+         seed: UInt64, timed: Bool = false) {
+        self.model = model
+        self.arena = arena
+        self.communicator = communicator
+        self.schedule = schedule
+        clipping = GradientClipping(value: schedule.gradientClip, maxNorm: schedule.gradientNorm)
+        self.seed = seed
+        self.timed = timed
+        reduction = GradientReduction(table: model.embedder.words.table)
+    }
+
+    /// A fresh Adam over `task`'s ranges (one per task, as the reference: shared lower layers
+    /// see one independent state per task).
+    func makeOptimizer(for task: Task) -> Adam {
+        Adam(ranges: model.parameterRanges(for: task), learningRate: schedule.learningRate,
+             beta1: schedule.beta1, beta2: schedule.beta2, epsilon: schedule.epsilon)
+    }
+
+    /// Milliseconds of each phase of a step (all zero unless `timed`). `allreduce` is the
+    /// in-step reduction of gradient and counters, including the wait for the slowest rank;
+    /// `optimizer` is RE's loss scale, the clipping norm and Adam.
+    struct Phases: Sendable {
+        var forward = 0.0, backward = 0.0, allreduce = 0.0, optimizer = 0.0
+        var total: Double { forward + backward + allreduce + optimizer }
+        /// The step without its communication.
+        var compute: Double { forward + backward + optimizer }
+    }
+
+    /// What the callers read back; the counts are sums over all ranks.
+    struct Outcome: Sendable {
+        /// Summed loss (RE: 100 × the mean BCE over the global batch's cells, as its gradient).
+        var loss: Double
+        var tokens: Double
+        /// Sentences (coreference: documents) of the global batch.
+        var examples: Double
+        /// False when the loss or the gradient was not finite: the gradient was dropped and
+        /// no parameter moved.
+        var applied: Bool
+        /// Some rank asked to stop (`stopRequested` on any rank).
+        var stopRequested: Bool
+        /// Floats each rank sent in the gradient reduction (what would be sent on one rank).
+        var sentFloats: Int
+        var phases: Phases
+    }
+
+    /// One update of `task` on this rank's `batches` (their forward and backward passes sum
+    /// into one gradient: coreference takes one document per pass). `step` is the update's
+    /// index for the dropout streams. `stopRequested` is this rank's vote to stop, agreed in
+    /// the counters' reduction at no extra message. `injectNonFinite` is the fault injection of
+    /// the non-finite-step tests: this rank's loss and first gradient become NaN before the
+    /// reduction, as a diverging batch would make them. `beforeReduction` runs between backward
+    /// and the reduction (the trainer's heartbeat and collective check).
+    mutating func run(_ task: Task, step: Int, batches: [TaggingBatch], optimizer: inout Adam,
+                      stopRequested: Bool = false, injectNonFinite: Bool = false,
+                      beforeReduction: () throws -> Void = {}) throws -> Outcome {
+        var phases = Phases()
+        var clock = timed ? Stopwatch() : nil
+        let ranges = model.parameterRanges(for: task)
+        // [loss, tokens, examples, loss count, stop votes]
+        var stats = [0.0, 0, Double(batches.reduce(0) { $0 + $1.count }), 0, stopRequested ? 1 : 0]
+        for batch in batches {
+            reduction.markTouched(batch.wordIDs)
+            var rngs = batch.exampleIDs.map { RNG(seed: seed, stream: [0xD409, UInt64(step), task.seedID, UInt64($0)]) }
+            let (loss, pass) = model.trainingForward(task, batch: batch, arena: arena, rngs: &rngs)
+            phases.forward += clock?.lap() ?? 0
+            model.backward(pass, arena: arena)
+            phases.backward += clock?.lap() ?? 0
+            stats[0] += loss.sum
+            stats[1] += Double(batch.tokenCount)
+            stats[3] += loss.count
+        }
+        if injectNonFinite {
+            stats[0] = .nan
+            arena.grads[ranges[0].lowerBound] = .nan
+        }
+        try beforeReduction()
+        let sent = try reduction.reduce(ranges, arena: arena, communicator: communicator)
+        try communicator.allreduceSum(&stats)
+        phases.allreduce += clock?.lap() ?? 0
+        if task == .relation { stats[0] *= Double(RelationLossScale.apply(to: arena, ranges: ranges, globalCells: stats[3])) }
+        let (norm, scale) = clipping.measure(arena, ranges: ranges)
+        let applied = norm.isFinite && stats[0].isFinite
+        if applied {
+            optimizer.update(arena, clamp: clipping.value, scale: scale)
+        } else {
+            // Adam zeroes the gradient it reads; a dropped step must leave it zero too.
+            for r in ranges { arena.zeroGrads(r) }
+        }
+        phases.optimizer += clock?.lap() ?? 0
+        return Outcome(loss: stats[0], tokens: stats[1], examples: stats[2], applied: applied, stopRequested: stats[4] > 0,
+                       sentFloats: sent, phases: phases)
+    }
+}
