@@ -4,6 +4,9 @@
 /// Where the machine leaves `OPENBLAS_CORETYPE` unset, hmtl asks for the kernel the CPU's
 /// instruction set supports instead (see `hmtl/BLASKernelSelection.swift`).
 public enum BLASKernelChoice {
+    /// Set when hmtl restarts itself with its choice: the kernel OpenBLAS had detected.
+    public static let detectedVariable = "HMTL_OPENBLAS_DETECTED"
+
     /// Kernels built on AVX2 or wider; OpenBLAS's choice among these is kept.
     static let vectorKernels: Set<String> = ["Haswell", "Zen", "SkylakeX", "Cooperlake", "SapphireRapids"]
 

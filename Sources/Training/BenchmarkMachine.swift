@@ -9,7 +9,8 @@ enum BenchmarkMachine {
         ["cpu_model": cpuModel, "blas_kernel": BLASLibrary.coreName,
          "blas_config": BLASLibrary.configuration.trimmingCharacters(in: .whitespaces),
          "threads": environment["OPENBLAS_NUM_THREADS"] ?? "default", "openblas_threads": BLASLibrary.threads,
-         "openblas_coretype": environment["OPENBLAS_CORETYPE"] ?? "auto", "build": build]
+         "openblas_coretype": environment["OPENBLAS_CORETYPE"] ?? "auto",
+         "openblas_detected": environment[BLASKernelChoice.detectedVariable] ?? BLASLibrary.coreName, "build": build]
     }
 
     /// The first `model name` of /proc/cpuinfo ("unknown" where there is none).

@@ -10,6 +10,7 @@ struct HMTL: ParsableCommand {
         subcommands: [Train.self, Evaluate.self, Predict.self, Embed.self, Score.self, CheckpointCommand.self, Bench.self, Report.self, MPISelfTest.self])
 
     static func main() {
+        BLASKernelSelection.restartWithBetterKernelIfNeeded()
         hk_keep_large_allocations_in_heap()
         do {
             var command = try parseAsRoot()

@@ -63,6 +63,7 @@ struct Train: ParsableCommand {
                 }
             }
             try communicator.barrier()
+            if communicator.rank == 0 { print("hmtl: \(communicator.size) rank(s), BLAS: \(BLASKernelSelection.description)") }
             if let steps = checkDeterminism {
                 try checkDeterminism(steps: steps, config: config, communicator: communicator, data: data, pretrained: pretrained, folder: folder)
                 return
