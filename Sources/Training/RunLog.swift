@@ -5,9 +5,13 @@ import Foundation
 public final class RunLog {
     private let metrics: FileHandle?
     private let quiet: Bool
+    private let console: Bool
 
-    public init(directory: URL?, quiet: Bool) throws {
+    /// `quiet`: a rank other than 0, which logs nothing; `console: false` keeps rank 0's lines
+    /// off stdout but still writes metrics.jsonl (`hmtl bench --epochs` prints one line of its own).
+    public init(directory: URL?, quiet: Bool, console: Bool = true) throws {
         self.quiet = quiet
+        self.console = console
         guard let directory, !quiet else { metrics = nil; return }
         let url = directory.appendingPathComponent("metrics.jsonl")
         if !FileManager.default.fileExists(atPath: url.path) {
@@ -23,7 +27,7 @@ public final class RunLog {
     deinit { try? metrics?.close() }
 
     public func say(_ line: String) {
-        guard !quiet else { return }
+        guard !quiet, console else { return }
         FileHandle.standardOutput.write(Data((line + "\n").utf8))  // unbuffered: logs survive a kill
     }
 

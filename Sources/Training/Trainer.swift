@@ -35,7 +35,9 @@ public final class Trainer {
     /// The update itself, shared with `Benchmark`.
     var update: UpdateStep
 
-    public init(config: RunConfig, communicator: Communicator, data: RunData, output: URL, pretrained: PretrainedVectors?) throws {
+    /// `quiet`: no progress lines on the console (metrics.jsonl is written all the same).
+    public init(config: RunConfig, communicator: Communicator, data: RunData, output: URL, pretrained: PretrainedVectors?,
+                quiet: Bool = false) throws {
         self.config = config
         self.communicator = communicator
         self.data = data
@@ -43,7 +45,7 @@ public final class Trainer {
         model = HierarchicalModel(settings: config.modelSettings, vocabularies: data.vocabularies)
         arena = ParameterArena(layout: model.layout)
         model.initialize(arena, seed: config.seed, pretrained: pretrained)
-        log = try RunLog(directory: output, quiet: communicator.rank != 0)
+        log = try RunLog(directory: output, quiet: communicator.rank != 0, console: !quiet)
         watchdog = Watchdog(timeout: config.schedule.stallTimeout, rank: communicator.rank)
         update = UpdateStep(model: model, arena: arena, communicator: communicator, schedule: config.schedule, seed: config.seed)
 
@@ -106,8 +108,10 @@ public final class Trainer {
         var lastCheckpoint: URL?  // rank 0 only
         var checkpointedStep = -1
         while step < schedule.maxSteps, !shouldStop {
+            let started = DispatchTime.now().uptimeNanoseconds
             let (task, tokens, loss, examples) = try trainStep()
-            window.add(task, tokens: tokens, loss: loss, examples: examples)
+            window.add(task, tokens: tokens, loss: loss, examples: examples,
+                       seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
             if step % schedule.logEvery == 0 || step == schedule.maxSteps {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - window.start) / 1e9
                 let rate = window.tokens / max(seconds, 1e-9)
@@ -118,6 +122,8 @@ public final class Trainer {
                                step, shown.joined(separator: "  "), rate, formatDuration(eta)))
                 log.record(["kind": "train", "step": step, "loss": Dictionary(uniqueKeysWithValues: losses.map { ($0.key.rawValue, $0.value) }),
                             "steps_per_task": Dictionary(uniqueKeysWithValues: window.stepsPerTask.map { ($0.key.rawValue, $0.value) }),
+                            "ms_per_step": Dictionary(uniqueKeysWithValues: window.millisecondsPerStep.map { ($0.key.rawValue, $0.value) }),
+                            "tokens_per_task": Dictionary(uniqueKeysWithValues: window.tokensPerTask.map { ($0.key.rawValue, $0.value) }),
                             "tokens_per_second": rate, "seconds": seconds,
                             "lr": Dictionary(uniqueKeysWithValues: optimizers.map { ($0.key.rawValue, $0.value.learningRate) })])
                 window = LogWindow()
@@ -139,15 +145,22 @@ public final class Trainer {
     struct LogWindow {
         let start = DispatchTime.now().uptimeNanoseconds
         var steps = 0, tokens = 0.0
-        var stepsPerTask: [Task: Int] = [:]
-        private var loss: [Task: Double] = [:], examples: [Task: Double] = [:]
+        var stepsPerTask: [Task: Int] = [:], tokensPerTask: [Task: Double] = [:]
+        private var loss: [Task: Double] = [:], examples: [Task: Double] = [:], seconds: [Task: Double] = [:]
 
-        mutating func add(_ task: Task, tokens: Double, loss: Double, examples: Double) {
+        mutating func add(_ task: Task, tokens: Double, loss: Double, examples: Double, seconds: Double) {
             steps += 1
             self.tokens += tokens
             stepsPerTask[task, default: 0] += 1
+            tokensPerTask[task, default: 0] += tokens
+            self.seconds[task, default: 0] += seconds
             self.loss[task, default: 0] += loss
             self.examples[task, default: 0] += examples
+        }
+
+        /// Wall time of a step of each task (its update, reduction included): where a run's time goes.
+        var millisecondsPerStep: [Task: Double] {
+            Dictionary(uniqueKeysWithValues: seconds.map { ($0.key, 1000 * $0.value / Double(stepsPerTask[$0.key]!)) })
         }
 
         /// Loss per example (sentence, document; RE: per batch, its loss being a mean already).
@@ -181,7 +194,7 @@ public final class Trainer {
         let batches = groups.map { examples.batch($0, vocabularies: data.vocabularies) }
         let poisoned = config.faultInjection.nanSteps.contains(step) && config.faultInjection.nanRank == communicator.rank
         let outcome = try update.run(task, step: step, batches: batches, optimizer: &optimizers[task]!,
-                                     stopRequested: hk_stop_requested() != 0, injectNonFinite: poisoned) {
+                                     stopRequested: { hk_stop_requested() != 0 }, injectNonFinite: poisoned) {
             watchdog.beat("\(Heartbeats.waiting) in the gradient allreduce of step \(step + 1) (\(task.rawValue))")
             if config.verifyCollectives { try verifyCollective(task: task, ranges: model.parameterRanges(for: task)) }
         }
@@ -227,6 +240,7 @@ public final class Trainer {
 
     func validate() throws {
         for task in model.tasks {
+            let started = DispatchTime.now().uptimeNanoseconds
             watchdog.beat("validating \(task.rawValue) after step \(step)")
             guard let dev = data.dev[task], dev.count > 0 else { continue }
             let evaluator = Evaluator(model: model, arena: arena, batchSize: config.tasks[task]!.batchSize)
@@ -245,7 +259,8 @@ public final class Trainer {
                     + (improved ? " | best" : " | patience \(stopping[task]!.badValidations)/\(config.schedule.patience)"))
             var record = result.record
             record.merge(["kind": "validation", "step": step, "task": task.rawValue, "best": stopping[task]!.best,
-                          "learning_rate": optimizers[task]!.learningRate]) { $1 }
+                          "learning_rate": optimizers[task]!.learningRate,
+                          "seconds": Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9]) { $1 }
             log.record(record)
         }
     }

@@ -75,18 +75,20 @@ struct UpdateStep {
     /// One update of `task` on this rank's `batches` (their forward and backward passes sum
     /// into one gradient: coreference takes one document per pass). `step` is the update's
     /// index for the dropout streams. `stopRequested` is this rank's vote to stop, agreed in
-    /// the counters' reduction at no extra message. `injectNonFinite` is the fault injection of
+    /// the counters' reduction at no extra message; it is read just before the reduction, so a
+    /// signal that arrives during this step's compute stops the run after this step, not the
+    /// next (a launcher's grace between SIGTERM and SIGKILL must cover one step and a checkpoint). `injectNonFinite` is the fault injection of
     /// the non-finite-step tests: this rank's loss and first gradient become NaN before the
     /// reduction, as a diverging batch would make them. `beforeReduction` runs between backward
     /// and the reduction (the trainer's heartbeat and collective check).
     mutating func run(_ task: Task, step: Int, batches: [TaggingBatch], optimizer: inout Adam,
-                      stopRequested: Bool = false, injectNonFinite: Bool = false,
+                      stopRequested: () -> Bool = { false }, injectNonFinite: Bool = false,
                       beforeReduction: () throws -> Void = {}) throws -> Outcome {
         var phases = Phases()
         var clock = timed ? Stopwatch() : nil
         let ranges = model.parameterRanges(for: task)
         // [loss, tokens, examples, loss count, stop votes]
-        var stats = [0.0, 0, Double(batches.reduce(0) { $0 + $1.count }), 0, stopRequested ? 1 : 0]
+        var stats = [0.0, 0, Double(batches.reduce(0) { $0 + $1.count }), 0, 0]
         for batch in batches {
             reduction.markTouched(batch.wordIDs)
             var rngs = batch.exampleIDs.map { RNG(seed: seed, stream: [0xD409, UInt64(step), task.seedID, UInt64($0)]) }
@@ -103,6 +105,7 @@ struct UpdateStep {
             arena.grads[ranges[0].lowerBound] = .nan
         }
         try beforeReduction()
+        stats[4] = stopRequested() ? 1 : 0
         let sent = try reduction.reduce(ranges, arena: arena, communicator: communicator)
         try communicator.allreduceSum(&stats)
         phases.allreduce += clock?.lap() ?? 0

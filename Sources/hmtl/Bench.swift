@@ -11,7 +11,8 @@ struct Bench: ParsableCommand {
             model: 32 × 25-token sentences, CR one 300-token document. --task all draws each step's task with the \
             trainer's sampler, weighted as training weighs --config's data (default: configs/demo.json); blend is \
             the same. One JSON line per mode: train (the trainer's update step) and infer (forward and decoding). \
-            --sweep, run as a plain process, launches `mpirun -np R` for each R of --ranks, writes one JSON file \
+            --epochs N trains --config for N epochs on the job's ranks in a scratch folder and prints one line \
+            of where the time went. --sweep, run as a plain process, launches `mpirun -np R` for each R of --ranks, writes one JSON file \
             (--out, default runs/bench-sweep.json) with its HTML page beside it, and projects step time for \
             --model-ranks with a ring-allreduce model.
             """)
@@ -27,7 +28,10 @@ struct Bench: ParsableCommand {
     @Option(help: "Tokens of CR's document (in sentences of --length).") var docLength = 300
     @Option(help: "Word embedding size.") var wordDim = 300
     @Option(help: "Words in the vocabulary.") var vocabulary = 20_000
-    @Option(help: "The config whose tasks --task all draws, weighted by its training data.") var config = "configs/demo.json"
+    @Option(help: "The config whose tasks --task all draws, weighted by its training data; with --epochs, the run to time.")
+    var config = "configs/demo.json"
+    @Option(help: "Time N epochs of real training of --config (per task: ms per update, tokens/s, share; validation apart).")
+    var epochs: Int?
     @Option(help: "Timed iterations of the isolated allreduce.") var isolatedIterations = 50
     @Option(help: "Append the JSON lines to this file (with --sweep: write the sweep's JSON file here).") var out: String?
     @Option(help: "Write the first JSON line (training's, unless --mode infer) as a file of its own (what --sweep's ranks do).")
@@ -68,6 +72,10 @@ struct Bench: ParsableCommand {
         }
         if let latencyUs, latencyUs < 0 { throw ValidationError("--latency-us: expected ≥ 0, got \(latencyUs)") }
         if let bandwidthGbps, bandwidthGbps <= 0 { throw ValidationError("--bandwidth-gbps: expected > 0, got \(bandwidthGbps)") }
+        if let epochs {
+            guard epochs > 0 else { throw ValidationError("--epochs: expected a positive number of epochs, got \(epochs)") }
+            guard !sweep, task == nil else { throw ValidationError("--epochs times the config's own run: it takes no --task or --sweep") }
+        }
         if !sweep, modelRanks != nil || latencyUs != nil || rounds != 1 {
             throw ValidationError("--model-ranks, --latency-us, --bandwidth-gbps and --rounds need --sweep")
         }
@@ -81,6 +89,10 @@ struct Bench: ParsableCommand {
         let communicator = try Communicators.make()
         defer { try? communicator.finalize() }
         try runReportingFailures(communicator) {
+            if let epochs {
+                try runEpochs(epochs, communicator: communicator)
+                return
+            }
             let workload: BenchmarkWorkload
             if let single = BenchmarkWorkload.taskNames.first(where: { $0.name == workloadName }) {
                 workload = .single(single.task, shapes: shapes)
@@ -96,6 +108,23 @@ struct Bench: ParsableCommand {
             if let out { try append(lines, to: out) }
             if let jsonTo { try write(Data(lines[0].utf8), to: jsonTo) }
         }
+    }
+
+    /// Trains in a scratch folder named by rank 0's pid (every rank must write to the same one),
+    /// removed afterwards; the line goes to stdout and, with --out, is appended there.
+    func runEpochs(_ epochs: Int, communicator: Communicator) throws {
+        let pid = try communicator.allgather(Int64(getpid()))[0]
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-bench-epochs-\(pid)")
+        defer {
+            if communicator.rank == 0 { try? FileManager.default.removeItem(at: scratch) }
+        }
+        let line = try EpochBenchmark(config: RunConfig.load(path: config), epochs: epochs)
+            .run(communicator: communicator, scratch: scratch, environment: ProcessInfo.processInfo.environment)
+        try communicator.barrier()
+        guard communicator.rank == 0 else { return }
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self)
+        print(text)
+        if let out { try append([text], to: out) }
     }
 
     func runSweep() throws {

@@ -172,6 +172,23 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(plain.contains("250"), "the skipped step is listed")
     }
 
+    /// Per task: updates, mean ms per update and share of the time, from the windows' ms_per_step.
+    func testWhereTheTimeGoesWeighsEachWindowByItsSteps() throws {
+        let text = """
+        {"kind":"train","step":20,"loss":{"ner":1,"emd":1},"steps_per_task":{"ner":10,"emd":10},"ms_per_step":{"ner":20,"emd":40},"tokens_per_second":1,"seconds":0.6}
+        {"kind":"train","step":30,"loss":{"ner":1},"steps_per_task":{"ner":10},"ms_per_step":{"ner":30},"tokens_per_second":1,"seconds":0.3}
+        {"kind":"validation","step":30,"task":"ner","f1":0.5,"seconds":0.1}
+        """
+        let page = RunReport(runName: "timed", metrics: try RunMetrics(text: text, file: "metrics.jsonl")).html
+        let section = try XCTUnwrap(page.range(of: "Where the time goes").map { String(page[$0.upperBound...]) })
+        let cells = section.components(separatedBy: "<td").prefix(16).joined(separator: "<td")
+        for expected in [">ner<", ">20<", ">25.0<", ">50.0%<", ">emd<", ">10<", ">40.0<", ">40.0%<", ">validation<", ">10.0%<"] {
+            XCTAssertTrue(cells.contains(expected), "\(expected) in \(cells)")
+        }
+        let old = RunReport(runName: "old", metrics: try RunMetrics(text: Self.metricsFixture, file: "metrics.jsonl")).html
+        XCTAssertTrue(old.contains("not recorded (a run from before ms_per_step was logged)"))
+    }
+
     func testCommandWritesThePageAndFailsClearly() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -20,7 +20,37 @@ public struct RunMetrics: Sendable {
         public var seconds: Double
         /// Per task, at the end of the window; empty in files from before the field existed.
         public var learningRate: [String: Double]
+        /// Mean wall time of a step of each task in the window; empty in older files.
+        public var millisecondsPerStep: [String: Double]
+        /// Tokens of each task's updates in the window (all ranks); empty in older files.
+        public var tokensPerTask: [String: Double]
     }
+
+    /// One task's share of a run's training time, summed over the logged windows.
+    public struct TaskTime: Sendable {
+        public var updates = 0
+        public var seconds = 0.0
+        public var tokens = 0.0
+        public var millisecondsPerUpdate: Double { updates > 0 ? 1000 * seconds / Double(updates) : 0 }
+        public var tokensPerSecond: Double { seconds > 0 ? tokens / seconds : 0 }
+    }
+
+    /// Where the training time went, per task (windows without `ms_per_step` count for nothing).
+    public var timeByTask: [String: TaskTime] {
+        var times: [String: TaskTime] = [:]
+        for window in train {
+            for (task, ms) in window.millisecondsPerStep {
+                let n = window.stepsPerTask[task] ?? 0
+                times[task, default: TaskTime()].updates += n
+                times[task, default: TaskTime()].seconds += ms * Double(n) / 1000
+                times[task, default: TaskTime()].tokens += window.tokensPerTask[task] ?? 0
+            }
+        }
+        return times
+    }
+
+    /// Seconds spent validating (records without `seconds` count for nothing).
+    public var validationSeconds: Double { validation.compactMap(\.seconds).reduce(0, +) }
 
     /// A dev (`validation`) or test evaluation; `score` is the metric model selection uses.
     public struct Evaluation: Sendable {
@@ -31,6 +61,8 @@ public struct RunMetrics: Sendable {
         public var learningRate: Double?
         /// Test: the step whose parameters were scored.
         public var bestStep: Int?
+        /// Validation: how long it took (absent in older files).
+        public var seconds: Double?
     }
 
     /// `checkpoint`, `best` (a task's best-so-far parameters saved) or `skipped` (a non-finite step).
@@ -73,10 +105,13 @@ public struct RunMetrics: Sendable {
                 train.append(Train(step: step, loss: try fields.numbers("loss"),
                                    stepsPerTask: try fields.numbers("steps_per_task").mapValues { $0.isFinite ? Int($0) : 0 },
                                    tokensPerSecond: try fields.number("tokens_per_second"), seconds: try fields.number("seconds"),
-                                   learningRate: fields.has("lr") ? try fields.numbers("lr") : [:]))
+                                   learningRate: fields.has("lr") ? try fields.numbers("lr") : [:],
+                                   millisecondsPerStep: fields.has("ms_per_step") ? try fields.numbers("ms_per_step") : [:],
+                                   tokensPerTask: fields.has("tokens_per_task") ? try fields.numbers("tokens_per_task") : [:]))
             case "validation":
                 validation.append(Evaluation(step: try fields.int("step"), task: try fields.string("task"), score: try fields.number("f1"),
-                                             learningRate: fields.has("learning_rate") ? try fields.number("learning_rate") : nil))
+                                             learningRate: fields.has("learning_rate") ? try fields.number("learning_rate") : nil,
+                                             seconds: fields.has("seconds") ? try fields.number("seconds") : nil))
             case "test":
                 test.append(Evaluation(step: try fields.int("step"), task: try fields.string("task"), score: try fields.number("f1"),
                                        bestStep: fields.has("best_step") ? try fields.int("best_step") : nil))

@@ -83,6 +83,8 @@ public struct RunReport {
         let charts = RunCharts(metrics: metrics)
         return [
             ReportPage.Section("Summary", body: runTable(charts, metrics).html + taskTable(charts, metrics).html + configDetails),
+            ReportPage.Section("Where the time goes", note: "Wall time of each task's updates (forward, backward, reduction, "
+                + "optimizer) over the logged windows, and of the validations.", body: timeTable(charts, metrics).html),
             ReportPage.Section("Training loss", note: "Mean loss per example over each logging window: per sentence for NER and EMD, "
                 + "per document for coreference, 100 × mean binary cross-entropy for relations.", body: charts.loss.svg),
             ReportPage.Section("Dev score", note: "Each task's model-selection metric on the dev split, in percent: "
@@ -119,6 +121,23 @@ public struct RunReport {
                         : "\(metrics.checkpoints.count), last \(metrics.checkpoints.last!.file ?? "?") at step \(metrics.checkpoints.last!.step)"])
         if metrics.resumes > 0 { rows.append(["resumed", "\(metrics.resumes) time(s)"]) }
         return HTMLTable(headers: [], rows: rows)
+    }
+
+    /// Per task: updates, mean ms per update, share of the training time; then validation.
+    private func timeTable(_ charts: RunCharts, _ metrics: RunMetrics) -> HTMLTable {
+        let times = metrics.timeByTask
+        guard !times.isEmpty else { return HTMLTable(headers: [], rows: [["not recorded (a run from before ms_per_step was logged)"]]) }
+        let validation = metrics.validationSeconds
+        let total = max(times.values.reduce(0) { $0 + $1.seconds } + validation, 1e-9)
+        var rows = charts.tasks.compactMap { task -> [String]? in
+            guard let t = times[task], t.updates > 0 else { return nil }
+            return [task, String(t.updates), String(format: "%.1f", t.millisecondsPerUpdate), formatDuration(t.seconds),
+                    String(format: "%.1f%%", 100 * t.seconds / total)]
+        }
+        rows.append(["validation", String(metrics.validation.filter { $0.seconds != nil }.count), "–", formatDuration(validation),
+                     String(format: "%.1f%%", 100 * validation / total)])
+        return HTMLTable(headers: ["task", "updates", "ms per update", "time", "share"], rows: rows, numeric: [1, 2, 3, 4],
+                         swatches: rows.map { charts.tasks.contains($0[0]) ? charts.palette.colour($0[0]) : nil })
     }
 
     private func taskTable(_ charts: RunCharts, _ metrics: RunMetrics) -> HTMLTable {
