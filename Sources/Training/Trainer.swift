@@ -178,9 +178,10 @@ public final class Trainer {
         // Coreference takes one document per pass (the reference's batch of 1); a larger batch
         // is the sum of its documents' passes. Other tasks take the whole local batch at once.
         let groups = task == .coref ? local.map { [$0] } : [local]
+        let started = DispatchTime.now().uptimeNanoseconds
         // [loss, tokens, examples, loss count, stop signal]: the last is how ranks agree, at the
-        // same step, that one of them was asked to stop.
-        var stats = [0.0, 0, Double(local.count), 0, Double(hk_stop_requested())]
+        // same step, that one of them was asked to stop; it is read just before the reduction.
+        var stats = [0.0, 0, Double(local.count), 0, 0]
         for group in groups {
             let batch = examples.batch(group, vocabularies: data.vocabularies)
             reduction.markTouched(batch.wordIDs)
@@ -196,6 +197,11 @@ public final class Trainer {
             stats[0] = .nan
             arena.grads[ranges[0].lowerBound] = .nan
         }
+        if config.faultInjection.slowStepMilliseconds > 0 { Self.sleep(until: started + UInt64(config.faultInjection.slowStepMilliseconds) * 1_000_000) }
+        // As late as possible, so that a signal that arrives during this step's compute stops
+        // the run after this step rather than the next: the grace a launcher gives between
+        // SIGTERM and SIGKILL must cover one step and a checkpoint.
+        stats[4] = Double(hk_stop_requested())
         watchdog.beat("\(Heartbeats.waiting) in the gradient allreduce of step \(step + 1) (\(task.rawValue))")
         if config.verifyCollectives { try verifyCollective(task: task, ranges: ranges) }
         try reduction.reduce(ranges, arena: arena, communicator: communicator)
@@ -213,6 +219,16 @@ public final class Trainer {
         optimizers[task]!.update(arena, clamp: clipping.value, scale: scale)
         step += 1
         return (task, stats[1], stats[0], task == .relation ? 1 : stats[2])
+    }
+
+    /// Sleeps until the uptime clock reaches `deadline` (ns); a signal handler interrupting the
+    /// sleep does not cut it short, so a slowed step really is as long as asked.
+    static func sleep(until deadline: UInt64) {
+        var now = DispatchTime.now().uptimeNanoseconds
+        while now < deadline {
+            usleep(useconds_t(min((deadline - now) / 1000, 100_000)))
+            now = DispatchTime.now().uptimeNanoseconds
+        }
     }
 
     /// Debug check before the gradient allreduce: every rank must be at the same step, on the

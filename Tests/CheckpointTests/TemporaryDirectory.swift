@@ -1,4 +1,5 @@
 import Foundation
+import ProcessTesting
 import XCTest
 
 extension XCTestCase {
@@ -10,22 +11,15 @@ extension XCTestCase {
         return url
     }
 
-    /// Runs `h5dump` with `arguments`, returning its standard output, or skips when the tool
-    /// is not installed.
-    func h5dump(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let tool = URL(fileURLWithPath: "/usr/bin/h5dump")
-        guard FileManager.default.isExecutableFile(atPath: tool.path) else {
-            throw XCTSkip("/usr/bin/h5dump is not installed (apt-get install hdf5-tools)")
+    /// Runs `h5dump` with `arguments` (for up to a minute), returning its status and standard
+    /// output, or skips when the tool is not installed.
+    func h5dump(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> (status: Int32, output: String) {
+        let tool = "/usr/bin/h5dump"
+        guard FileManager.default.isExecutableFile(atPath: tool) else {
+            throw XCTSkip("\(tool) is not installed (apt-get install hdf5-tools)")
         }
-        let process = Process()
-        process.executableURL = tool
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let o = try TestCommand.run(tool, arguments, timeout: 60, environment: [:])
+        XCTAssertFalse(o.timedOut, "h5dump \(arguments.joined(separator: " ")) ran for more than a minute", file: file, line: line)
+        return (o.status, o.stdout)
     }
 }
