@@ -32,7 +32,8 @@ public final class TestJob {
     /// Its processes that left its session (found by their `HMTL_TEST_JOB`).
     private func strays() -> [ProcessTable.Entry] { TestProcesses.carrying(TestProcesses.jobVariable, id) }
 
-    private func everything() -> [ProcessTable.Entry] {
+    /// Its live processes now: the members of its session and those that left it.
+    public var processes: [ProcessTable.Entry] {
         let members = process.members
         let pids = Set(members.map(\.pid))
         return members + strays().filter { !pids.contains($0.pid) }
@@ -47,10 +48,10 @@ public final class TestJob {
         ended = true
         if process.hasExited {
             let deadline = Date().addingTimeInterval(TestProcesses.lingerGrace)
-            var left = everything()
+            var left = processes
             while !left.isEmpty, Date() < deadline {
                 usleep(50_000)
-                left = everything()
+                left = processes
             }
             if !left.isEmpty {
                 XCTFail("\(name) exited but left \(left.count) process(es) running: \(TestProcesses.describe(left)); ending them",

@@ -9,8 +9,9 @@ typealias BackgroundJob = BackgroundProcess
 
 extension BackgroundProcess {
     /// `mpirun -np 2 hmtl arguments…` as `CommandRunner.mpirun` launches it, output to `log`.
-    convenience init(_ arguments: [String], log: URL) throws {
-        try self.init(try CommandRunner.mpirunPath(), CommandRunner.mpirunArguments(ranks: 2, [CommandRunner.hmtl] + arguments),
+    convenience init(_ arguments: [String], log: URL, sigkillGrace: Int = MPILaunch.sigkillGrace) throws {
+        try self.init(try CommandRunner.mpirunPath(),
+                      CommandRunner.mpirunArguments(ranks: 2, [CommandRunner.hmtl] + arguments, sigkillGrace: sigkillGrace),
                       environment: ["OPENBLAS_NUM_THREADS": "1"], log: log)
     }
 

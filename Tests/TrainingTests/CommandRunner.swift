@@ -46,8 +46,8 @@ enum CommandRunner {
     static func mpirunPath() throws -> String { try XCTUnwrap(which("mpirun"), "mpirun is not installed") }
 
     /// mpirun's arguments to run `command` on `ranks` ranks.
-    static func mpirunArguments(ranks: Int, _ command: [String]) -> [String] {
-        MPILaunch.options + ["-np", "\(ranks)", "-x", "OPENBLAS_NUM_THREADS=1"] + command
+    static func mpirunArguments(ranks: Int, _ command: [String], sigkillGrace: Int = MPILaunch.sigkillGrace) -> [String] {
+        MPILaunch.options(sigkillGrace: sigkillGrace) + ["-np", "\(ranks)", "-x", "OPENBLAS_NUM_THREADS=1"] + command
     }
 
     /// `program args…` with one BLAS thread, for up to `timeout` seconds.
