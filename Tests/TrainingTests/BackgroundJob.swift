@@ -24,12 +24,6 @@ extension BackgroundProcess {
         return ranks
     }
 
-    /// Polls until the log holds `count` lines starting with `prefix` (say, two `step` lines).
-    @discardableResult
-    func wait(upTo timeout: TimeInterval, forLines count: Int, startingWith prefix: String) -> Bool {
-        wait(upTo: timeout) { log in log.split(separator: "\n").filter { $0.hasPrefix(prefix) }.count >= count }
-    }
-
     static func skipUnlessAvailable() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
     }

@@ -155,34 +155,61 @@ final class ClusterLauncherTests: XCTestCase {
     /// The launcher moves mpirun into a session of its own; the job still ends it (and its
     /// ranks) on every path, by the job variable they inherit.
     func testHostfileLauncherTrainsStopsOnSigtermAndResumes() throws {
-        try BackgroundJob.skipUnlessAvailable()
         let dir = try CommandRunner.temporaryDirectory(self)
-        let hosts = dir.appendingPathComponent("hosts")
-        try "localhost slots=2\n".write(to: hosts, atomically: true, encoding: .utf8)
-        let run = dir.appendingPathComponent("run")
-        let launcher = try BackgroundProcess("/bin/bash", [Self.hostfileScript, hosts.path, Self.demoConfig, run.path,
-                                                           "--set", "training.max_steps=1000000", "--set", "training.log_every=2"] + Self.smallDemo,
-                                             environment: ["HMTL": CommandRunner.hmtl], log: dir.appendingPathComponent("log.txt"))
-        defer { launcher.end() }
-
-        // Premise: both ranks are training when the signal comes.
-        XCTAssertTrue(launcher.wait(upTo: 300) { $0.contains("\nstep") }, "no step logged:\n\(launcher.output)")
-        XCTAssertTrue(launcher.isRunning, "training ended before the signal:\n\(launcher.output)")
-        XCTAssertTrue(launcher.output.contains("on 2 rank(s)"), launcher.output)
-        launcher.job.process.signal(SIGTERM)
-        XCTAssertTrue(launcher.waitForExit(upTo: 120), "still running 120 s after SIGTERM:\n\(launcher.output)")
-        let output = launcher.output
-        XCTAssertEqual(try XCTUnwrap(launcher.status, "no exit status: still running"), 0, output)
-        XCTAssertTrue(output.contains("stop signal received"), output)
+        let (status, output, run) = try stopHostfileRun(in: dir, hmtl: CommandRunner.hmtl)
+        XCTAssertEqual(status, 0, output)
         let checkpoint = try XCTUnwrap(try CheckpointStore.latest(in: run), "no checkpoint after SIGTERM\n\(output)")
         let step = try CheckpointStore.read(checkpoint).step
 
-        let resumed = try bash(Self.hostfileScript, [hosts.path, Self.demoConfig, run.path, "--set", "training.max_steps=\(step + 2)"] + Self.smallDemo,
+        let resumed = try bash(Self.hostfileScript, [Self.localHosts(in: dir).path, Self.demoConfig, run.path,
+                                                     "--set", "training.max_steps=\(step + 2)"] + Self.smallDemo,
                                environment: ["HMTL": CommandRunner.hmtl], timeout: 300)
         assertSucceeded(resumed)
         XCTAssertTrue(resumed.stdout.contains("holds checkpoint \(checkpoint.lastPathComponent); continuing it"), resumed.stdout)
         XCTAssertTrue(resumed.stdout.contains("resumed from \(checkpoint.lastPathComponent) at step \(step)"), resumed.stdout)
         XCTAssertEqual(try CheckpointStore.read(try XCTUnwrap(try CheckpointStore.latest(in: run))).step, step + 2)
+    }
+
+    /// With no rank on the launching host (here: the ranks are not named as the launcher
+    /// expects, so it finds none), the launcher signals mpirun instead, whose grace still lets
+    /// the ranks checkpoint; mpirun then reports the job as ended by it (non-zero).
+    func testHostfileLauncherWithoutALocalRankSignalsMpirun() throws {
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let wrapper = dir.appendingPathComponent("hmtl-wrapper")
+        try "#!/bin/sh\nexec \"\(CommandRunner.hmtl)\" \"$@\"\n".write(to: wrapper, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
+        let (status, output, run) = try stopHostfileRun(in: dir, hmtl: wrapper.path)
+        XCTAssertNotEqual(status, 0, output)
+        XCTAssertNotNil(try CheckpointStore.latest(in: run), "no checkpoint after SIGTERM\n\(output)")
+    }
+
+    /// `localhost slots=2`, written into `dir`.
+    private static func localHosts(in dir: URL) throws -> URL {
+        let hosts = dir.appendingPathComponent("hosts")
+        try "localhost slots=2\n".write(to: hosts, atomically: true, encoding: .utf8)
+        return hosts
+    }
+
+    /// Starts the hostfile launcher on the small demo with `hmtl` as its `HMTL`, sends it SIGTERM
+    /// once both ranks train, and returns its exit status and output, and the run folder, after
+    /// checking that the ranks said they checkpointed.
+    private func stopHostfileRun(in dir: URL, hmtl: String) throws -> (Int32, String, URL) {
+        try BackgroundJob.skipUnlessAvailable()
+        let run = dir.appendingPathComponent("run")
+        let launcher = try BackgroundProcess("/bin/bash", [Self.hostfileScript, try Self.localHosts(in: dir).path, Self.demoConfig, run.path,
+                                                           "--set", "training.max_steps=1000000", "--set", "training.log_every=2"] + Self.smallDemo,
+                                             environment: ["HMTL": hmtl], log: dir.appendingPathComponent("log.txt"))
+        defer { launcher.end() }
+        // Premise: both ranks are training when the signal comes.
+        XCTAssertTrue(launcher.wait(upTo: 300) { $0.contains("\nstep") }, "no step logged:\n\(launcher.output)")
+        XCTAssertTrue(launcher.isRunning, "training ended before the signal:\n\(launcher.output)")
+        XCTAssertTrue(launcher.output.contains("on 2 rank(s)"), launcher.output)
+        launcher.job.process.signal(SIGTERM)
+        let bound = TimeInterval(2 * MPILaunch.sigkillGrace + 100)
+        XCTAssertTrue(launcher.waitForExit(upTo: bound), "still running \(Int(bound)) s after SIGTERM:\n\(launcher.output)")
+        let output = launcher.output
+        XCTAssertTrue(output.contains("stop signal received"), output)
+        return (try XCTUnwrap(launcher.status, "no exit status: still running"), output, run)
     }
 
     func testLaunchersAreValidShell() throws {
