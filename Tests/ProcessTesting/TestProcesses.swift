@@ -14,8 +14,8 @@ import XCTest
 /// - each job ends its whole session and everything carrying its `HMTL_TEST_JOB` when it ends,
 ///   on every path through the test (`TestJob.end`);
 /// - if this process dies without ending them (a crash, a kill -9), its direct children get
-///   SIGTERM from the kernel (PR_SET_PDEATHSIG) — mpirun then ends its ranks, a training run
-///   checkpoints first — and the next run ends whatever still carries the `HMTL_TEST_RUN` of a
+///   SIGTERM from the kernel (PR_SET_PDEATHSIG) — mpirun then ends its ranks, a lone training
+///   run checkpoints and exits — and the next run ends whatever still carries the `HMTL_TEST_RUN` of a
 ///   process that no longer exists (only such: another engineer's run that is still going is
 ///   left alone);
 /// - at the end of the bundle, a check lists every process still carrying this run's
@@ -82,8 +82,15 @@ public enum TestProcesses {
         }
         guard !stale.isEmpty else { return }
         report("ending \(stale.count) process(es) left running by an earlier test run that did not finish: \(describe(stale))")
-        let ids = Set(stale.map(\.pid))
-        ProcessTable.terminate(grace: terminationGrace) { ProcessTable.entries().filter { ids.contains($0.pid) } }
+        end(stale)
+    }
+
+    /// Ends these processes (those of them still running): SIGTERM, `terminationGrace`, SIGKILL.
+    /// Returns the ones that needed SIGKILL.
+    @discardableResult
+    private static func end(_ entries: [ProcessTable.Entry]) -> [ProcessTable.Entry] {
+        let wanted = Set(entries.map { "\($0.pid).\($0.startTime)" })
+        return ProcessTable.terminate(grace: terminationGrace) { ProcessTable.entries().filter { wanted.contains("\($0.pid).\($0.startTime)") } }
     }
 
     static func describe(_ entries: [ProcessTable.Entry]) -> String {
@@ -107,9 +114,8 @@ public enum TestProcesses {
                 report("no process started by this run's \(jobs) job(s) is left running")
                 return
             }
-            report("FAILED — \(left.count) process(es) started by this run are still running after the last test: \(describe(left)); ending them")
-            let ids = Set(left.map(\.pid))
-            let killed = ProcessTable.terminate(grace: terminationGrace) { ProcessTable.entries().filter { ids.contains($0.pid) } }
+            report("FAILED — \(left.count) process(es) started by this run are still running after the last test: \(describe(left)); ending them, and the run fails")
+            let killed = end(left)
             if !killed.isEmpty { report("\(killed.count) of them needed SIGKILL: \(describe(killed))") }
             exit(1)
         }
