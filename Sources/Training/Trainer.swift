@@ -180,7 +180,7 @@ public final class Trainer {
         let groups = task == .coref ? local.map { [$0] } : [local]
         let started = DispatchTime.now().uptimeNanoseconds
         // [loss, tokens, examples, loss count, stop signal]: the last is how ranks agree, at the
-        // same step, that one of them was asked to stop; it is read just before the reduction.
+        // same step, that one of them was asked to stop; it is read just before they are summed.
         var stats = [0.0, 0, Double(local.count), 0, 0]
         for group in groups {
             let batch = examples.batch(group, vocabularies: data.vocabularies)
@@ -198,13 +198,13 @@ public final class Trainer {
             arena.grads[ranges[0].lowerBound] = .nan
         }
         if config.faultInjection.slowStepMilliseconds > 0 { Self.sleep(until: started + UInt64(config.faultInjection.slowStepMilliseconds) * 1_000_000) }
-        // As late as possible, so that a signal that arrives during this step's compute stops
-        // the run after this step rather than the next: the grace a launcher gives between
-        // SIGTERM and SIGKILL must cover one step and a checkpoint.
-        stats[4] = Double(hk_stop_requested())
         watchdog.beat("\(Heartbeats.waiting) in the gradient allreduce of step \(step + 1) (\(task.rawValue))")
         if config.verifyCollectives { try verifyCollective(task: task, ranges: ranges) }
         try reduction.reduce(ranges, arena: arena, communicator: communicator)
+        // As late as possible, so that a signal that arrives during this step stops the run
+        // after this step rather than the next: the grace a launcher gives between SIGTERM and
+        // SIGKILL must then cover one step and a checkpoint.
+        stats[4] = Double(hk_stop_requested())
         try communicator.allreduceSum(&stats)
         if stats[4] > 0 { stopRequested = true }
         if task == .relation { stats[0] *= Double(RelationLossScale.apply(to: arena, ranges: ranges, globalCells: stats[3])) }
