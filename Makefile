@@ -8,8 +8,10 @@ SWIFT        ?= swift
 APT_PACKAGES := pkgconf libopenmpi-dev openmpi-bin libopenblas-dev libhdf5-dev hdf5-tools procps iproute2 shellcheck
 PC_LIBS      := ompi-c hdf5 openblas
 RELEASE_BIN  := .build/release/hmtl
-# mpirun refuses root unless told; containers and CI run as root.
-MPIRUN       := mpirun $(if $(filter 0,$(shell id -u)),--allow-run-as-root) --oversubscribe
+# mpirun refuses root unless told; containers and CI run as root. Stopped itself (Ctrl-C), mpirun
+# passes SIGTERM on to the ranks after odls_base_sigkill_timeout seconds and SIGKILLs them as long
+# after; its default of 1 s is too short for a step and a checkpoint (README: Failures and recovery).
+MPIRUN       := mpirun $(if $(filter 0,$(shell id -u)),--allow-run-as-root) --oversubscribe --mca odls_base_sigkill_timeout 10
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Its own scratch folder: the sanitizer flags would otherwise invalidate the ordinary build.
 FUZZ_SCRATCH := .build-fuzz
@@ -42,7 +44,7 @@ demo: release
 
 test: deps
 	$(SWIFT) build
-	$(SWIFT) test --disable-swift-testing  # XCTest only: its summary is the last line
+	$(SWIFT) test --disable-swift-testing  # XCTest only; the process check's line follows its summary
 
 bench: release
 	for threads in 1 2; do for task in ner emd re cr all; do \

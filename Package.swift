@@ -25,9 +25,10 @@ let package = Package(
         .target(name: "Model", dependencies: ["Tensor", "NN", "Corpus"]),
         .target(name: "Distributed", dependencies: ["CMPI", "Random"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "Random"]),
+        .target(name: "Processes", dependencies: ["CKernels"]),
         .target(name: "Training", dependencies: ["Tensor", "NN", "Corpus", "Model", "Distributed", "Checkpoint", "CKernels"]),
         .executableTarget(name: "hmtl", dependencies: [
-            "Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor", "CKernels",
+            "Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor", "CKernels", "Processes",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -41,15 +42,18 @@ let package = Package(
                     linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]),
         // The finite-difference checker shared by the layer and model tests.
         .target(name: "GradientChecking", dependencies: ["Tensor"], path: "Tests/GradientChecking"),
+        // Starts the processes of the end-to-end tests, bounds their waits and ends them whole;
+        // checks at the end of the run that none is left.
+        .target(name: "ProcessTesting", dependencies: ["Processes", "CKernels"], path: "Tests/ProcessTesting"),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "GradientChecking"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "NN", "Tensor", "Corpus", "GradientChecking"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Random"]),
         // Rewrites checkpoints as older format versions wrote them (raw HDF5), for the checkpoint
         // and the resume tests.
         .target(name: "CheckpointSurgery", dependencies: ["CHDF5"], path: "Tests/CheckpointSurgery"),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CheckpointSurgery"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CheckpointSurgery", "ProcessTesting"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor", "hmtl",
-                                                          "CheckpointSurgery"]),
+                                                          "CheckpointSurgery", "Processes", "ProcessTesting"]),
     ]
 )

@@ -14,6 +14,9 @@
 #   THREADS_PER_RANK  OpenBLAS threads and cores per rank (default 1)
 #   MPIRUN            the mpirun to use (default: mpirun on PATH); must belong to the OpenMPI hmtl links
 #   MPIRUN_ARGS       extra mpirun arguments, split on spaces (e.g. "--mca btl_tcp_if_include eth0")
+#   SIGKILL_GRACE     seconds between the SIGTERM and the SIGKILL mpirun sends the ranks when it is
+#                     signalled itself or a rank fails (odls_base_sigkill_timeout; default 10): one
+#                     step and a checkpoint must fit in it
 #   HMTL_DRY_RUN=1    print the environment and the command instead of running it
 #
 # SIGTERM or SIGINT (Ctrl-C) to this script stops the run gracefully with a checkpoint; see
@@ -38,6 +41,8 @@ ranks=$(awk '
 
 threads=${THREADS_PER_RANK:-1}
 [[ $threads =~ ^[1-9][0-9]*$ ]] || die "THREADS_PER_RANK must be a positive integer, got '$threads'"
+grace=${SIGKILL_GRACE:-10}
+[[ $grace =~ ^[1-9][0-9]*$ ]] || die "SIGKILL_GRACE must be a positive integer, got '$grace'"
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 hmtl=${HMTL:-$(command -v hmtl || echo "$repo/.build/release/hmtl")}
@@ -51,7 +56,7 @@ launcher=("${MPIRUN:-mpirun}")
 # Fill each host's slots before the next (neighbouring ranks share a host); PE=threads gives
 # every rank its own cores and binds it there.
 launcher+=(--hostfile "$hostfile" -np "$ranks" --map-by "slot:PE=$threads" --bind-to core
-           -x OPENBLAS_NUM_THREADS -x HDF5_USE_FILE_LOCKING)
+           -x OPENBLAS_NUM_THREADS -x HDF5_USE_FILE_LOCKING --mca odls_base_sigkill_timeout "$grace")
 if [[ -n ${MPIRUN_ARGS:-} ]]; then
     read -r -a extra <<< "$MPIRUN_ARGS"
     launcher+=("${extra[@]}")
@@ -67,15 +72,17 @@ if [[ ${HMTL_DRY_RUN:-0} == 1 ]]; then
     echo
     exit 0
 fi
-# mpirun answers SIGTERM/SIGINT by killing the ranks at once, with no checkpoint. So it runs in a
-# session of its own (a Ctrl-C or a kill of this job's process group reaches only this script),
-# and this script passes the signal to the ranks mpirun started here: one signalled rank stops
-# every rank after the current step, rank 0 checkpoints, all exit 0. A second signal ends the
-# ranks at once, as it would under srun.
+# A signal to mpirun reaches the ranks only after SIGKILL_GRACE seconds, during which mpirun relays
+# no output, and mpirun itself exits non-zero SIGKILL_GRACE seconds after that. So mpirun runs in a
+# session of its own (a Ctrl-C or a kill of this job's process group reaches only this script), and
+# this script passes the signal straight to the ranks mpirun started on this host: one signalled
+# rank stops every rank after the current step, rank 0 checkpoints, all exit 0 and so does mpirun.
+# With no rank on this host, mpirun gets the signal and passes it on after its grace. A second
+# signal ends the ranks at once, as it would under srun.
 setsid "${command[@]}" &
 pid=$!
 rank_name=$(basename "$hmtl" | cut -c1-15)
-trap 'pkill -TERM -P "$pid" -x "$rank_name" || true' TERM INT
+trap 'pkill -TERM -P "$pid" -x "$rank_name" || kill -TERM "$pid" 2> /dev/null || true' TERM INT
 while :; do
     if wait "$pid"; then status=0; else status=$?; fi
     kill -0 "$pid" 2> /dev/null || break  # still running: wait was interrupted by the trap

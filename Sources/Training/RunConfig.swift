@@ -105,6 +105,9 @@ public struct FaultInjection: Sendable, Equatable {
     /// then on it disagrees with the other ranks about which task comes next.
     public var desyncStep: Int?
     public var desyncRank = 0
+    /// Every rank makes each step last at least this long (ms), so that a test can signal a run
+    /// whose steps outlast mpirun's default SIGKILL grace, as a real coreference step can.
+    public var slowStepMilliseconds = 0
 }
 
 /// The whole run configuration, parsed from JSON with every key checked.
@@ -279,6 +282,7 @@ public struct RunConfig: Sendable {
             faultInjection.nanRank = try debug.int("nan_rank", default: 0, range: 0...1_000_000)
             faultInjection.desyncStep = try debug.optionalInt("desync_step", range: 0...1_000_000_000)
             faultInjection.desyncRank = try debug.int("desync_rank", default: 0, range: 0...1_000_000)
+            faultInjection.slowStepMilliseconds = try debug.int("slow_step_ms", default: 0, range: 0...3_600_000)
             verifyCollectives = try debug.bool("verify_collectives", default: false)
             try debug.finish()
         }

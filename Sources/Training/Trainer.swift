@@ -191,10 +191,13 @@ public final class Trainer {
         // Coreference takes one document per pass (the reference's batch of 1); a larger batch
         // is the sum of its documents' passes. Other tasks take the whole local batch at once.
         let groups = task == .coref ? local.map { [$0] } : [local]
+        let started = DispatchTime.now().uptimeNanoseconds
         let batches = groups.map { examples.batch($0, vocabularies: data.vocabularies) }
         let poisoned = config.faultInjection.nanSteps.contains(step) && config.faultInjection.nanRank == communicator.rank
         let outcome = try update.run(task, step: step, batches: batches, optimizer: &optimizers[task]!,
                                      stopRequested: { hk_stop_requested() != 0 }, injectNonFinite: poisoned) {
+            let slow = config.faultInjection.slowStepMilliseconds
+            if slow > 0 { Self.sleep(until: started + UInt64(slow) * 1_000_000) }
             watchdog.beat("\(Heartbeats.waiting) in the gradient allreduce of step \(step + 1) (\(task.rawValue))")
             if config.verifyCollectives { try verifyCollective(task: task, ranges: model.parameterRanges(for: task)) }
         }
@@ -206,6 +209,16 @@ public final class Trainer {
         consecutiveSkips = 0
         step += 1
         return (task, outcome.tokens, outcome.loss, task == .relation ? 1 : outcome.examples)
+    }
+
+    /// Sleeps until the uptime clock reaches `deadline` (ns); a signal handler interrupting the
+    /// sleep does not cut it short, so a slowed step really is as long as asked.
+    static func sleep(until deadline: UInt64) {
+        var now = DispatchTime.now().uptimeNanoseconds
+        while now < deadline {
+            usleep(useconds_t(min((deadline - now) / 1000, 100_000)))
+            now = DispatchTime.now().uptimeNanoseconds
+        }
     }
 
     /// Debug check before the gradient allreduce: every rank must be at the same step, on the

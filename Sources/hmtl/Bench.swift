@@ -1,4 +1,5 @@
 import ArgumentParser
+import CKernels
 import Distributed
 import Foundation
 import Training
@@ -141,6 +142,8 @@ struct Bench: ParsableCommand {
                          "--isolated-iterations", "\(isolatedIterations)"]
         if task == "all" { arguments += ["--config", URL(fileURLWithPath: config).standardizedFileURL.path] }
         let launcher = try SweepLauncher()
+        // SIGTERM or Ctrl-C ends the running bench's mpirun and ranks, then this process.
+        hk_install_stop_handler()
         // Rounds alternate the world sizes, so a slow spell of the machine's neighbours (single
         // runs move by ±15 % here) falls on all of them; each keeps its median run by tokens/s.
         var runs: [Int: [ScalingSweep.Point]] = [:]

@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import ProcessTesting
 import XCTest
 
 /// The cluster launchers in `cluster/` and the world-size assertion they rely on. The Slurm
@@ -100,8 +101,14 @@ final class ClusterLauncherTests: XCTestCase {
         let mpirun = try slurmDryRun(["HMTL_LAUNCHER": "mpirun"])
         assertSucceeded(mpirun)
         XCTAssertTrue(mpirun.stdout.contains(
-            "mpirun -np 4 --map-by slot:PE=2 --bind-to core -x OPENBLAS_NUM_THREADS -x HDF5_USE_FILE_LOCKING /opt/hmtl train "
-                + "--config configs/demo.json --output runs/x\\ y --resume --world-size 4"), mpirun.stdout)
+            "mpirun -np 4 --map-by slot:PE=2 --bind-to core -x OPENBLAS_NUM_THREADS -x HDF5_USE_FILE_LOCKING "
+                + "--mca odls_base_sigkill_timeout 10 /opt/hmtl train --config configs/demo.json --output runs/x\\ y --resume --world-size 4"),
+                      mpirun.stdout)
+        let graced = try slurmDryRun(["HMTL_LAUNCHER": "mpirun", "SIGKILL_GRACE": "45"])
+        XCTAssertTrue(graced.stdout.contains("--mca odls_base_sigkill_timeout 45 /opt/hmtl"), graced.stdout)
+        let graceless = try slurmDryRun(["HMTL_LAUNCHER": "mpirun", "SIGKILL_GRACE": "0"])
+        XCTAssertEqual(graceless.status, 2)
+        XCTAssertTrue(graceless.stderr.contains("SIGKILL_GRACE must be a positive integer, got '0'"), graceless.stderr)
 
         let locking = try slurmDryRun(["HMTL_LAUNCHER": "mpirun", "HDF5_USE_FILE_LOCKING": "TRUE"])
         XCTAssertTrue(locking.stdout.contains("HDF5_USE_FILE_LOCKING=TRUE"), locking.stdout)
@@ -132,58 +139,77 @@ final class ClusterLauncherTests: XCTestCase {
         XCTAssertTrue(o.stdout.contains("OPENBLAS_NUM_THREADS=3 "), o.stdout)
         XCTAssertTrue(o.stdout.contains(
             "mpirun \(root)--hostfile \(hosts.path) -np 6 --map-by slot:PE=3 --bind-to core -x OPENBLAS_NUM_THREADS "
-                + "-x HDF5_USE_FILE_LOCKING --mca pml ob1 /opt/hmtl train"), o.stdout)
+                + "-x HDF5_USE_FILE_LOCKING --mca odls_base_sigkill_timeout 10 --mca pml ob1 /opt/hmtl train"), o.stdout)
         XCTAssertTrue(o.stdout.contains("--resume --world-size 6"), o.stdout)
 
         let bad = try bash(Self.hostfileScript, [hosts.path, Self.demoConfig, "run"], environment: ["THREADS_PER_RANK": "0"])
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.stderr.contains("THREADS_PER_RANK must be a positive integer"), bad.stderr)
+        let graceless = try bash(Self.hostfileScript, [hosts.path, Self.demoConfig, "run"], environment: ["SIGKILL_GRACE": "soon"])
+        XCTAssertEqual(graceless.status, 2)
+        XCTAssertTrue(graceless.stderr.contains("SIGKILL_GRACE must be a positive integer, got 'soon'"), graceless.stderr)
     }
 
     /// For real on `localhost slots=2`: train the demo, stop it with SIGTERM to the launcher
     /// (relayed to the ranks, so it checkpoints and exits 0), then the same command resumes.
+    /// The launcher moves mpirun into a session of its own; the job still ends it (and its
+    /// ranks) on every path, by the job variable they inherit.
     func testHostfileLauncherTrainsStopsOnSigtermAndResumes() throws {
-        try BackgroundJob.skipUnlessAvailable()
         let dir = try CommandRunner.temporaryDirectory(self)
-        let hosts = dir.appendingPathComponent("hosts")
-        try "localhost slots=2\n".write(to: hosts, atomically: true, encoding: .utf8)
-        let run = dir.appendingPathComponent("run")
-        let log = dir.appendingPathComponent("log.txt")
-        XCTAssertTrue(FileManager.default.createFile(atPath: log.path, contents: nil))
-
-        let launcher = Process()
-        launcher.executableURL = URL(fileURLWithPath: "/bin/bash")
-        launcher.arguments = [Self.hostfileScript, hosts.path, Self.demoConfig, run.path,
-                              "--set", "training.max_steps=1000000", "--set", "training.log_every=2"] + Self.smallDemo
-        launcher.environment = ProcessInfo.processInfo.environment.merging(["HMTL": CommandRunner.hmtl]) { $1 }
-        launcher.standardOutput = try FileHandle(forWritingTo: log)
-        launcher.standardError = launcher.standardOutput
-        try launcher.run()
-        defer { if launcher.isRunning { kill(launcher.processIdentifier, SIGKILL) } }
-        var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
-        func waitWhileRunning(_ seconds: TimeInterval, until done: () -> Bool) {
-            let start = Date()
-            while launcher.isRunning, Date().timeIntervalSince(start) < seconds, !done() { usleep(100_000) }
-        }
-
-        waitWhileRunning(180) { output.contains("\nstep") }
-        XCTAssertTrue(launcher.isRunning, "training ended before the signal:\n\(output)")
-        XCTAssertTrue(output.contains("on 2 rank(s)"), output)
-        kill(launcher.processIdentifier, SIGTERM)
-        waitWhileRunning(120) { false }
-        XCTAssertFalse(launcher.isRunning, "still running 120 s after SIGTERM:\n\(output)")
-        launcher.waitUntilExit()
-        XCTAssertEqual(launcher.terminationStatus, 0, output)
-        XCTAssertTrue(output.contains("stop signal received"), output)
+        let (status, output, run) = try stopHostfileRun(in: dir, hmtl: CommandRunner.hmtl)
+        XCTAssertEqual(status, 0, output)
         let checkpoint = try XCTUnwrap(try CheckpointStore.latest(in: run), "no checkpoint after SIGTERM\n\(output)")
         let step = try CheckpointStore.read(checkpoint).step
 
-        let resumed = try bash(Self.hostfileScript, [hosts.path, Self.demoConfig, run.path, "--set", "training.max_steps=\(step + 2)"] + Self.smallDemo,
+        let resumed = try bash(Self.hostfileScript, [Self.localHosts(in: dir).path, Self.demoConfig, run.path,
+                                                     "--set", "training.max_steps=\(step + 2)"] + Self.smallDemo,
                                environment: ["HMTL": CommandRunner.hmtl], timeout: 300)
         assertSucceeded(resumed)
         XCTAssertTrue(resumed.stdout.contains("holds checkpoint \(checkpoint.lastPathComponent); continuing it"), resumed.stdout)
         XCTAssertTrue(resumed.stdout.contains("resumed from \(checkpoint.lastPathComponent) at step \(step)"), resumed.stdout)
         XCTAssertEqual(try CheckpointStore.read(try XCTUnwrap(try CheckpointStore.latest(in: run))).step, step + 2)
+    }
+
+    /// With no rank on the launching host (here: the ranks are not named as the launcher
+    /// expects, so it finds none), the launcher signals mpirun instead, whose grace still lets
+    /// the ranks checkpoint; mpirun then reports the job as ended by it (non-zero).
+    func testHostfileLauncherWithoutALocalRankSignalsMpirun() throws {
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let wrapper = dir.appendingPathComponent("hmtl-wrapper")
+        try "#!/bin/sh\nexec \"\(CommandRunner.hmtl)\" \"$@\"\n".write(to: wrapper, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
+        let (status, output, run) = try stopHostfileRun(in: dir, hmtl: wrapper.path)
+        XCTAssertNotEqual(status, 0, output)
+        XCTAssertNotNil(try CheckpointStore.latest(in: run), "no checkpoint after SIGTERM\n\(output)")
+    }
+
+    /// `localhost slots=2`, written into `dir`.
+    private static func localHosts(in dir: URL) throws -> URL {
+        let hosts = dir.appendingPathComponent("hosts")
+        try "localhost slots=2\n".write(to: hosts, atomically: true, encoding: .utf8)
+        return hosts
+    }
+
+    /// Starts the hostfile launcher on the small demo with `hmtl` as its `HMTL`, sends it SIGTERM
+    /// once both ranks train, and returns its exit status and output, and the run folder, after
+    /// checking that the ranks said they checkpointed.
+    private func stopHostfileRun(in dir: URL, hmtl: String) throws -> (Int32, String, URL) {
+        try BackgroundJob.skipUnlessAvailable()
+        let run = dir.appendingPathComponent("run")
+        let launcher = try BackgroundProcess("/bin/bash", [Self.hostfileScript, try Self.localHosts(in: dir).path, Self.demoConfig, run.path,
+                                                           "--set", "training.max_steps=1000000", "--set", "training.log_every=2"] + Self.smallDemo,
+                                             environment: ["HMTL": hmtl], log: dir.appendingPathComponent("log.txt"))
+        defer { launcher.end() }
+        // Premise: both ranks are training when the signal comes.
+        XCTAssertTrue(launcher.wait(upTo: 300) { $0.contains("\nstep") }, "no step logged:\n\(launcher.output)")
+        XCTAssertTrue(launcher.isRunning, "training ended before the signal:\n\(launcher.output)")
+        XCTAssertTrue(launcher.output.contains("on 2 rank(s)"), launcher.output)
+        launcher.job.process.signal(SIGTERM)
+        let bound = TimeInterval(2 * MPILaunch.sigkillGrace + 100)
+        XCTAssertTrue(launcher.waitForExit(upTo: bound), "still running \(Int(bound)) s after SIGTERM:\n\(launcher.output)")
+        let output = launcher.output
+        XCTAssertTrue(output.contains("stop signal received"), output)
+        return (try XCTUnwrap(launcher.status, "no exit status: still running"), output, run)
     }
 
     func testLaunchersAreValidShell() throws {
@@ -218,10 +244,9 @@ final class ClusterLauncherTests: XCTestCase {
         if let network {
             transport = try network.mpirun(train + ["--output", tcp.path])
         } else {
-            let mpirun = try XCTUnwrap(CommandRunner.which("mpirun"))
-            transport = try CommandRunner.execute(mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", "2", "-x", "OPENBLAS_NUM_THREADS=1",
-                                                           "--mca", "pml", "ob1", "--mca", "btl", "tcp,self", "--mca", "btl_tcp_if_include", "lo",
-                                                           CommandRunner.hmtl] + train + ["--output", tcp.path],
+            let loopback = ["--mca", "pml", "ob1", "--mca", "btl", "tcp,self", "--mca", "btl_tcp_if_include", "lo"]
+            transport = try CommandRunner.execute(try CommandRunner.mpirunPath(),
+                                                  CommandRunner.mpirunArguments(ranks: 2, loopback + [CommandRunner.hmtl] + train + ["--output", tcp.path]),
                                                   timeout: 300, environment: [:])
         }
         assertSucceeded(transport)

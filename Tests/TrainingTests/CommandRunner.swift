@@ -1,15 +1,13 @@
 import Foundation
+import ProcessTesting
+import Tensor
 import XCTest
 
 /// Runs the built `hmtl` binary (alone or under mpirun) with a hard timeout, so a test can
-/// never hang the suite.
+/// never hang the suite; every process it starts is ended with everything it started (see
+/// `TestProcesses`), whatever the outcome.
 enum CommandRunner {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var timedOut: Bool
-    }
+    typealias Output = TestCommand.Output
 
     /// The folder holding the built products (`hmtl`, the xctest bundle).
     static var productsDirectory: URL {
@@ -40,43 +38,33 @@ enum CommandRunner {
         try execute(hmtl, arguments, timeout: timeout, environment: environment)
     }
 
-    /// `mpirun -np N hmtl args…` (root-safe, oversubscribed, one BLAS thread per rank).
+    /// `mpirun -np N hmtl args…`, launched as the README launches it (`MPILaunch.options`: root-safe,
+    /// oversubscribed, the documented SIGKILL grace), one BLAS thread per rank.
     static func mpirun(ranks: Int, _ arguments: [String], program: String? = nil, timeout: TimeInterval = 300) throws -> Output {
-        let mpirun = try XCTUnwrap(which("mpirun"), "mpirun is not installed")
-        let launcher = ["--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)", "-x", "OPENBLAS_NUM_THREADS=1"]
-        return try execute(mpirun, launcher + [program ?? hmtl] + arguments, timeout: timeout, environment: [:])
+        try execute(try mpirunPath(), mpirunArguments(ranks: ranks, [program ?? hmtl] + arguments), timeout: timeout, environment: [:])
     }
 
+    static func mpirunPath() throws -> String { try XCTUnwrap(which("mpirun"), "mpirun is not installed") }
+
+    /// mpirun's arguments to run `command` on `ranks` ranks.
+    static func mpirunArguments(ranks: Int, _ command: [String], sigkillGrace: Int = MPILaunch.sigkillGrace) -> [String] {
+        MPILaunch.options(sigkillGrace: sigkillGrace) + ["-np", "\(ranks)", "-x", "OPENBLAS_NUM_THREADS=1"] + command
+    }
+
+    /// `program args…` with one BLAS thread and this process's BLAS kernel, for up to `timeout`
+    /// seconds.
     static func execute(_ program: String, _ arguments: [String], timeout: TimeInterval, environment: [String: String]) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        env["OPENBLAS_NUM_THREADS"] = "1"
-        for (k, v) in environment { env[k] = v }
-        process.environment = env
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-out-\(UUID().uuidString)")
-        let err = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-err-\(UUID().uuidString)")
-        for url in [out, err] where !FileManager.default.createFile(atPath: url.path, contents: nil) {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-        }
-        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        let timedOut = process.isRunning
-        if timedOut {
-            process.terminate()
-            usleep(500_000)
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        }
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus,
-                      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "",
-                      timedOut: timedOut)
+        try TestCommand.run(program, arguments, timeout: timeout, environment: childEnvironment.merging(environment) { $1 })
+    }
+
+    /// One BLAS thread, and where the machine leaves `OPENBLAS_CORETYPE` unset, the kernel this
+    /// test process runs: tests compare the binary's output with computations made here, and
+    /// `hmtl` would otherwise pick a faster kernel of its own (`BLASKernelSelection`), which
+    /// rounds differently. A variable the machine set is passed on unchanged.
+    static var childEnvironment: [String: String] {
+        var environment = ["OPENBLAS_NUM_THREADS": "1"]
+        if ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil { environment["OPENBLAS_CORETYPE"] = BLASLibrary.coreName }
+        return environment
     }
 
     /// A fresh temporary folder removed at the end of the test.
