@@ -17,7 +17,10 @@ enum BLASKernelSelection {
         else { return }
         setenv("OPENBLAS_CORETYPE", kernel, 1)
         setenv(BLASKernelChoice.detectedVariable, detected, 1)
-        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        // The binary's own path, not /proc/self/exe: the process's name (comm) comes from the path
+        // executed, and launchers find their ranks by it (cluster/mpirun-hostfile.sh).
+        let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "/proc/self/exe"
+        execv(binary, CommandLine.unsafeArgv)
         // Only a failed exec returns: carry on with the kernel OpenBLAS chose.
         unsetenv("OPENBLAS_CORETYPE")
         unsetenv(BLASKernelChoice.detectedVariable)
