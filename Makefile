@@ -42,9 +42,13 @@ demo: release
 	OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 $(RELEASE_BIN) train --config configs/demo.json --output runs/demo
 	$(RELEASE_BIN) checkpoint inspect runs/demo/$$(cat runs/demo/latest) | head -20
 
+# XCTest only. The process check's line follows XCTest's summary, so the summary is printed
+# again last (runs/test-log.txt keeps the whole log); the exit status is the suite's.
 test: deps
 	$(SWIFT) build
-	$(SWIFT) test --disable-swift-testing  # XCTest only; the process check's line follows its summary
+	@mkdir -p runs
+	bash -o pipefail -c '$(SWIFT) test --disable-swift-testing 2>&1 | tee runs/test-log.txt; status=$$?; \
+		grep -E "^[[:space:]]*Executed [0-9]+ tests?," runs/test-log.txt | tail -n 1; exit $$status'
 
 bench: release
 	for threads in 1 2; do for task in ner emd re cr all; do \
