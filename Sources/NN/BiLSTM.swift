@@ -38,6 +38,16 @@ public struct BiLSTM: Sendable {
 
     public var outputSize: Int { 2 * hiddenSize }
 
+    /// Floating-point operations of the forward pass per token: per layer and direction the
+    /// four gates' products with the input and the previous state, 2 · 4H · (input + H).
+    /// (The element-wise gate math is left out, as in the usual roofline accounting.)
+    public var forwardFlopsPerToken: Int {
+        layers.indices.reduce(0) { sum, k in
+            let input = k == 0 ? inputSize : 2 * hiddenSize
+            return sum + 2 * (2 * 4 * hiddenSize * (input + hiddenSize))
+        }
+    }
+
     /// PyTorch's default U(±1/√H) for every parameter, in layout order.
     public func initialize(_ arena: ParameterArena, rng: inout RNG) {
         for layer in layers { for lstm in layer.directions { lstm.initialize(arena, rng: &rng) } }

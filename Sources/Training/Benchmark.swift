@@ -82,6 +82,9 @@ public struct Benchmark {
         /// CR's document: candidate spans (width ≤ 8 inside a sentence), kept spans k and
         /// antecedents per kept span K; nil when the workload has no CR.
         public var corefSpans: (candidates: Int, kept: Int, antecedents: Int)?
+        /// Forward FLOPs per token of the BiLSTMs one task's step runs (its level's and those
+        /// below it); nil for the blended workload.
+        public var lstmFlopsPerToken: Int?
     }
 
     public struct Measurements: Sendable {
@@ -123,6 +126,11 @@ public struct Benchmark {
     private static func shape(of model: HierarchicalModel, tasks: [Task], corefDocument: CoreferenceDocument?) -> ModelShape {
         var shape = ModelShape(geDimension: model.embedder.outputSize, parameters: model.layout.count)
         for task in tasks { shape.parametersPerTask[task] = model.parameterRanges(for: task).reduce(0) { $0 + $1.count } }
+        if tasks.count == 1, let task = tasks.first {
+            let below = model.taggers.firstIndex { $0.task == task }.map { model.taggers[...$0] } ?? model.taggers[...]
+            let own = task == .relation ? model.relation?.encoder : task == .coref ? model.coref?.encoder : nil
+            shape.lstmFlopsPerToken = below.reduce(0) { $0 + $1.encoder.forwardFlopsPerToken } + (own?.forwardFlopsPerToken ?? 0)
+        }
         if let document = corefDocument, let head = model.coref?.head {
             let candidates = SpanEnumeration.candidates(sentenceLengths: document.sentenceLengths, maxWidth: head.settings.maxSpanWidth).count
             let kept = head.keptCount(tokens: document.tokenCount, candidates: candidates)

@@ -19,6 +19,16 @@ extension Benchmark.Measurements {
         var lines: [[String: Any]] = []
         if let training { lines.append(common.merging(training.line(ranks: ranks)) { $1 }) }
         if let inference { lines.append(common.merging(inference.line(ranks: ranks)) { $1 }) }
+        guard let flops = shape.lstmFlopsPerToken, !lines.isEmpty else { return lines }
+        // Roofline: the LSTM path's achieved rate per rank (a training step ≈ 3 forwards)
+        // against one core's sgemm peak, measured here.
+        let peak = BenchmarkMachine.sgemmPeakGflops()
+        for i in lines.indices {
+            let perRank = (lines[i]["tokens_per_s"] as? Double ?? 0) / Double(ranks)
+            let achieved = Double(flops) * (lines[i]["mode"] as? String == "train" ? 3 : 1) * perRank / 1e9
+            lines[i].merge(["lstm_flops_per_token": flops, "lstm_gflops": rounded(achieved), "sgemm_peak_gflops": rounded(peak),
+                            "lstm_share_of_peak": rounded(achieved / peak, 10_000)]) { $1 }
+        }
         return lines
     }
 }

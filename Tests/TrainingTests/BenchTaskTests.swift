@@ -67,6 +67,15 @@ final class BenchTaskTests: XCTestCase {
                     XCTAssertEqual(line["cr_kept_spans"] as? Int, 120, context)
                     XCTAssertEqual(line["cr_antecedents"] as? Int, 70, context)
                 }
+                // Roofline: the LSTM path's forward FLOPs per token as the peer counts them (NER
+                // 0.63 M, EMD 1.40 M, RE 2.36 M, CR 3.62 M at g_e = 364), against a measured peak.
+                if let flops = ["ner": 634_880, "emd": 1_400_832, "re": 2_363_392, "cr": 3_615_232][task] {
+                    XCTAssertEqual(line["lstm_flops_per_token"] as? Int, flops, context)
+                    XCTAssertGreaterThan(line["lstm_gflops"] as? Double ?? 0, 0, context)
+                    XCTAssertGreaterThan(line["sgemm_peak_gflops"] as? Double ?? 0, 0, context)
+                } else {
+                    XCTAssertNil(line["lstm_flops_per_token"], "\(context): the blend has no single LSTM path")
+                }
                 let weights = try XCTUnwrap(line["sampler_weights"] as? [String: Int], context)
                 XCTAssertEqual(Set(weights.keys), task == "all" ? ["ner", "emd", "re", "cr"] : [task], context)
             }
