@@ -1,7 +1,5 @@
 import Distributed
 import Foundation
-import NN
-import Tensor
 
 /// `hmtl bench --config FILE --epochs N`: the real workload. The trainer itself runs N epochs
 /// of the config (an epoch being the sum of its tasks' batches, as validation counts it) on
@@ -19,16 +17,12 @@ public struct EpochBenchmark {
     /// Trains in `scratch` (left for the caller to remove) and returns rank 0's JSON line.
     public func run(communicator: Communicator, scratch: URL, environment: [String: String]) throws -> [String: Any] {
         let data = try RunData.load(config)
-        let pretrained = try config.glove.map {
-            try config.requireExisting($0)
-            return try PretrainedVectors.read(path: $0, dimension: config.embedder.wordDimension, vocabulary: data.vocabularies.words.entries)
-        }
+        let pretrained = try data.pretrainedVectors(config)
         if communicator.rank == 0 { try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true) }
         try communicator.barrier()
         // An epoch: every task's batches once (the trainer's validation period).
         let epochSteps = data.train.reduce(0) { sum, entry in
-            let global = config.tasks[entry.key]!.batchSize * communicator.size
-            return sum + (entry.value.count + global - 1) / global
+            sum + TaskStream.batchesPerEpoch(examples: entry.value.count, globalBatch: config.tasks[entry.key]!.batchSize * communicator.size)
         }
         var timed = config
         timed.schedule.maxSteps = epochs * epochSteps

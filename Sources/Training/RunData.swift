@@ -1,5 +1,6 @@
 import Corpus
 import Model
+import NN
 
 /// Everything read from the corpora for a run: per-task examples of each split and the
 /// vocabularies built from the training splits.
@@ -10,6 +11,15 @@ public struct RunData: Sendable {
     public var vocabularies: Vocabularies
     /// What a lenient `load` left out, per corpus path (empty when strict, or nothing was bad).
     public var skipped: [(path: String, records: SkippedRecords)] = []
+
+    /// The config's GloVe vectors for the training vocabulary (nil without `embedder.glove`),
+    /// after checking the file is where the config's path resolves.
+    public func pretrainedVectors(_ config: RunConfig) throws -> PretrainedVectors? {
+        try config.glove.map {
+            try config.requireExisting($0)
+            return try PretrainedVectors.read(path: $0, dimension: config.embedder.wordDimension, vocabulary: vocabularies.words.entries)
+        }
+    }
 
     /// Reads every task's corpus (a source shared by several tasks once) and builds the
     /// vocabularies from the training splits of all tasks together (the reference's

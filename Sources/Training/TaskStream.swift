@@ -25,7 +25,10 @@ public struct TaskStream: Sendable {
     }
 
     /// Number of global batches per epoch (the sampler's weight for proportional sampling).
-    public var batchesPerEpoch: Int { (lengths.count + globalBatch - 1) / globalBatch }
+    public var batchesPerEpoch: Int { Self.batchesPerEpoch(examples: lengths.count, globalBatch: globalBatch) }
+
+    /// The last batch of an epoch may be short.
+    public static func batchesPerEpoch(examples: Int, globalBatch: Int) -> Int { (examples + globalBatch - 1) / globalBatch }
 
     /// Moves to a checkpointed position: `position` must fall on a global-batch boundary.
     public mutating func seek(epoch: Int, position: Int) throws {

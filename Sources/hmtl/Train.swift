@@ -51,10 +51,7 @@ struct Train: ParsableCommand {
             // error (a malformed line, a string no checkpoint can store) leaves no trace there.
             let data = try RunData.load(config, policy: LenientReport.policy(lenient))
             if communicator.rank == 0 { LenientReport.print(data.skipped) }
-            let pretrained = try config.glove.map {
-                try config.requireExisting($0)
-                return try PretrainedVectors.read(path: $0, dimension: config.embedder.wordDimension, vocabulary: data.vocabularies.words.entries)
-            }
+            let pretrained = try data.pretrainedVectors(config)
             if communicator.rank == 0 {
                 do {
                     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
