@@ -11,8 +11,10 @@ import Tensor
 /// is chunkSpans·K·S floats (g_i∘g_j) instead of the k·K·(3S+F) pair embeddings; the hidden
 /// activations k·K·H are kept whole, so dropout masks do not depend on the chunk size.
 ///
-/// Pair (i, c) (row i·K + c) pairs span i with j = i − 1 − c; it is valid iff j ≥ 0. Invalid rows
-/// carry zeros through the first layer and their scores are reported as 0 (the caller masks them).
+/// Pair (i, c) (row i·K + c) pairs span i with j = i − 1 − c; it is valid iff c < earlier[i], the
+/// number of kept spans before i in its own document (i for a lone document), so several documents'
+/// spans share the matrix products without pairing across documents. Invalid rows carry zeros
+/// through the first layer and their scores are reported as 0 (the caller masks them).
 public struct AntecedentScorer: Sendable {
     public static let bucketCount = 10
 
@@ -60,13 +62,15 @@ public struct AntecedentScorer: Sendable {
 
     public struct Cache: Sendable {
         public var antecedents: Int
+        /// Per kept span, its valid antecedent columns: min(earlier[i], K).
+        var valid: [Int]
         var firstOutput: Tensor
         var rest: FeedForward.Cache
     }
 
     /// The first FFNN layer's pre-activations [k·K, H] through the split projections (zero rows
     /// at invalid pairs).
-    func firstLayer(_ g: Tensor, antecedents K: Int, chunkSpans: Int, arena: ParameterArena) -> Tensor {
+    func firstLayer(_ g: Tensor, valid: [Int], antecedents K: Int, chunkSpans: Int, arena: ParameterArena) -> Tensor {
         precondition(g.rank == 2 && g.columns == spanSize, "AntecedentScorer: expected [k, \(spanSize)], got \(g.shape)")
         let k = g.rows, s = spanSize, hidden = hiddenSize, ld = first.inputSize
         let w1 = arena.value(first.weight), b1 = arena.value(first.bias)
@@ -89,13 +93,13 @@ public struct AntecedentScorer: Sendable {
                 bucketTerms.withPointer { bt in
                     for c0 in stride(from: 0, to: k, by: chunkSpans) {
                         let c1 = min(k, c0 + chunkSpans), rows = (c1 - c0) * K
-                        fillProducts(&products, g: g, spans: c0..<c1, antecedents: K)
+                        fillProducts(&products, g: g, valid: valid, spans: c0..<c1, antecedents: K)
                         products.withPointer { q in
                             BLAS.gemm(transposeB: true, m: rows, n: hidden, k: s, a: q, b: w1 + 2 * s, ldb: ld,
                                       c: zp + c0 * K * hidden)
                         }
                         for i in c0..<c1 {
-                            for c in 0..<min(i, K) {
+                            for c in 0..<valid[i] {
                                 let row = zp + (i * K + c) * hidden
                                 Kernels.axpy(1, t + i * hidden, row, hidden)
                                 Kernels.axpy(1, t + (k + i - 1 - c) * hidden, row, hidden)
@@ -110,21 +114,25 @@ public struct AntecedentScorer: Sendable {
         return z
     }
 
-    /// g: [k, S] kept-span embeddings → pairwise scores [k, K] (0 at invalid pairs).
-    public func forward(_ g: Tensor, antecedents K: Int, chunkSpans: Int, arena: ParameterArena,
+    /// g: [k, S] kept-span embeddings, earlier: [k] (see the type's comment) → pairwise scores
+    /// [k, K] (0 at invalid pairs).
+    public func forward(_ g: Tensor, earlier: [Int], antecedents K: Int, chunkSpans: Int, arena: ParameterArena,
                         training: Bool, rng: inout RNG) -> (Tensor, Cache) {
         let k = g.rows
-        var z = firstLayer(g, antecedents: K, chunkSpans: chunkSpans, arena: arena)
+        precondition(earlier.count == k && earlier.indices.allSatisfy { earlier[$0] >= 0 && earlier[$0] <= $0 },
+                     "AntecedentScorer: earlier-span counts \(earlier.count) for \(k) spans must lie in 0...i")
+        let valid = earlier.map { min($0, K) }
+        var z = firstLayer(g, valid: valid, antecedents: K, chunkSpans: chunkSpans, arena: arena)
         rest.activate(&z, training: training, rng: &rng)
         let (top, restCache) = rest.forward(z, arena: arena, training: training, rng: &rng)
         var scores = scorer.forward(top, arena: arena).reshaped([k, K])
-        for i in 0..<min(k, K) { for c in i..<K { scores[i, c] = 0 } }
-        return (scores, Cache(antecedents: K, firstOutput: z, rest: restCache))
+        for i in 0..<k { for c in valid[i]..<K { scores[i, c] = 0 } }
+        return (scores, Cache(antecedents: K, valid: valid, firstOutput: z, rest: restCache))
     }
 
     /// dScores: [k, K] (zero at invalid pairs) → dLoss/dg [k, S]; accumulates every parameter.
     public func backward(_ cache: Cache, g: Tensor, dScores: Tensor, chunkSpans: Int, arena: ParameterArena) -> Tensor {
-        let k = g.rows, K = cache.antecedents, s = spanSize, hidden = hiddenSize, ld = first.inputSize
+        let k = g.rows, K = cache.antecedents, valid = cache.valid, s = spanSize, hidden = hiddenSize, ld = first.inputSize
         precondition(dScores.shape == [k, K], "AntecedentScorer.backward: dScores \(dScores.shape), expected [\(k), \(K)]")
         let dTop = scorer.backward(x: cache.rest.output, dOut: dScores.reshaped([k * K, 1]), arena: arena)
         let dFirst = rest.deactivate(rest.backward(cache.rest, dOut: dTop, arena: arena),
@@ -139,7 +147,7 @@ public struct AntecedentScorer: Sendable {
             dSpanTerms.withMutablePointer { dt in
                 dBucketTerms.withMutablePointer { dbt in
                     for i in 0..<k {
-                        for c in 0..<min(i, K) {
+                        for c in 0..<valid[i] {
                             let row = dz + (i * K + c) * hidden
                             Kernels.axpy(1, row, dt + i * hidden, hidden)
                             Kernels.axpy(1, row, dt + (k + i - 1 - c) * hidden, hidden)
@@ -151,7 +159,7 @@ public struct AntecedentScorer: Sendable {
             }
             for c0 in stride(from: 0, to: k, by: chunkSpans) {
                 let c1 = min(k, c0 + chunkSpans), rows = (c1 - c0) * K
-                fillProducts(&products, g: g, spans: c0..<c1, antecedents: K)
+                fillProducts(&products, g: g, valid: valid, spans: c0..<c1, antecedents: K)
                 products.withPointer { q in
                     BLAS.gemm(transposeA: true, m: hidden, n: s, k: rows, a: dz + c0 * K * hidden, b: q,
                               beta: 1, c: gw1 + 2 * s, ldc: ld)
@@ -159,7 +167,7 @@ public struct AntecedentScorer: Sendable {
                 dProducts.withMutablePointer { dq in
                     BLAS.gemm(m: rows, n: s, k: hidden, a: dz + c0 * K * hidden, b: w1 + 2 * s, ldb: ld, c: dq)
                 }
-                scatterProducts(dProducts, into: &dg, g: g, spans: c0..<c1, antecedents: K)
+                scatterProducts(dProducts, into: &dg, g: g, valid: valid, spans: c0..<c1, antecedents: K)
             }
         }
         g.withPointer { gp in
@@ -183,16 +191,15 @@ public struct AntecedentScorer: Sendable {
     }
 
     /// Rows (i − first)·K + c of `products` ← g_i ∘ g_{i−1−c}, zero for invalid pairs.
-    private func fillProducts(_ products: inout Tensor, g: Tensor, spans: Range<Int>, antecedents K: Int) {
+    private func fillProducts(_ products: inout Tensor, g: Tensor, valid: [Int], spans: Range<Int>, antecedents K: Int) {
         let s = spanSize
         products.withMutablePointer { q in
             g.withPointer { gp in
                 for i in spans {
                     for c in 0..<K {
                         let row = q + ((i - spans.lowerBound) * K + c) * s
-                        let j = i - 1 - c
-                        guard j >= 0 else { row.update(repeating: 0, count: s); continue }
-                        let gi = gp + i * s, gj = gp + j * s
+                        guard c < valid[i] else { row.update(repeating: 0, count: s); continue }
+                        let gi = gp + i * s, gj = gp + (i - 1 - c) * s
                         for e in 0..<s { row[e] = gi[e] * gj[e] }
                     }
                 }
@@ -201,13 +208,14 @@ public struct AntecedentScorer: Sendable {
     }
 
     /// dg_i += dq ∘ g_j and dg_j += dq ∘ g_i for the valid pairs of a chunk.
-    private func scatterProducts(_ dProducts: Tensor, into dg: inout Tensor, g: Tensor, spans: Range<Int>, antecedents K: Int) {
+    private func scatterProducts(_ dProducts: Tensor, into dg: inout Tensor, g: Tensor, valid: [Int], spans: Range<Int>,
+                                 antecedents K: Int) {
         let s = spanSize
         dg.withMutablePointer { dgp in
             g.withPointer { gp in
                 dProducts.withPointer { dq in
                     for i in spans {
-                        for c in 0..<min(i, K) {
+                        for c in 0..<valid[i] {
                             let row = dq + ((i - spans.lowerBound) * K + c) * s
                             let j = i - 1 - c
                             let gi = gp + i * s, gj = gp + j * s, di = dgp + i * s, dj = dgp + j * s

@@ -56,16 +56,38 @@ public struct CoreferenceHead: Sendable {
         antecedentScorer.initialize(arena, rng: &rng)
     }
 
+    /// One document's place in the rows of x and h: its tokens are rows offset ..< offset + n
+    /// (n the sentence lengths' sum). Several documents share one forward pass at inference: the
+    /// span and pair matrix products then cover all of them, while top-k pruning and antecedents
+    /// stay within each document.
+    public struct DocumentRows: Sendable {
+        public var offset: Int
+        public var sentenceLengths: [Int]
+        /// Gold mentions in document offsets (the gold-mention setups A-GM and E-GM), or nil.
+        public var goldMentions: Set<TokenSpan>?
+
+        public init(offset: Int, sentenceLengths: [Int], goldMentions: Set<TokenSpan>? = nil) {
+            self.offset = offset
+            self.sentenceLengths = sentenceLengths
+            self.goldMentions = goldMentions
+        }
+    }
+
     /// Everything the forward pass computed that backward and decoding need.
     struct Pass {
+        /// Candidate spans in row coordinates, document after document.
         var candidates: [TokenSpan]
         var attention: SpanAttention.Cache
-        /// Candidate indices of the kept spans, ascending (original candidate order).
+        /// Candidate indices of the kept spans: each document's ascending (original candidate
+        /// order), documents in order.
         var kept: [Int]
+        /// Each document's range in `kept` (and in the rows of `scores`).
+        var documentKept: [Range<Int>]
         /// The mention FFNN's cache restricted to the kept rows.
         var mention: FeedForward.Cache
         var antecedent: AntecedentScorer.Cache
-        /// [k, K+1] in `AntecedentLikelihood`'s layout; invalid columns −∞.
+        /// [k, K+1] in `AntecedentLikelihood`'s layout; invalid columns −∞. A document's rows,
+        /// taken alone, are in that layout too (its row i has i earlier spans).
         var scores: Tensor
     }
 
@@ -74,37 +96,56 @@ public struct CoreferenceHead: Sendable {
         min(Int((settings.spansPerWord * Double(tokens)).rounded(.down)), candidates)
     }
 
-    /// `goldMentions`, when given, restricts the candidates to them (the gold-mention setups
-    /// A-GM and E-GM): every other candidate's mention score becomes −1e20, so with k still
-    /// ⌊0.4·N⌋ it can be kept only as padding and never outranks a gold mention as antecedent.
-    func forward(x: Tensor, h: Tensor, sentenceLengths: [Int], goldMentions: Set<TokenSpan>? = nil,
-                 arena: ParameterArena, training: Bool, rng: inout RNG) -> Pass {
-        let n = sentenceLengths.reduce(0, +)
-        precondition(x.rank == 2 && x.rows == n && h.rank == 2 && h.rows == n,
-                     "CoreferenceHead: x \(x.shape) and h \(h.shape) must have \(n) rows (the sentence lengths' sum)")
-        let candidates = SpanEnumeration.candidates(sentenceLengths: sentenceLengths, maxWidth: settings.maxSpanWidth)
+    /// A document's `goldMentions`, when given, restrict its candidates to them: every other
+    /// candidate's mention score becomes −1e20, so with k still ⌊0.4·N⌋ it can be kept only as
+    /// padding and never outranks a gold mention as antecedent.
+    func forward(x: Tensor, h: Tensor, documents: [DocumentRows], arena: ParameterArena, training: Bool,
+                 rng: inout RNG) -> Pass {
+        precondition(x.rank == 2 && h.rank == 2 && x.rows == h.rows, "CoreferenceHead: x \(x.shape) and h \(h.shape) must be [rows, ·]")
+        var candidates: [TokenSpan] = []
+        var documentCandidates: [Range<Int>] = []
+        for document in documents {
+            let n = document.sentenceLengths.reduce(0, +)
+            precondition(document.offset >= 0 && document.offset + n <= x.rows,
+                         "CoreferenceHead: a document's rows \(document.offset)..<\(document.offset + n) exceed \(x.rows)")
+            let first = candidates.count
+            candidates += SpanEnumeration.candidates(sentenceLengths: document.sentenceLengths, maxWidth: settings.maxSpanWidth)
+                .map { TokenSpan(start: $0.start + document.offset, end: $0.end + document.offset) }
+            documentCandidates.append(first..<candidates.count)
+        }
         let (g, attention) = spanEmbedding.forward(x: x, h: h, spans: candidates, arena: arena)
         let (hidden, mentionCache) = mentionFeedForward.forward(g, arena: arena, training: training, rng: &rng)
         var mentionScores = mentionScorer.forward(hidden, arena: arena).data
-        if let goldMentions {
-            for (c, span) in candidates.enumerated() where !goldMentions.contains(span) { mentionScores[c] = -1e20 }
+        var kept: [Int] = []
+        var documentKept: [Range<Int>] = []
+        var earlier: [Int] = []
+        for (document, range) in zip(documents, documentCandidates) {
+            if let gold = document.goldMentions {
+                for c in range where !gold.contains(TokenSpan(start: candidates[c].start - document.offset,
+                                                              end: candidates[c].end - document.offset)) {
+                    mentionScores[c] = -1e20
+                }
+            }
+            // Top k by score (ties to the earlier candidate), then back to candidate order.
+            let k = keptCount(tokens: document.sentenceLengths.reduce(0, +), candidates: range.count)
+            let first = kept.count
+            kept += range.sorted { (mentionScores[$0], -$0) > (mentionScores[$1], -$1) }.prefix(k).sorted()
+            documentKept.append(first..<kept.count)
+            earlier += 0..<k
         }
-        // Top k by score (ties to the earlier candidate), then back to candidate order.
-        let k = keptCount(tokens: n, candidates: candidates.count)
-        let kept = candidates.indices.sorted { (mentionScores[$0], -$0) > (mentionScores[$1], -$1) }.prefix(k).sorted()
-        let K = min(settings.maxAntecedents, k)
+        let K = min(settings.maxAntecedents, documentKept.map(\.count).max() ?? 0)
         let keptMention = mentionCache.rows(at: kept)
-        let (pairScores, antecedentCache) = antecedentScorer.forward(keptMention.activations[0], antecedents: K,
+        let (pairScores, antecedentCache) = antecedentScorer.forward(keptMention.activations[0], earlier: earlier, antecedents: K,
                                                                      chunkSpans: settings.chunkSpans, arena: arena,
                                                                      training: training, rng: &rng)
-        var scores = Tensor(zeros: [k, K + 1])
-        for i in 0..<k {
+        var scores = Tensor(zeros: [kept.count, K + 1])
+        for i in kept.indices {
             for c in 0..<K {
                 let j = i - 1 - c
-                scores[i, c + 1] = j >= 0 ? mentionScores[kept[i]] + mentionScores[kept[j]] + pairScores[i, c] : -.infinity
+                scores[i, c + 1] = c < earlier[i] ? mentionScores[kept[i]] + mentionScores[kept[j]] + pairScores[i, c] : -.infinity
             }
         }
-        return Pass(candidates: candidates, attention: attention, kept: kept, mention: keptMention,
+        return Pass(candidates: candidates, attention: attention, kept: kept, documentKept: documentKept, mention: keptMention,
                     antecedent: antecedentCache, scores: scores)
     }
 
@@ -121,7 +162,8 @@ public struct CoreferenceHead: Sendable {
     /// `arena`. Gold clusters come from `document.clusters` (document offsets).
     public func lossAndGradients(x: Tensor, h: Tensor, document: CoreferenceDocument, arena: ParameterArena,
                                  training: Bool, rng: inout RNG) -> TrainingResult {
-        let pass = forward(x: x, h: h, sentenceLengths: document.sentenceLengths, arena: arena, training: training, rng: &rng)
+        let rows = DocumentRows(offset: 0, sentenceLengths: document.sentenceLengths)
+        let pass = forward(x: x, h: h, documents: [rows], arena: arena, training: training, rng: &rng)
         let k = pass.kept.count, K = pass.scores.columns - 1
         let keptSpans = pass.kept.map { pass.candidates[$0] }
         let labels = document.clusterLabels(for: keptSpans)
@@ -154,15 +196,26 @@ public struct CoreferenceHead: Sendable {
         public var kept: [TokenSpan]
     }
 
-    /// Greedy decoding without dropout.
+    /// Greedy decoding without dropout, one prediction per document (document offsets).
+    public func predict(x: Tensor, h: Tensor, documents: [DocumentRows], arena: ParameterArena) -> [Prediction] {
+        var unused = RNG(seed: 0)
+        let pass = forward(x: x, h: h, documents: documents, arena: arena, training: false, rng: &unused)
+        return zip(documents, pass.documentKept).map { document, range in
+            let kept = range.map { i in
+                let span = pass.candidates[pass.kept[i]]
+                return TokenSpan(start: span.start - document.offset, end: span.end - document.offset)
+            }
+            let scores = pass.scores.rows(at: Array(range))
+            // Masked spans score ≈ −1e20 with every antecedent, below the dummy's 0: they never link.
+            let clusters = CoreferenceClusters.decode(spans: kept, antecedents: CoreferenceClusters.antecedents(scores: scores))
+            return Prediction(clusters: clusters, kept: document.goldMentions.map { gold in kept.filter(gold.contains) } ?? kept)
+        }
+    }
+
+    /// One document whose rows are all of x and h.
     public func predict(x: Tensor, h: Tensor, sentenceLengths: [Int], goldMentions: Set<TokenSpan>? = nil,
                         arena: ParameterArena) -> Prediction {
-        var unused = RNG(seed: 0)
-        let pass = forward(x: x, h: h, sentenceLengths: sentenceLengths, goldMentions: goldMentions, arena: arena,
-                           training: false, rng: &unused)
-        let kept = pass.kept.map { pass.candidates[$0] }
-        // Masked spans score ≈ −1e20 with every antecedent, below the dummy's 0: they never link.
-        let clusters = CoreferenceClusters.decode(spans: kept, antecedents: CoreferenceClusters.antecedents(scores: pass.scores))
-        return Prediction(clusters: clusters, kept: goldMentions.map { gold in kept.filter(gold.contains) } ?? kept)
+        predict(x: x, h: h, documents: [DocumentRows(offset: 0, sentenceLengths: sentenceLengths, goldMentions: goldMentions)],
+                arena: arena)[0]
     }
 }

@@ -243,24 +243,23 @@ public struct HierarchicalModel: Sendable {
     }
 
     /// Clusters of several documents at once, sequence b of `batch` being `documents[b]`: the
-    /// stack and the encoder run over the whole batch (matrix products instead of one
-    /// document's vector products), the head per document on its own rows.
+    /// stack, the encoder and the head's span and pair products run over the whole batch
+    /// (matrix products instead of one document's vector products); pruning and antecedents
+    /// stay within each document.
     public func predictCoreference(_ batch: TaggingBatch, documents: [CoreferenceDocument], arena: ParameterArena) -> [CoreferenceHead.Prediction] {
         guard let coref else { preconditionFailure("model has no coreference level") }
         precondition(documents.count == batch.count, "predictCoreference: \(documents.count) documents for \(batch.count) sequences")
         var noRNGs = [RNG]()
         let (x, _) = stack(batch, levels: taggers.count, arena: arena, training: false, rngs: &noRNGs)
         let (h, _) = coref.encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs)
-        /// Sequence b's first n rows of a [B, T, C] tensor, as [n, C].
-        func rows(_ t: Tensor, _ b: Int, _ n: Int) -> Tensor {
-            let start = b * batch.maxLength * t.columns
-            return Tensor(shape: [n, t.columns], data: Array(t.data[start..<(start + n * t.columns)]))
+        // Sequence b's tokens are rows b·T ..< b·T + n of the [B·T, C] views (T the padded length).
+        let rows = documents.enumerated().map { b, document in
+            precondition(document.tokenCount == batch.lengths[b],
+                         "predictCoreference: document \(b) has \(document.tokenCount) tokens, its sequence \(batch.lengths[b])")
+            return CoreferenceHead.DocumentRows(offset: b * batch.maxLength, sentenceLengths: document.sentenceLengths,
+                                         goldMentions: coref.evaluateOnGoldMentions ? Set(document.clusters.flatMap { $0 }) : nil)
         }
-        return documents.enumerated().map { b, document in
-            let n = batch.lengths[b]
-            let gold = coref.evaluateOnGoldMentions ? Set(document.clusters.flatMap { $0 }) : nil
-            return coref.head.predict(x: rows(x, b, n), h: rows(h, b, n), sentenceLengths: document.sentenceLengths,
-                                      goldMentions: gold, arena: arena)
-        }
+        return coref.head.predict(x: x.reshaped([x.rows, x.columns]), h: h.reshaped([h.rows, h.columns]), documents: rows,
+                                  arena: arena)
     }
 }

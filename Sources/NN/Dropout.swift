@@ -44,6 +44,14 @@ public struct Dropout: Sendable {
         return (multiply(x, scale), Mask(scale: scale))
     }
 
+    /// In place on `count` values drawn from one generator, in order: the same draws and products
+    /// as `forward` on one sequence, without materialising the mask (callers whose backward
+    /// recovers it from the output, as `FeedForward` does).
+    public func apply(_ values: UnsafeMutablePointer<Float>, count: Int, rng: inout RNG) {
+        let keep = 1 / (1 - rate)
+        for i in 0..<count { values[i] *= rng.uniform() >= rate ? keep : 0 }
+    }
+
     public func backward(_ dOut: Tensor, mask: Mask) -> Tensor {
         guard !mask.isIdentity else { return dOut }
         return multiply(dOut, mask.scale)

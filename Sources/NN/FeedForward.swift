@@ -73,10 +73,7 @@ public struct FeedForward: Sendable {
         let n = z.count
         z.withMutablePointer { Kernels.relu($0, $0, n) }
         guard training, dropout.rate > 0 else { return }
-        var rngs = [rng]
-        let shape = z.shape
-        z = dropout.forward(z.reshaped([1, n]), training: true, rngs: &rngs).0.reshaped(shape)
-        rng = rngs[0]
+        z.withMutablePointer { dropout.apply($0, count: n, rng: &rng) }
     }
 
     /// dLoss/dz from dLoss/da and the cached a = dropout(relu(z)) (see the type's comment).

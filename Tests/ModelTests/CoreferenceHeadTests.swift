@@ -119,7 +119,7 @@ final class CoreferenceHeadTests: XCTestCase {
         let k = 7, K = 4, s = scorer.spanSize, f = scorer.featureSize, hidden = scorer.hiddenSize
         let g = random([k, s], rng: &rng)
         var unused = RNG(seed: 0)
-        let (scores, _) = scorer.forward(g, antecedents: K, chunkSpans: 3, arena: arena, training: false, rng: &unused)
+        let (scores, _) = scorer.forward(g, earlier: Array(0..<k), antecedents: K, chunkSpans: 3, arena: arena, training: false, rng: &unused)
         let w1 = arena.value(scorer.first.weight), b1 = arena.value(scorer.first.bias), phi = arena.value(scorer.distance)
         for i in 0..<k {
             for c in 0..<K {
@@ -154,7 +154,8 @@ final class CoreferenceHeadTests: XCTestCase {
             let x = random([12, 6], rng: &rng), h = random([12, 4], rng: &rng)
             let dropoutRNG = RNG(seed: seed &+ 2000)
             var r = dropoutRNG
-            let pass = head.forward(x: x, h: h, sentenceLengths: lengths, arena: arena, training: true, rng: &r)
+            let pass = head.forward(x: x, h: h, documents: [.init(offset: 0, sentenceLengths: lengths)], arena: arena,
+                                    training: true, rng: &r)
             // Replay the forward pass layer by layer with the same dropout draws.
             r = dropoutRNG
             let (g, _) = head.spanEmbedding.forward(x: x, h: h, spans: pass.candidates, arena: arena)
@@ -167,7 +168,8 @@ final class CoreferenceHeadTests: XCTestCase {
                 head.mentionFeedForward.layers[l].forward(kept.activations[l], arena: arena).data.map(abs).min()!
             }.min()!
             let scorer = head.antecedentScorer
-            var z = scorer.firstLayer(kept.activations[0], antecedents: K, chunkSpans: 100, arena: arena)
+            var z = scorer.firstLayer(kept.activations[0], valid: (0..<k).map { min($0, K) }, antecedents: K, chunkSpans: 100,
+                                      arena: arena)
             let validRows = (0..<(k * K)).filter { $0 % K < $0 / K }
             var preActivations = [z.rows(at: validRows)]
             scorer.rest.activate(&z, training: true, rng: &r)
@@ -265,6 +267,73 @@ final class CoreferenceHeadTests: XCTestCase {
         }
         // Pass-through of the same weights: a second call gives the same answer (no dropout).
         XCTAssertEqual(head.predict(x: x, h: h, sentenceLengths: lengths, arena: arena), prediction)
+    }
+
+    /// Whether every pruning and linking decision of one document (rows all of x, h) is at least
+    /// 1e-3 from a tie, so rounding differences cannot flip it.
+    private func decisionsAreClear(_ head: CoreferenceHead, _ arena: ParameterArena, x: Tensor, h: Tensor, lengths: [Int]) -> Bool {
+        var unused = RNG(seed: 0)
+        let pass = head.forward(x: x, h: h, documents: [.init(offset: 0, sentenceLengths: lengths)], arena: arena,
+                                training: false, rng: &unused)
+        let (g, _) = head.spanEmbedding.forward(x: x, h: h, spans: pass.candidates, arena: arena)
+        let (hidden, _) = head.mentionFeedForward.forward(g, arena: arena, training: false, rng: &unused)
+        let ranked = head.mentionScorer.forward(hidden, arena: arena).data.sorted(by: >)
+        let k = pass.kept.count
+        if k < ranked.count, ranked[k - 1] - ranked[k] <= 1e-3 { return false }
+        return (0..<k).allSatisfy { i in
+            let row = (0...min(i, pass.scores.columns - 1)).map { pass.scores[i, $0] }.sorted(by: >)
+            return row.count < 2 || row[0] - row[1] > 1e-3
+        }
+    }
+
+    /// Documents of one batch share the span and pair products (rows of a padded [B·T, C] view)
+    /// but are pruned and linked each on its own: the same scores, to rounding, and the same
+    /// clusters as one document at a time.
+    func testDocumentsOfABatchArePredictedAsEachAlone() throws {
+        let documents = [[5, 4, 3], [3, 3], [3, 6], [4, 4, 4, 2]]
+        let padded = 15  // T: rows b·T ..< b·T + n hold document b, the rest is padding
+        func rows(_ t: Tensor, _ b: Int, _ n: Int) -> Tensor {
+            Tensor(shape: [n, t.columns], data: Array(t.data[(b * padded * t.columns)..<((b * padded + n) * t.columns)]))
+        }
+        // A fixture whose decisions are all clear of ties, so the cluster comparison is exact.
+        let fixture = (1...200 as ClosedRange<UInt64>).lazy.map { seed -> (CoreferenceHead, ParameterArena, Tensor, Tensor) in
+            let (head, arena) = self.make(seed: seed)
+            var rng = RNG(seed: seed &+ 500)
+            return (head, arena, self.random([documents.count * padded, 6], rng: &rng), self.random([documents.count * padded, 4], rng: &rng))
+        }.first { head, arena, x, h in
+            documents.enumerated().allSatisfy { b, lengths in
+                let n = lengths.reduce(0, +)
+                return self.decisionsAreClear(head, arena, x: rows(x, b, n), h: rows(h, b, n), lengths: lengths)
+            }
+        }
+        guard let (head, arena, x, h) = fixture else { throw FixtureNotFound("no seed whose decisions are clear of ties") }
+        let batch = documents.indices.map { CoreferenceHead.DocumentRows(offset: $0 * padded, sentenceLengths: documents[$0]) }
+        var unused = RNG(seed: 0)
+        let together = head.forward(x: x, h: h, documents: batch, arena: arena, training: false, rng: &unused)
+        let predictions = head.predict(x: x, h: h, documents: batch, arena: arena)
+        XCTAssertEqual(together.documentKept.map(\.count), [6, 3, 4, 7], "k = ⌊0.5·N⌋ per document")
+        XCTAssertEqual(together.scores.columns, 5, "K = min(4, the largest k) columns after the dummy")
+        var linked = 0
+        for (b, lengths) in documents.enumerated() {
+            let n = lengths.reduce(0, +)
+            let alone = head.forward(x: rows(x, b, n), h: rows(h, b, n), documents: [.init(offset: 0, sentenceLengths: lengths)],
+                                     arena: arena, training: false, rng: &unused)
+            let range = together.documentKept[b]
+            XCTAssertEqual(range.map { together.candidates[together.kept[$0]].start - b * padded },
+                           alone.kept.map { alone.candidates[$0].start }, "document \(b): kept spans")
+            let mine = together.scores.rows(at: Array(range))
+            for i in 0..<alone.scores.rows {
+                for c in 0..<together.scores.columns {
+                    let expected = c < alone.scores.columns ? alone.scores[i, c] : -Float.infinity
+                    if expected == -.infinity { XCTAssertEqual(mine[i, c], -.infinity, "document \(b) (\(i), \(c))"); continue }
+                    XCTAssertEqual(mine[i, c], expected, accuracy: 1e-5, "document \(b) (\(i), \(c))")
+                }
+            }
+            let single = head.predict(x: rows(x, b, n), h: rows(h, b, n), sentenceLengths: lengths, arena: arena)
+            XCTAssertEqual(predictions[b], single, "document \(b)")
+            linked += single.clusters.count
+        }
+        XCTAssertGreaterThan(linked, 0, "no document decoded a cluster, so the cluster comparison saw nothing")
     }
 
     func testTinyDocumentsKeepNothingAndHaveZeroLoss() {
