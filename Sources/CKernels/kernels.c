@@ -145,6 +145,14 @@ float hk_logsumexp(const float *x, size_t n) { return logsumexp_sum(x, NULL, n);
 
 float hk_logsumexp_sum(const float *x, const float *y, size_t n) { return logsumexp_sum(x, y, n); }
 
-void hk_axpy(float a, const float *x, float *y, size_t n) {
+MULTIVERSION void hk_axpy(float a, const float *x, float *y, size_t n) {
     for (size_t i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+MULTIVERSION void hk_multiply(const float *restrict a, const float *restrict b, float *restrict y, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = a[i] * b[i];
+}
+
+MULTIVERSION void hk_multiply_add(const float *restrict a, const float *restrict b, float *restrict y, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] += a[i] * b[i];
 }

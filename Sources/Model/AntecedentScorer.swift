@@ -135,8 +135,8 @@ public struct AntecedentScorer: Sendable {
         let k = g.rows, K = cache.antecedents, valid = cache.valid, s = spanSize, hidden = hiddenSize, ld = first.inputSize
         precondition(dScores.shape == [k, K], "AntecedentScorer.backward: dScores \(dScores.shape), expected [\(k), \(K)]")
         let dTop = scorer.backward(x: cache.rest.output, dOut: dScores.reshaped([k * K, 1]), arena: arena)
-        let dFirst = rest.deactivate(rest.backward(cache.rest, dOut: dTop, arena: arena),
-                                     output: cache.firstOutput, training: cache.rest.training)
+        var dFirst = rest.backward(cache.rest, dOut: dTop, arena: arena)
+        rest.deactivate(&dFirst, output: cache.firstOutput, training: cache.rest.training)
         let w1 = arena.value(first.weight), gw1 = arena.grad(first.weight), gb1 = arena.grad(first.bias)
         var dSpanTerms = Tensor(zeros: [2, k, hidden])
         var dBucketTerms = Tensor(zeros: [AntecedentScorer.bucketCount, hidden])
@@ -199,8 +199,7 @@ public struct AntecedentScorer: Sendable {
                     for c in 0..<K {
                         let row = q + ((i - spans.lowerBound) * K + c) * s
                         guard c < valid[i] else { row.update(repeating: 0, count: s); continue }
-                        let gi = gp + i * s, gj = gp + (i - 1 - c) * s
-                        for e in 0..<s { row[e] = gi[e] * gj[e] }
+                        Kernels.multiply(gp + i * s, gp + (i - 1 - c) * s, row, s)
                     }
                 }
             }
@@ -218,11 +217,8 @@ public struct AntecedentScorer: Sendable {
                         for c in 0..<valid[i] {
                             let row = dq + ((i - spans.lowerBound) * K + c) * s
                             let j = i - 1 - c
-                            let gi = gp + i * s, gj = gp + j * s, di = dgp + i * s, dj = dgp + j * s
-                            for e in 0..<s {
-                                di[e] += row[e] * gj[e]
-                                dj[e] += row[e] * gi[e]
-                            }
+                            Kernels.multiplyAdd(row, gp + j * s, dgp + i * s, s)
+                            Kernels.multiplyAdd(row, gp + i * s, dgp + j * s, s)
                         }
                     }
                 }

@@ -62,7 +62,7 @@ public struct FeedForward: Sendable {
     public func backward(_ cache: Cache, dOut: Tensor, arena: ParameterArena) -> Tensor {
         var d = dOut
         for l in stride(from: layers.count - 1, through: 0, by: -1) {
-            d = deactivate(d, output: cache.activations[l + 1], training: cache.training)
+            deactivate(&d, output: cache.activations[l + 1], training: cache.training)
             d = layers[l].backward(x: cache.activations[l], dOut: d, arena: arena)
         }
         return d
@@ -76,15 +76,13 @@ public struct FeedForward: Sendable {
         z.withMutablePointer { dropout.apply($0, count: n, rng: &rng) }
     }
 
-    /// dLoss/dz from dLoss/da and the cached a = dropout(relu(z)) (see the type's comment).
-    public func deactivate(_ dOut: Tensor, output a: Tensor, training: Bool) -> Tensor {
-        precondition(dOut.count == a.count, "FeedForward: gradient \(dOut.shape) for activation \(a.shape)")
+    /// dLoss/da → dLoss/dz in place, from the cached a = dropout(relu(z)) (see the type's comment).
+    public func deactivate(_ d: inout Tensor, output a: Tensor, training: Bool) {
+        precondition(d.count == a.count, "FeedForward: gradient \(d.shape) for activation \(a.shape)")
         let scale: Float = training && dropout.rate > 0 ? 1 / (1 - dropout.rate) : 1
-        var dz = dOut
-        let n = dz.count
-        dz.withMutablePointer { d in
-            a.withPointer { ap in for i in 0..<n { d[i] = ap[i] > 0 ? d[i] * scale : 0 } }
+        let n = d.count
+        d.withMutablePointer { dp in
+            a.withPointer { ap in for i in 0..<n { dp[i] = ap[i] > 0 ? dp[i] * scale : 0 } }
         }
-        return dz
     }
 }

@@ -9,7 +9,8 @@ public struct RNG: Sendable, Equatable {
         get { (s0, s1, s2, s3) }
         set { (s0, s1, s2, s3) = newValue }
     }
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    // Inlinable so the per-element loops of other modules (dropout masks) inline `next()`.
+    @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     /// A generator for `seed`, optionally on an independent sub-stream named by `stream`
     /// (e.g. [task, epoch] for a shuffle): different streams give unrelated sequences.
@@ -27,7 +28,7 @@ public struct RNG: Sendable, Equatable {
 
     @inlinable public mutating func nextUInt64() -> UInt64 { next() }
 
-    @usableFromInline mutating func next() -> UInt64 {
+    @inlinable mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
         s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3
@@ -37,12 +38,12 @@ public struct RNG: Sendable, Equatable {
     }
 
     /// Uniform in [0, 1) with 24 random bits (every value exactly representable).
-    public mutating func uniform() -> Float {
+    @inlinable public mutating func uniform() -> Float {
         Float(next() >> 40) * (1.0 / 16_777_216.0)
     }
 
     /// Uniform in [low, high).
-    public mutating func uniform(_ low: Float, _ high: Float) -> Float {
+    @inlinable public mutating func uniform(_ low: Float, _ high: Float) -> Float {
         low + (high - low) * uniform()
     }
 

@@ -12,6 +12,15 @@ public enum Kernels {
     @inlinable public static func logSumExp(_ x: UnsafePointer<Float>, plus y: UnsafePointer<Float>, _ n: Int) -> Float { hk_logsumexp_sum(x, y, n) }
     /// y += a · x
     @inlinable public static func axpy(_ a: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_axpy(a, x, y, n) }
+    /// y = a ∘ b and y += a ∘ b (a product, then a sum: no fused multiply-add, as everywhere).
+    @inlinable public static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_multiply(a, b, y, n) }
+    @inlinable public static func multiplyAdd(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) { hk_multiply_add(a, b, y, n) }
+    /// One Viterbi step: next[j] = max_i (delta[i] + transitions[i·T + j]) and its first argmax
+    /// (see `hmtl_viterbi_kernels.h`).
+    @inlinable public static func maxPlus(delta: UnsafePointer<Float>, transitions: UnsafePointer<Float>, _ T: Int,
+                                          next: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>) {
+        hk_max_plus(delta, transitions, T, next, argmax)
+    }
     /// Σ clamp(g, ±clamp)², in Double.
     @inlinable public static func clampedSquareSum(_ g: UnsafePointer<Float>, _ n: Int, clamp: Float) -> Double { hk_clamped_square_sum(g, n, clamp) }
     /// Adam on clamp(g, ±clamp)·scale, in place on θ, m and v; leaves g zeroed (see `hmtl_optimizer_kernels.h`).

@@ -19,6 +19,9 @@ float hk_logsumexp_sum(const float *x, const float *y, size_t n);
 
 // y += a * x
 void hk_axpy(float a, const float *x, float *y, size_t n);
+// y = a * b and y += a * b, element-wise (y must not alias a or b)
+void hk_multiply(const float *a, const float *b, float *y, size_t n);
+void hk_multiply_add(const float *a, const float *b, float *y, size_t n);
 // dx = dy * y * (1 - y), with y = sigmoid(x)  (dx may alias dy)
 void hk_sigmoid_backward(const float *y, const float *dy, float *dx, size_t n);
 // dx = dy * (1 - y^2), with y = tanh(x)
