@@ -95,7 +95,8 @@ public struct VectorsFile: Sendable {
         self.dimension = dimension
         byteCount = chunkStart
         self.checksum = checksum
-        lines = indexer.lines.sorted { ($0.wordHash, $0.offset) < ($1.wordHash, $1.offset) }
+        indexer.lines.sort { ($0.wordHash, $0.offset) < ($1.wordHash, $1.offset) }  // in place: no second copy
+        lines = indexer.lines
     }
 
     /// The vectors of those of `words` the file has, by lower-cased word (the file's words are

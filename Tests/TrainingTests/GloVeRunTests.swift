@@ -83,15 +83,6 @@ final class GloVeRunTests: XCTestCase {
         return VectorsFileRecord(file: "", byteCount: bytes.count, checksum: hash).identity
     }
 
-    /// The one line a failing command prints, after checking it failed with exit code 2.
-    private func failure(_ o: CommandRunner.Output, file: StaticString = #filePath, line: UInt = #line) -> String {
-        XCTAssertFalse(o.timedOut, "timed out", file: file, line: line)
-        XCTAssertEqual(o.status, 2, "exit \(o.status)\nstdout:\n\(o.stdout)\nstderr:\n\(o.stderr)", file: file, line: line)
-        let lines = o.stderr.split(separator: "\n")
-        XCTAssertEqual(lines.count, 1, "one line on stderr, got:\n\(o.stderr)", file: file, line: line)
-        return lines.first.map(String.init) ?? ""
-    }
-
     private func wordTable(_ checkpoint: URL) throws -> (values: [Float], words: [String]) {
         let contents = try CheckpointStore.read(checkpoint)
         let table = try XCTUnwrap(contents.parameters.first { $0.name == "embedder/words/weight" })
