@@ -20,12 +20,15 @@ import Random
 /// metrics:    count, then per task: task, best_score, best_step, bad_epochs,
 ///             out_of_patience (0/1), plateau_best, plateau_bad_epochs, history (count, values)
 /// config_file (only when present: format_version 4 on)
+/// vectors:    file, bytes, checksum (only when present: format_version 5 on)
 /// ```
 /// Integers (counts too) are 8-byte little-endian two's complement, reals their IEEE-754
 /// bits little-endian (4 bytes for float32, 8 for float64), strings their UTF-8 byte count
 /// then the bytes. Every list carries its count, so no two different contents give the
-/// same byte stream (`config_file` comes last, after a self-delimiting stream, so a stream
-/// with it never equals one without it). FNV-1a is not cryptographic: it catches accidents, not forgeries.
+/// same byte stream (the optional tails follow a self-delimiting stream, and two tails that
+/// start with the same byte count differ in length unless they hold the same fields, so a
+/// stream with one never equals one without it). FNV-1a is not cryptographic: it catches
+/// accidents, not forgeries.
 struct CheckpointChecksum {
     static let algorithm = "fnv1a-64"
 
@@ -85,6 +88,11 @@ struct CheckpointChecksum {
             for score in p.history { add(score) }
         }
         if let configFile = c.configFile { add(configFile) }
+        if let vectors = c.vectorsFile {
+            add(vectors.file)
+            add(vectors.byteCount)
+            add(word: vectors.checksum)
+        }
     }
 
     private mutating func add(_ arrays: [NamedArray]) {

@@ -77,6 +77,28 @@ public struct TaskProgress: Sendable, Equatable {
     }
 }
 
+/// The word-vector file a run read (`embedder.glove`): its path as the config wrote it, its
+/// size and the 64-bit FNV-1a hash of its bytes. The trainable rows hold what training made of
+/// the vocabulary's vectors; every other word's vector is read from the file again when the
+/// checkpoint is used, so the commands that reopen it check they read the same file.
+public struct VectorsFileRecord: Sendable, Equatable {
+    public var file: String
+    public var byteCount: Int
+    public var checksum: UInt64
+
+    public init(file: String, byteCount: Int, checksum: UInt64) {
+        self.file = file
+        self.byteCount = byteCount
+        self.checksum = checksum
+    }
+
+    /// "N bytes, fnv1a-64 <16 hex digits>", as errors and `checkpoint inspect` show it.
+    public var identity: String {
+        let hex = String(checksum, radix: 16)
+        return "\(byteCount) bytes, fnv1a-64 \(String(repeating: "0", count: 16 - hex.count) + hex)"
+    }
+}
+
 public struct CheckpointContents: Sendable, Equatable {
     public var step: Int
     public var worldSize: Int
@@ -101,11 +123,15 @@ public struct CheckpointContents: Sendable, Equatable {
     /// format_version 4. The config text itself stays as written, so resuming compares what
     /// the user wrote and a project moved with its configs and data keeps comparing equal.
     public var configFile: String?
+    /// The run's word-vector file; nil without `embedder.glove`, and in files before
+    /// format_version 5.
+    public var vectorsFile: VectorsFileRecord?
 
     public init(step: Int, worldSize: Int, seed: UInt64, config: String, createdBy: String,
                 parameters: [NamedArray], optimizers: [OptimizerState],
                 samplerState: [UInt64], samplerDraws: Int, rngStates: [String: [UInt64]],
-                data: [DataPosition], vocabularies: [String: [String]], progress: [TaskProgress], configFile: String? = nil) {
+                data: [DataPosition], vocabularies: [String: [String]], progress: [TaskProgress], configFile: String? = nil,
+                vectorsFile: VectorsFileRecord? = nil) {
         self.step = step
         self.worldSize = worldSize
         self.seed = seed
@@ -120,5 +146,6 @@ public struct CheckpointContents: Sendable, Equatable {
         self.vocabularies = vocabularies
         self.progress = progress
         self.configFile = configFile
+        self.vectorsFile = vectorsFile
     }
 }

@@ -13,6 +13,8 @@ extension CheckpointStore {
             "sampler      \(contents.samplerDraws) draws",
             "config file  " + (contents.configFile.map { "\($0) (the config's relative paths resolve against its folder)" }
                 ?? "not recorded (relative paths in the config resolve against the current folder)"),
+            "vectors      " + (contents.vectorsFile.map { "\($0.file) (embedder.glove): \($0.identity)" }
+                ?? (version >= 5 ? "none" : "not recorded (format_version \(version))")),
         ]
         lines += contents.optimizers.map {
             "optimizer    \($0.task): step \($0.step), learning rate \($0.learningRate), \($0.m.count) m and \($0.v.count) v arrays"

@@ -1,8 +1,10 @@
 /// The versioned HDF5 layout of a checkpoint (DESIGN.md, "Checkpoints"):
 /// ```
-/// /                   attrs format="hmtl-checkpoint", format_version=4, step, world_size,
+/// /                   attrs format="hmtl-checkpoint", format_version=5, step, world_size,
 ///                           seed, config (JSON text), created_by, config_file (from
 ///                           version 4, when the config came from a file),
+///                           vectors_file, vectors_bytes, vectors_checksum (from version 5,
+///                           when the run read embedder.glove; see `VectorsFileRecord`),
 ///                           checksum, checksum_algorithm (see `CheckpointChecksum`)
 /// /params/<name>      float32, shape as the parameter (a name's '/' parts are nested groups)
 /// /optimizer/<task>   attrs step, learning_rate; float32 datasets m/<name> and v/<name>
@@ -30,8 +32,9 @@ enum CheckpointSchema {
     /// Version 3 added each task's global batch, for resuming on another world size.
     /// Version 4 added `config_file`, which the checksum covers: a version 3 reader would
     /// report such a file as corrupted, so the version says instead that it is newer.
-    static let version: Int64 = 4
-    static let readableVersions: ClosedRange<Int64> = 1...4
+    /// Version 5 added the vectors file record, for the same reason.
+    static let version: Int64 = 5
+    static let readableVersions: ClosedRange<Int64> = 1...5
     /// Parameters and moments have at most this many dimensions (the model's have up to 3).
     static let maxRank = 8
 
@@ -59,6 +62,11 @@ enum CheckpointSchema {
         try file.setAttribute("config", contents.config)
         try file.setAttribute("created_by", contents.createdBy)
         if let configFile = contents.configFile { try file.setAttribute("config_file", configFile) }
+        if let vectors = contents.vectorsFile {
+            try file.setAttribute("vectors_file", vectors.file)
+            try file.setAttribute("vectors_bytes", Int64(vectors.byteCount))
+            try file.setAttribute("vectors_checksum", Int64(bitPattern: vectors.checksum))
+        }
         try file.setAttribute("checksum_algorithm", CheckpointChecksum.algorithm)
         try file.setAttribute("checksum", Int64(bitPattern: CheckpointChecksum.of(contents)))
 
@@ -152,7 +160,11 @@ enum CheckpointSchema {
                                  ? file.attribute("plateau_best", of: path, as: Double.self) : -.infinity,
                              plateauBadEpochs: try file.hasAttribute("plateau_bad_epochs", on: path) ? int("plateau_bad_epochs", of: path) : 0)
             },
-            configFile: try file.hasAttribute("config_file") ? file.stringAttribute("config_file") : nil)
+            configFile: try file.hasAttribute("config_file") ? file.stringAttribute("config_file") : nil,
+            vectorsFile: try version >= 5 && file.hasAttribute("vectors_file")
+                ? VectorsFileRecord(file: file.stringAttribute("vectors_file"), byteCount: int("vectors_bytes"),
+                                    checksum: UInt64(bitPattern: file.attribute("vectors_checksum", as: Int64.self)))
+                : nil)
     }
 
     // MARK: Collections

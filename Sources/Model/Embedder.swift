@@ -69,7 +69,7 @@ public struct Embedder: Sendable {
             chars: batch.charIDs, sequences: batch.count, tokensPerSequence: batch.maxLength,
             charsPerToken: batch.charsPerToken, lengths: batch.lengths,
             arena: arena, training: training, rngs: &rngs)
-        let w = words.forward(ids: batch.wordIDs, arena: arena)
+        let w = words.forward(ids: batch.wordIDs, frozen: batch.frozenVectors, arena: arena)
         var out = Concatenation.columns(c, w)
         var cache = Cache(chars: charCache, wordIDs: batch.wordIDs)
         if let mix = contextual {

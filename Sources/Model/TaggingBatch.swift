@@ -1,4 +1,5 @@
 import Corpus
+import NN
 import Random
 import Tensor
 
@@ -7,7 +8,9 @@ import Tensor
 /// (the reference's coref reader gives the encoder all the document's tokens at once).
 ///
 /// Layout is batch-major: `wordIDs` is [B, T], `charIDs` is [B, T, C] with C ≥ 3 (the char
-/// CNN's width; the reference crashes on shorter batches), id 0 = padding everywhere.
+/// CNN's width; the reference crashes on shorter batches), id 0 = padding everywhere. A word
+/// outside the training vocabulary that has a frozen pretrained vector gets an id past the
+/// vocabulary, naming a row of `frozenVectors`; any other unseen word the unknown id.
 public struct TaggingBatch: Sendable {
     /// Global example ids (index in the task's training set); they seed per-sequence dropout.
     public var exampleIDs: [Int]
@@ -15,6 +18,9 @@ public struct TaggingBatch: Sendable {
     public var maxLength: Int
     public var charsPerToken: Int
     public var wordIDs: [Int32]
+    /// [rows, word dimension]: the frozen vectors of the batch's words outside the training
+    /// vocabulary, in order of first occurrence; word id V + r (V the vocabulary size) is row r.
+    public var frozenVectors: [Float] = []
     public var charIDs: [Int32]
     /// Gold tag indices per sentence (NER, EMD; empty when unlabeled).
     public var tags: [[Int]]
@@ -29,7 +35,8 @@ public struct TaggingBatch: Sendable {
     public var count: Int { lengths.count }
     public var tokenCount: Int { lengths.reduce(0, +) }
 
-    public init(sentences: [[String]], exampleIDs: [Int], tags: [[Int]] = [], vocabulary: Vocabularies) {
+    /// `frozen`: the pretrained vectors of words outside the vocabulary, when the model has them.
+    public init(sentences: [[String]], exampleIDs: [Int], tags: [[Int]] = [], vocabulary: Vocabularies, frozen: FrozenVectors?) {
         precondition(sentences.count == exampleIDs.count, "TaggingBatch: one example id per sentence")
         precondition(sentences.allSatisfy { !$0.isEmpty }, "TaggingBatch: empty sentence")
         self.exampleIDs = exampleIDs
@@ -40,9 +47,21 @@ public struct TaggingBatch: Sendable {
         let b = sentences.count, t = maxLength, c = charsPerToken
         wordIDs = [Int32](repeating: 0, count: b * t)
         charIDs = [Int32](repeating: 0, count: b * t * c)
+        var frozenRows: [String: Int32] = [:]
         for (s, sentence) in sentences.enumerated() {
             for (i, token) in sentence.enumerated() {
-                wordIDs[s * t + i] = Int32(vocabulary.words.index(of: token) ?? Vocabulary.unknownIndex)
+                var id = Int32(vocabulary.words.index(of: token) ?? Vocabulary.unknownIndex)
+                if id == Vocabulary.unknownIndex, let vector = frozen?.vector(of: token) {
+                    let word = token.lowercased()
+                    if let row = frozenRows[word] {
+                        id = row
+                    } else {
+                        id = Int32(vocabulary.words.count + frozenRows.count)
+                        frozenRows[word] = id
+                        frozenVectors += vector
+                    }
+                }
+                wordIDs[s * t + i] = id
                 for (j, ch) in token.enumerated() {
                     charIDs[(s * t + i) * c + j] = Int32(vocabulary.characters.index(of: String(ch)) ?? Vocabulary.unknownIndex)
                 }

@@ -2,6 +2,8 @@ import Tensor
 
 /// A word-embedding table looked up by id. Row 0 is padding (always a zero output, never a
 /// gradient), row 1 the out-of-vocabulary word; the whole table is trainable (dense gradient).
+/// Ids from `vocabularySize` on name frozen pretrained rows the caller passes with the ids
+/// (`FrozenVectors`): gathered like the others, never given a gradient.
 public struct Embedding: Sendable {
     /// [vocabularySize, dimension]
     public let table: Parameter
@@ -51,25 +53,36 @@ public struct Embedding: Sendable {
         return (Float(mean), Float(max(0, sumSquares / n - mean * mean).squareRoot()))
     }
 
-    /// [ids.count, dimension]; id 0 gives a zero row whatever the table holds.
-    public func forward(ids: [Int32], arena: ParameterArena) -> Tensor {
+    /// [ids.count, dimension]; id 0 gives a zero row whatever the table holds, id
+    /// `vocabularySize + r` row r of `frozen` ([rows, dimension], row-major).
+    public func forward(ids: [Int32], frozen: [Float] = [], arena: ParameterArena) -> Tensor {
+        precondition(frozen.count % dimension == 0, "Embedding: \(frozen.count) frozen values are not rows of \(dimension)")
+        let idCount = vocabularySize + frozen.count / dimension
         var y = Tensor(zeros: [ids.count, dimension])
         let w = arena.value(table)
         y.withMutablePointer { yp in
-            for (i, id) in ids.enumerated() where id != 0 {
-                precondition(id > 0 && Int(id) < vocabularySize, "Embedding: id \(id) outside 0..<\(vocabularySize)")
-                (yp + i * dimension).update(from: w + Int(id) * dimension, count: dimension)
+            frozen.withUnsafeBufferPointer { f in
+                for (i, id) in ids.enumerated() where id != 0 {
+                    precondition(id > 0 && Int(id) < idCount, "Embedding: id \(id) outside 0..<\(idCount)")
+                    let row: UnsafePointer<Float>
+                    if Int(id) < vocabularySize {
+                        row = UnsafePointer(w + Int(id) * dimension)
+                    } else {
+                        row = f.baseAddress! + (Int(id) - vocabularySize) * dimension
+                    }
+                    (yp + i * dimension).update(from: row, count: dimension)
+                }
             }
         }
         return y
     }
 
-    /// Scatter-adds row i of `dOut` into the gradient row of `ids[i]`; id 0 is skipped.
+    /// Scatter-adds row i of `dOut` into the gradient row of `ids[i]`; id 0 and frozen ids are skipped.
     public func backward(ids: [Int32], dOut: Tensor, arena: ParameterArena) {
         precondition(dOut.shape == [ids.count, dimension], "Embedding.backward: dOut \(dOut.shape) for \(ids.count) ids of dimension \(dimension)")
         let g = arena.grad(table)
         dOut.withPointer { dy in
-            for (i, id) in ids.enumerated() where id != 0 {
+            for (i, id) in ids.enumerated() where id != 0 && Int(id) < vocabularySize {
                 Kernels.axpy(1, dy + i * dimension, g + Int(id) * dimension, dimension)
             }
         }

@@ -95,10 +95,10 @@ public struct BenchmarkWorkload: Sendable {
             let sentences = (0..<shapes.batch).map { _ in words(shapes.length) }
             let count = vocabularies.tags[task]!.count
             let gold = sentences.map { $0.map { _ in rng.int(below: count) } }
-            batch = TaggingBatch(sentences: sentences, exampleIDs: Array(sentences.indices), tags: gold, vocabulary: vocabularies)
+            batch = TaggingBatch(sentences: sentences, exampleIDs: Array(sentences.indices), tags: gold, vocabulary: vocabularies, frozen: nil)
         case .relation:
             let sentences = (0..<shapes.batch).map { _ in words(shapes.length) }
-            batch = TaggingBatch(sentences: sentences, exampleIDs: Array(sentences.indices), vocabulary: vocabularies)
+            batch = TaggingBatch(sentences: sentences, exampleIDs: Array(sentences.indices), vocabulary: vocabularies, frozen: nil)
             let types = vocabularies.relationTypes.count
             batch.relations = sentences.map { s in
                 (0..<2).map { _ in RelationPair(i: rng.int(below: s.count), j: rng.int(below: s.count), r: rng.int(below: types)) }
@@ -106,7 +106,7 @@ public struct BenchmarkWorkload: Sendable {
         case .coref:
             let full = shapes.documentLength / shapes.length, rest = shapes.documentLength % shapes.length
             let sentenceLengths = Array(repeating: shapes.length, count: full) + (rest > 0 ? [rest] : [])
-            batch = TaggingBatch(sentences: [words(shapes.documentLength)], exampleIDs: [0], vocabulary: vocabularies)
+            batch = TaggingBatch(sentences: [words(shapes.documentLength)], exampleIDs: [0], vocabulary: vocabularies, frozen: nil)
             let candidates = SpanEnumeration.candidates(sentenceLengths: sentenceLengths, maxWidth: settings.coref!.head.maxSpanWidth)
             let mentions = rng.permutation(candidates.count).prefix(30).map { candidates[$0] }
             let clusters = (0..<10).map { c in stride(from: c, to: mentions.count, by: 10).map { mentions[$0] } }.filter { !$0.isEmpty }

@@ -2,6 +2,7 @@ import Checkpoint
 import Corpus
 import Foundation
 import Model
+import NN
 import Tensor
 
 /// Writes a trained model's token representations to HDF5 for probing (`hmtl embed`):
@@ -27,13 +28,17 @@ public struct EmbeddingExport {
     public let batchSize: Int
     /// The input's precomputed features, when the model mixes them into g_e.
     public let contextual: ContextualFile?
+    /// The pretrained vectors of the input's words outside the vocabulary (`TrainedModel.frozenVectors`).
+    public let frozen: FrozenVectors?
 
-    public init(model: HierarchicalModel, arena: ParameterArena, batchSize: Int, contextual: ContextualFile? = nil) {
+    public init(model: HierarchicalModel, arena: ParameterArena, batchSize: Int, contextual: ContextualFile? = nil,
+                frozen: FrozenVectors? = nil) {
         precondition(batchSize > 0, "EmbeddingExport: batch size must be positive")
         self.model = model
         self.arena = arena
         self.batchSize = batchSize
         self.contextual = contextual
+        self.frozen = frozen
     }
 
     public struct Summary: Sendable {
@@ -74,7 +79,7 @@ public struct EmbeddingExport {
             for layer in sentenceLayers { bySentence[layer] = Array(repeating: [], count: sentences.count) }
             for start in stride(from: 0, to: order.count, by: batchSize) {
                 let chunk = Array(order[start..<min(start + batchSize, order.count)])
-                var batch = TaggingBatch(sentences: chunk.map { sentences[$0].tokens }, exampleIDs: chunk, vocabulary: model.vocabularies)
+                var batch = TaggingBatch(sentences: chunk.map { sentences[$0].tokens }, exampleIDs: chunk, vocabulary: model.vocabularies, frozen: frozen)
                 batch.contextual = contextual?.batch(chunk.map { [sentences[$0].tokens] }, maxLength: batch.maxLength)
                 for (layer, h) in model.representations(batch, layers: sentenceLayers, arena: arena) {
                     let t = batch.maxLength, dim = h.columns
@@ -89,7 +94,7 @@ public struct EmbeddingExport {
             let dim = model.dimension(of: .cr)
             for group in Predictor.documentBatches(documents, size: batchSize) {
                 var batch = TaggingBatch(sentences: group.map { documents[$0].sentences.flatMap(\.tokens) }, exampleIDs: group,
-                                         vocabulary: model.vocabularies)
+                                         vocabulary: model.vocabularies, frozen: frozen)
                 batch.contextual = contextual?.batch(group.map { documents[$0].sentences.map(\.tokens).filter { !$0.isEmpty } },
                                                      maxLength: batch.maxLength)
                 let h = model.representations(batch, layers: [.cr], arena: arena)[.cr]!

@@ -16,8 +16,8 @@ public struct EpochBenchmark {
 
     /// Trains in `scratch` (left for the caller to remove) and returns rank 0's JSON line.
     public func run(communicator: Communicator, scratch: URL, environment: [String: String]) throws -> [String: Any] {
-        let data = try RunData.load(config)
-        let pretrained = try data.pretrainedVectors(config)
+        var data = try RunData.load(config)
+        let pretrained = try data.attachPretrained(config)
         if communicator.rank == 0 { try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true) }
         try communicator.barrier()
         // An epoch: every task's batches once (the trainer's validation period).

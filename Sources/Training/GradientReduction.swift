@@ -22,9 +22,10 @@ struct GradientReduction {
         touched = Array(repeating: 0, count: table.shape[0])
     }
 
-    /// Records the rows a batch of this step looks up.
+    /// Records the rows a batch of this step looks up (ids past the table name frozen vectors,
+    /// which take no gradient).
     mutating func markTouched(_ wordIDs: [Int32]) {
-        for id in wordIDs { touched[Int(id)] = 1 }
+        for id in wordIDs where Int(id) < touched.count { touched[Int(id)] = 1 }
     }
 
     /// Reduces `ranges` of the gradient in place and clears the touched rows; returns the number

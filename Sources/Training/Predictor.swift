@@ -1,5 +1,6 @@
 import Corpus
 import Model
+import NN
 import Tensor
 
 /// Runs a trained model over documents: the tagging and relation levels on batches of
@@ -18,13 +19,17 @@ public struct Predictor {
     public let batchSize: Int
     /// The input's precomputed features, when the model mixes them into g_e.
     public let contextual: ContextualFile?
+    /// The pretrained vectors of the input's words outside the vocabulary (`TrainedModel.frozenVectors`).
+    public let frozen: FrozenVectors?
 
-    public init(model: HierarchicalModel, arena: ParameterArena, batchSize: Int, contextual: ContextualFile? = nil) {
+    public init(model: HierarchicalModel, arena: ParameterArena, batchSize: Int, contextual: ContextualFile? = nil,
+                frozen: FrozenVectors? = nil) {
         precondition(batchSize > 0, "Predictor: batch size must be positive")
         self.model = model
         self.arena = arena
         self.batchSize = batchSize
         self.contextual = contextual
+        self.frozen = frozen
     }
 
     public func predict(_ documents: [Document]) throws -> [DocumentPrediction] {
@@ -45,7 +50,7 @@ public struct Predictor {
             }
             func tokens(_ k: Int) -> [String] { documents[located[k].document].sentences[located[k].sentence].tokens }
             for chunk in lengthSortedBatches(Array(located.indices), size: batchSize, length: { tokens($0).count }) {
-                var batch = TaggingBatch(sentences: chunk.map(tokens), exampleIDs: chunk, vocabulary: model.vocabularies)
+                var batch = TaggingBatch(sentences: chunk.map(tokens), exampleIDs: chunk, vocabulary: model.vocabularies, frozen: frozen)
                 batch.contextual = contextual?.batch(chunk.map { [tokens($0)] }, maxLength: batch.maxLength)
                 let result = model.predictSentences(batch, arena: arena)
                 for (b, k) in chunk.enumerated() {
@@ -64,7 +69,7 @@ public struct Predictor {
         if tasks.contains(.coref) {
             for group in Self.documentBatches(documents, size: batchSize) {
                 var batch = TaggingBatch(sentences: group.map { documents[$0].sentences.flatMap(\.tokens) }, exampleIDs: group,
-                                         vocabulary: model.vocabularies)
+                                         vocabulary: model.vocabularies, frozen: frozen)
                 batch.contextual = contextual?.batch(group.map { documents[$0].sentences.map(\.tokens).filter { !$0.isEmpty } },
                                                      maxLength: batch.maxLength)
                 let results = model.predictCoreference(batch, documents: group.map { CoreferenceDocument(documents[$0]) }, arena: arena)

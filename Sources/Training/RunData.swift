@@ -1,3 +1,4 @@
+import Checkpoint
 import Corpus
 import Model
 import NN
@@ -11,14 +12,23 @@ public struct RunData: Sendable {
     public var vocabularies: Vocabularies
     /// What a lenient `load` left out, per corpus path (empty when strict, or nothing was bad).
     public var skipped: [(path: String, records: SkippedRecords)] = []
+    /// What the run's checkpoints record of `embedder.glove` (nil without it).
+    public private(set) var vectorsFile: VectorsFileRecord?
 
-    /// The config's GloVe vectors for the training vocabulary (nil without `embedder.glove`),
-    /// after checking the file is where the config's path resolves.
-    public func pretrainedVectors(_ config: RunConfig) throws -> PretrainedVectors? {
-        try config.glove.map {
-            try config.requireExisting($0)
-            return try PretrainedVectors.read(path: $0, dimension: config.embedder.wordDimension, vocabulary: vocabularies.words.entries)
+    /// With `embedder.glove`: indexes the file, gives every split's words outside the training
+    /// vocabulary the file's vectors, frozen, and returns the vocabulary's vectors, the initial
+    /// values of the trainable rows. Nil without `embedder.glove`.
+    public mutating func attachPretrained(_ config: RunConfig) throws -> PretrainedVectors? {
+        guard let vectors = try WordVectors.open(config) else { return nil }
+        let initial = try PretrainedVectors(file: vectors.file, vocabulary: vocabularies.words.entries)
+        let splits: [WritableKeyPath<RunData, [Task: TaskExamples]>] = [\.train, \.dev, \.test]
+        let sequences = splits.flatMap { split in self[keyPath: split].sorted { $0.key < $1.key }.flatMap(\.value.sequences) }
+        let frozen = try vectors.frozen(for: sequences, outside: vocabularies.words)
+        for split in splits {
+            for task in self[keyPath: split].keys { self[keyPath: split][task]!.attach(frozen) }
         }
+        vectorsFile = vectors.record
+        return initial
     }
 
     /// Reads every task's corpus (a source shared by several tasks once) and builds the

@@ -1,5 +1,6 @@
 import Corpus
 import Model
+import NN
 
 /// One task's examples of one split, with the gold each task needs: sentences with BILOU tags
 /// and spans (NER from entities, EMD from mentions), sentences with relations (RE — only those
@@ -18,6 +19,8 @@ public struct TaskExamples: Sendable {
     public private(set) var documents: [CoreferenceDocument] = []
     /// Precomputed contextual features per example, when the model mixes them into g_e.
     public private(set) var contextual: ContextualFeatures?
+    /// The pretrained vectors of words outside the training vocabulary (`embedder.glove`).
+    public private(set) var frozen: FrozenVectors?
 
     public var count: Int { sequences.count }
     public var lengths: [Int] { sequences.map(\.count) }
@@ -72,6 +75,11 @@ public struct TaskExamples: Sendable {
         contextual = features
     }
 
+    /// Gives the examples' words outside the training vocabulary their pretrained vectors.
+    public mutating func attach(_ frozen: FrozenVectors) {
+        self.frozen = frozen
+    }
+
     /// Reads and attaches this split's contextual features from the file at `path`.
     public mutating func attachContextual(path: String, settings: Embedder.ContextualSettings) throws {
         let all = sentences
@@ -82,7 +90,7 @@ public struct TaskExamples: Sendable {
     /// A batch of the given example indices, with the task's gold.
     public func batch(_ indices: [Int], vocabularies: Vocabularies) -> TaggingBatch {
         var batch = TaggingBatch(sentences: indices.map { sequences[$0] }, exampleIDs: indices,
-                                 tags: tags.isEmpty ? [] : indices.map { tags[$0] }, vocabulary: vocabularies)
+                                 tags: tags.isEmpty ? [] : indices.map { tags[$0] }, vocabulary: vocabularies, frozen: frozen)
         if !relationCells.isEmpty { batch.relations = indices.map { relationCells[$0] } }
         batch.contextual = contextual?.batch(indices, maxLength: batch.maxLength)
         if task == .coref, let first = indices.first {

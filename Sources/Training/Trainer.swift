@@ -82,6 +82,7 @@ public final class Trainer {
             fields: [
                 AgreementField("config hash", Int64(bitPattern: config.fingerprint)),
                 AgreementField("vocabulary hash", Int64(bitPattern: data.vocabularies.fingerprint)),
+                AgreementField("vectors file checksum", Int64(bitPattern: data.vectorsFile?.checksum ?? 0)),
                 AgreementField("parameter count", Int64(arena.count)),
                 AgreementField("resume step", Int64(step)),
             ],

@@ -36,7 +36,7 @@ extension Trainer {
                                     badEpochs: e.badValidations, outOfPatience: e.isExhausted, history: e.history,
                                     plateauBest: p.best, plateauBadEpochs: p.badValidations)
             },
-            configFile: config.origin.file)
+            configFile: config.origin.file, vectorsFile: data.vectorsFile)
     }
 
     /// Rank 0 writes the checkpoint atomically; the others wait so nobody runs ahead of a
@@ -105,6 +105,11 @@ extension Trainer {
         }
         guard c.vocabularies == data.vocabularies.namespaces else {
             throw TrainingError("\(name): its vocabularies differ from the ones built from the corpus (did the data change?)")
+        }
+        // The frozen vectors are read from the file, not the checkpoint: another file would
+        // validate differently. (Files before format_version 5 recorded none to compare.)
+        if let saved = c.vectorsFile, let current = data.vectorsFile, saved != current {
+            throw TrainingError("\(name) was trained with the vectors file \(saved.file) (\(saved.identity)); \(current.file) is now \(current.identity)")
         }
         try arena.load(c.parameters, file: name)
         for task in model.tasks {

@@ -25,6 +25,7 @@ struct Embed: ParsableCommand {
     @Option(help: "Sentences per batch.") var batchSize = 64
     @Option(help: "For a model with contextual embeddings: the HDF5 features of the input's sentences (`allennlp elmo --all` layout).")
     var contextual: String?
+    @Option(help: TrainedModel.vectorsHelp) var glove: String?
 
     func run() throws {
         try runReportingFailures {
@@ -32,7 +33,7 @@ struct Embed: ParsableCommand {
             guard let pooling = EmbeddingExport.Pooling(rawValue: pool) else {
                 throw ValidationError("--pool: expected none, max or mean, got \(pool)")
             }
-            let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint))
+            let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint), vectors: glove)
             let available = trained.model.representationLayers
             var chosen: [RepresentationLayer] = []
             for name in layers.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
@@ -44,8 +45,9 @@ struct Embed: ParsableCommand {
             guard !chosen.isEmpty else { throw ValidationError("--layers: expected at least one of \(available.map(\.rawValue).joined(separator: ", "))") }
             let data = try PredictionInput.read(input: input, format: inputFormat, wordColumn: wordColumn)
             let features = try contextualFeatures(contextual, of: trained, checkpoint: checkpoint, documents: data.documents)
+            let frozen = try trained.frozenVectors(for: data.documents)
             let start = Date()
-            _ = try EmbeddingExport(model: trained.model, arena: trained.arena, batchSize: batchSize, contextual: features)
+            _ = try EmbeddingExport(model: trained.model, arena: trained.arena, batchSize: batchSize, contextual: features, frozen: frozen)
                 .write(data.documents, layers: chosen, pooling: pooling, step: trained.step, checkpoint: checkpoint,
                        to: URL(fileURLWithPath: output))
             Throughput(documents: data.documents, seconds: Date().timeIntervalSince(start)).report("embed")

@@ -21,6 +21,8 @@ struct Evaluate: ParsableCommand {
     @Option(help: "With --data, for a model with contextual embeddings: the HDF5 file of --data's features (`allennlp elmo --all` layout); default: the config's data.contextual file of the split.")
     var contextual: String?
 
+    @Option(help: TrainedModel.vectorsHelp) var glove: String?
+
     @Option(help: "Which split of the config's corpus to score when --data is not given: dev or test.")
     var split = "test"
 
@@ -32,7 +34,7 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         try runReportingFailures {
-            let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint))
+            let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint), vectors: glove)
             for task in trained.model.tasks {
                 var source = trained.config.tasks[task]!.data
                 if let format {
@@ -62,6 +64,7 @@ struct Evaluate: ParsableCommand {
                 LenientReport.print(splits.skipped, toStandardError: json)
                 let corpus = CorpusSplits(train: [], dev: [], test: documents)
                 var examples = RunData(vocabularies: trained.model.vocabularies, documents: [task: corpus]).test[task]!
+                if let frozen = try trained.frozenVectors(for: documents) { examples.attach(frozen) }
                 if let settings = trained.config.embedder.contextual, examples.count > 0 {
                     let configured = data == nil ? source.contextual.map { split == "dev" ? $0.dev : $0.test } : nil
                     guard let path = contextual ?? configured, !path.isEmpty else {

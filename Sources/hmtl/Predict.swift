@@ -30,17 +30,19 @@ struct Predict: ParsableCommand {
     @Option(help: "Sentences per batch for the tagging and relation levels, documents per batch for coreference (evaluate: 64 sentences, 1 document).") var batchSize = 64
     @Option(help: "For a model with contextual embeddings: the HDF5 features of the input's sentences (`allennlp elmo --all` layout).")
     var contextual: String?
+    @Option(help: TrainedModel.vectorsHelp) var glove: String?
 
     func run() throws {
         try runReportingFailures {
             guard batchSize > 0 else { throw ValidationError("--batch-size: expected a positive integer, got \(batchSize)") }
             if format == .conll && output == nil { throw ValidationError("--format conll writes one file per task: give --output FOLDER") }
-            let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint))
+            let trained = try TrainedModel(checkpoint: URL(fileURLWithPath: checkpoint), vectors: glove)
             let data = try PredictionInput.read(input: input, format: inputFormat, wordColumn: wordColumn)
             let features = try contextualFeatures(contextual, of: trained, checkpoint: checkpoint, documents: data.documents)
+            let frozen = try trained.frozenVectors(for: data.documents)
             let start = Date()
-            let predictions = try Predictor(model: trained.model, arena: trained.arena, batchSize: batchSize, contextual: features)
-                .predict(data.documents)
+            let predictions = try Predictor(model: trained.model, arena: trained.arena, batchSize: batchSize, contextual: features,
+                                            frozen: frozen).predict(data.documents)
             let seconds = Date().timeIntervalSince(start)
             switch format {
             case .jsonl:

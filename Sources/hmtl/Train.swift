@@ -49,9 +49,9 @@ struct Train: ParsableCommand {
             }
             // Every input is read and checked before the run folder is created, so an input
             // error (a malformed line, a string no checkpoint can store) leaves no trace there.
-            let data = try RunData.load(config, policy: LenientReport.policy(lenient))
+            var data = try RunData.load(config, policy: LenientReport.policy(lenient))
             if communicator.rank == 0 { LenientReport.print(data.skipped) }
-            let pretrained = try data.pretrainedVectors(config)
+            let pretrained = try data.attachPretrained(config)
             if communicator.rank == 0 {
                 do {
                     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -193,6 +193,31 @@ final class CheckpointIntegrityTests: XCTestCase {
         }
     }
 
+    /// The vectors file record (format_version 5) reads back, shows in `inspect` and is covered
+    /// by the checksum; a format_version 4 file has none and still reads.
+    func testTheVectorsFileRecord() throws {
+        var contents = CheckpointStoreTests.sample(step: 100)
+        contents.vectorsFile = VectorsFileRecord(file: "../glove/vectors.txt", byteCount: 8_088_996, checksum: 0x0123_4567_89ab_cdef)
+        let url = try CheckpointStore.write(contents, to: try makeTemporaryDirectory())
+        XCTAssertEqual(try CheckpointStore.read(url), contents)
+        let description = try CheckpointStore.describe(url)
+        XCTAssertTrue(description.contains("vectors      ../glove/vectors.txt (embedder.glove): 8088996 bytes, fnv1a-64 0123456789abcdef"), description)
+
+        for name in ["vectors_file", "vectors_bytes", "vectors_checksum"] { try FileSurgery.deleteAttribute(name, in: url) }
+        try FileSurgery.reseal(url)
+        XCTAssertThrowsError(try CheckpointStore.read(url)) { error in
+            guard case .checksumMismatch? = (error as? CheckpointError)?.reason else { return XCTFail("expected a checksum mismatch, got \(error)") }
+        }
+
+        let old = try CheckpointStore.write(CheckpointStoreTests.sample(step: 100), to: try makeTemporaryDirectory())
+        try FileSurgery.setFormatVersion(4, in: old)
+        try FileSurgery.reseal(old)
+        XCTAssertEqual(try CheckpointStore.read(old), CheckpointStoreTests.sample(step: 100))
+        let oldDescription = try CheckpointStore.describe(old)
+        XCTAssertTrue(oldDescription.contains("hmtl-checkpoint v4 (checksum verified)"), oldDescription)
+        XCTAssertTrue(oldDescription.contains("vectors      not recorded (format_version 4)"), oldDescription)
+    }
+
     /// The checksum follows the byte order `CheckpointChecksum` documents, recomputed here
     /// independently, so an outside tool (h5py) can verify a file.
     func testChecksumFollowsTheDocumentedByteStream() throws {
@@ -228,6 +253,10 @@ final class CheckpointIntegrityTests: XCTestCase {
         withConfigFile.configFile = "/c/x.json"
         text("/c/x.json")
         XCTAssertEqual(CheckpointChecksum.of(withConfigFile), fnv1a(), "config_file comes last, when present")
+        var withVectors = withConfigFile
+        withVectors.vectorsFile = VectorsFileRecord(file: "v.txt", byteCount: 12, checksum: .max - 1)
+        text("v.txt"); int(12); word(.max - 1)
+        XCTAssertEqual(CheckpointChecksum.of(withVectors), fnv1a(), "then the vectors file, when present")
 
         let url = try CheckpointStore.write(contents, to: try makeTemporaryDirectory())
         let file = try HDF5File.openReadOnly(url)

@@ -58,7 +58,7 @@ final class ContextualEmbedderTests: XCTestCase {
         XCTAssertEqual(model.layout.parameters.filter { $0.name.hasPrefix("embedder/") }.suffix(2).map(\.name), ["embedder/contextual/scalars", "embedder/contextual/gamma"])
         let arena = ParameterArena(layout: model.layout)
         model.initialize(arena, seed: 1, pretrained: nil)
-        var batch = TaggingBatch(sentences: sentences.map(\.tokens), exampleIDs: [0, 1, 2], vocabulary: vocabularies)
+        var batch = TaggingBatch(sentences: sentences.map(\.tokens), exampleIDs: [0, 1, 2], vocabulary: vocabularies, frozen: nil)
         var rng = RNG(seed: 2)
         let count = 2 * batch.count * batch.maxLength * 5
         batch.contextual = Tensor(shape: [2, batch.count, batch.maxLength, 5], data: (0..<count).map { _ in rng.uniform(-1, 1) })
@@ -84,7 +84,7 @@ final class ContextualEmbedderTests: XCTestCase {
         for k in 0..<3 { arena.value(mix.scalars)[k] = rng.uniform(-1, 1) }
         let tags = Vocabulary.labels(BILOU.tagSet(types: ["PER", "ORG", "LOC"]))
         let gold = sentences.map { s in BILOU.tags(for: s.entities, count: s.tokens.count).map { tags.index(of: $0) ?? 0 } }
-        var batch = TaggingBatch(sentences: sentences.map(\.tokens), exampleIDs: [0, 1, 2], tags: gold, vocabulary: vocabularies)
+        var batch = TaggingBatch(sentences: sentences.map(\.tokens), exampleIDs: [0, 1, 2], tags: gold, vocabulary: vocabularies, frozen: nil)
         let count = 3 * batch.count * batch.maxLength * 4
         var features = Tensor(shape: [3, batch.count, batch.maxLength, 4], data: (0..<count).map { _ in rng.uniform(-1, 1) })
         for (b, n) in batch.lengths.enumerated() {  // zero padding, as ContextualFeatures.batch gives it

@@ -34,7 +34,7 @@ final class HierarchicalModelTests: XCTestCase {
             ["O", "O", "O"].map(tagIndex),
             ["O", "O", "O", "O", "U-LOC", "O"].map(tagIndex),
         ]
-        let batch = TaggingBatch(sentences: sentences, exampleIDs: [4, 9, 17], tags: gold, vocabulary: v)
+        let batch = TaggingBatch(sentences: sentences, exampleIDs: [4, 9, 17], tags: gold, vocabulary: v, frozen: nil)
         return (m, arena, batch)
     }
 
@@ -48,7 +48,7 @@ final class HierarchicalModelTests: XCTestCase {
         // recurrent weights near 2e-3, Float32 round-off in the quotient (≈1e-7·|L|/h) needs
         // h = 3e-2 to stay 10× under the tolerance (truncation at that h is ≈1e-6, measured).
         let batch = TaggingBatch(sentences: Array(sentences[1...]), exampleIDs: [9, 17], tags: Array(full.tags[1...]),
-                                 vocabulary: m.vocabularies)
+                                 vocabulary: m.vocabularies, frozen: nil)
         let rngs = batch.exampleIDs.map { RNG(seed: 1, stream: [UInt64($0)]) }
         func loss() -> Double {
             var r = rngs
@@ -85,7 +85,7 @@ final class HierarchicalModelTests: XCTestCase {
         let together = m.predict(.ner, batch: batch, arena: arena)
         let togetherLoss = try XCTUnwrap(together.loss)
         func alone(_ i: Int, gold: [Int]) -> (tags: [[Int]], loss: Double?) {
-            m.predict(.ner, batch: TaggingBatch(sentences: [sentences[i]], exampleIDs: [i], tags: [gold], vocabulary: m.vocabularies),
+            m.predict(.ner, batch: TaggingBatch(sentences: [sentences[i]], exampleIDs: [i], tags: [gold], vocabulary: m.vocabularies, frozen: nil),
                       arena: arena)
         }
         var summedLoss = 0.0
@@ -103,14 +103,14 @@ final class HierarchicalModelTests: XCTestCase {
 
     func testBatchLayoutPadsWordsAndCharacters() {
         let v = vocabularies()
-        let batch = TaggingBatch(sentences: [["Oslo", "x"], ["It"]], exampleIDs: [0, 1], vocabulary: v)
+        let batch = TaggingBatch(sentences: [["Oslo", "x"], ["It"]], exampleIDs: [0, 1], vocabulary: v, frozen: nil)
         XCTAssertEqual(batch.lengths, [2, 1])
         XCTAssertEqual(batch.maxLength, 2)
         XCTAssertEqual(batch.charsPerToken, 4)
         XCTAssertEqual(batch.wordIDs[3], 0, "padding position")
         XCTAssertEqual(batch.wordIDs[1], Int32(Vocabulary.unknownIndex), "unseen word")
         XCTAssertEqual(Array(batch.charIDs[12..<16]), [0, 0, 0, 0])
-        let short = TaggingBatch(sentences: [["a"]], exampleIDs: [0], vocabulary: v)
+        let short = TaggingBatch(sentences: [["a"]], exampleIDs: [0], vocabulary: v, frozen: nil)
         XCTAssertEqual(short.charsPerToken, 3, "tokens are padded to the char CNN's width")
     }
 }

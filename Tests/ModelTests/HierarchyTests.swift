@@ -54,12 +54,12 @@ final class HierarchyTests: XCTestCase {
             sentences.map { s in BILOU.tags(for: s[keyPath: spans], count: s.tokens.count).map { vocabulary.index(of: $0) ?? 0 } }
         }
         var batches: [Task: TaggingBatch] = [:]
-        batches[.ner] = TaggingBatch(sentences: tokens, exampleIDs: ids, tags: tags(\.entities, nerTags), vocabulary: vocabularies)
-        batches[.emd] = TaggingBatch(sentences: tokens, exampleIDs: ids, tags: tags(\.mentions, emdTags), vocabulary: vocabularies)
-        var re = TaggingBatch(sentences: tokens, exampleIDs: ids, vocabulary: vocabularies)
+        batches[.ner] = TaggingBatch(sentences: tokens, exampleIDs: ids, tags: tags(\.entities, nerTags), vocabulary: vocabularies, frozen: nil)
+        batches[.emd] = TaggingBatch(sentences: tokens, exampleIDs: ids, tags: tags(\.mentions, emdTags), vocabulary: vocabularies, frozen: nil)
+        var re = TaggingBatch(sentences: tokens, exampleIDs: ids, vocabulary: vocabularies, frozen: nil)
         re.relations = sentences.map { $0.relations.map { RelationPair($0, type: relationTypes.index(of: $0.label)!) } }
         batches[.relation] = re
-        var cr = TaggingBatch(sentences: [all.flatMap(\.tokens)], exampleIDs: [0], vocabulary: vocabularies)
+        var cr = TaggingBatch(sentences: [all.flatMap(\.tokens)], exampleIDs: [0], vocabulary: vocabularies, frozen: nil)
         cr.coreference = CoreferenceDocument(document)
         batches[.coref] = cr
         return Fixture(model: model, arena: arena, batches: batches)

@@ -44,17 +44,44 @@ final class EmbeddingTests: XCTestCase {
         XCTAssertEqual(g.reduce(0, +), 78 - 15, "everything but the padding row of dOut")
     }
 
+    /// Ids past the table (6 rows here) are rows of the frozen vectors passed with them.
+    func testForwardGathersFrozenRowsPastTheTable() {
+        let (embedding, arena) = make()
+        for i in 0..<embedding.table.count { arena.values[i] = Float(i + 1) }
+        let frozen: [Float] = [-1, -2, -3, -4, -5, -6]
+        let y = embedding.forward(ids: [7, 2, 6, 0, 7], frozen: frozen, arena: arena)
+        XCTAssertEqual(Array(y.data[0..<3]), [-4, -5, -6])
+        XCTAssertEqual(Array(y.data[3..<6]), row(arena, embedding, 2))
+        XCTAssertEqual(Array(y.data[6..<9]), [-1, -2, -3])
+        XCTAssertEqual(Array(y.data[9..<12]), [0, 0, 0])
+        XCTAssertEqual(Array(y.data[12..<15]), [-4, -5, -6])
+    }
+
+    func testBackwardGivesFrozenIdsNoGradient() {
+        let (embedding, arena) = make()
+        let ids: [Int32] = [7, 2, 6, 2]
+        let dOut = Tensor(shape: [4, 3], data: (0..<12).map { Float($0 + 1) })
+        arena.zeroGrads()
+        embedding.backward(ids: ids, dOut: dOut, arena: arena)
+        let g = Array(arena.grads)
+        XCTAssertEqual(g.count, 18, "the table alone: frozen rows have no gradient storage")
+        XCTAssertEqual(Array(g[6..<9]), [14, 16, 18], "row 2 from dOut rows 1 and 3")
+        XCTAssertEqual(g.reduce(0, +), 48, "nothing else: dOut rows 0 and 2 are frozen ids")
+    }
+
     func testGradientCheck() {
         let (embedding, arena) = make(vocabularySize: 7, dimension: 4)
         var rng = RNG(seed: 21)
         embedding.initialize(arena, rng: &rng)
-        let ids: [Int32] = [3, 1, 0, 6, 3, 2, 0, 5]
+        // Ids 7 and 8 are frozen rows: they move the output, never the table.
+        let ids: [Int32] = [3, 1, 0, 6, 3, 7, 2, 0, 5, 8]
+        let frozen = (0..<8).map { Float($0) / 3 }
         let projection = GradientCheck.projection(ids.count * 4, rng: &rng)
         arena.zeroGrads()
         embedding.backward(ids: ids, dOut: Tensor(shape: [ids.count, 4], data: projection), arena: arena)
         GradientCheck.check("Embedding table", at: arena.value(embedding.table), count: embedding.table.count,
                             analytic: Array(arena.grads[embedding.table.range]), rng: &rng) {
-            GradientCheck.dot(embedding.forward(ids: ids, arena: arena).data, projection)
+            GradientCheck.dot(embedding.forward(ids: ids, frozen: frozen, arena: arena).data, projection)
         }
     }
 

@@ -79,15 +79,6 @@ final class ConfigPathTests: XCTestCase {
         return try CommandRunner.execute("/usr/bin/env", ["-C", directory.path, CommandRunner.hmtl] + arguments, timeout: 300, environment: [:])
     }
 
-    /// The one line a failing command prints, after checking it failed with exit code 2.
-    private func failure(_ o: CommandRunner.Output, file: StaticString = #filePath, line: UInt = #line) -> String {
-        XCTAssertFalse(o.timedOut, "timed out", file: file, line: line)
-        XCTAssertEqual(o.status, 2, "exit \(o.status)\nstdout:\n\(o.stdout)\nstderr:\n\(o.stderr)", file: file, line: line)
-        let lines = o.stderr.split(separator: "\n")
-        XCTAssertEqual(lines.count, 1, "one line on stderr, got:\n\(o.stderr)", file: file, line: line)
-        return lines.first.map(String.init) ?? ""
-    }
-
     // MARK: Relative paths in every command
 
     func testTrainRecordsTheConfigFileAndKeepsThePathsAsWritten() throws {

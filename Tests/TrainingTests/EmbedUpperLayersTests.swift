@@ -21,7 +21,7 @@ final class EmbedUpperLayersTests: XCTestCase {
     /// Each level's encoder output for one sequence, computed directly.
     private func directForward(_ tokens: [String], model: HierarchicalModel, arena: ParameterArena) -> [RepresentationLayer: Tensor] {
         var noRNGs = [RNG]()
-        let batch = TaggingBatch(sentences: [tokens], exampleIDs: [0], vocabulary: model.vocabularies)
+        let batch = TaggingBatch(sentences: [tokens], exampleIDs: [0], vocabulary: model.vocabularies, frozen: nil)
         let ge = model.embedder.forward(batch, arena: arena, training: false, rngs: &noRNGs).0
         var out: [RepresentationLayer: Tensor] = [:]
         var x = ge

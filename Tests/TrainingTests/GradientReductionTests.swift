@@ -26,5 +26,8 @@ final class GradientReductionTests: XCTestCase {
         XCTAssertEqual(try reduction.reduce(all, arena: arena, communicator: SingleProcessCommunicator()), 3 + 5 + 10 + 3 * 4)
         XCTAssertEqual(try reduction.reduce(all, arena: arena, communicator: SingleProcessCommunicator()), 3 + 5 + 10)
         XCTAssertEqual(try reduction.reduce([tail.range], arena: arena, communicator: SingleProcessCommunicator()), 5)
+        // Ids past the table name frozen pretrained vectors: no row of the table, nothing sent.
+        reduction.markTouched([10, 3, 12])
+        XCTAssertEqual(try reduction.reduce(all, arena: arena, communicator: SingleProcessCommunicator()), 3 + 5 + 10 + 4)
     }
 }

@@ -123,7 +123,7 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertGreaterThan(batches.count, 1, "sentences of several documents share batches")
         var compared = 0
         for chunk in batches {
-            let batch = TaggingBatch(sentences: chunk.map(tokens), exampleIDs: chunk, vocabulary: model.vocabularies)
+            let batch = TaggingBatch(sentences: chunk.map(tokens), exampleIDs: chunk, vocabulary: model.vocabularies, frozen: nil)
             let cells = model.predictRelations(batch, arena: trained.arena)
             for task in [Task.ner, .emd] {
                 let names = model.vocabularies.tags[task]!.entries
@@ -145,7 +145,7 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertEqual(groups.flatMap { $0 }.sorted(), Array(Self.documents.indices), "every document in one coreference batch")
         for group in groups {
             let batch = TaggingBatch(sentences: group.map { Self.documents[$0].sentences.flatMap(\.tokens) }, exampleIDs: group,
-                                     vocabulary: model.vocabularies)
+                                     vocabulary: model.vocabularies, frozen: nil)
             let direct = model.predictCoreference(batch, documents: group.map { CoreferenceDocument(Self.documents[$0]) }, arena: trained.arena)
             XCTAssertEqual(direct.count, group.count)
             for (d, result) in zip(group, direct) {
@@ -179,7 +179,7 @@ final class PredictCommandTests: XCTestCase {
         let model = trained.model
         var noRNGs = [RNG]()
         for i in [0, 5, sentences.count - 1] {
-            let batch = TaggingBatch(sentences: [sentences[i].tokens], exampleIDs: [0], vocabulary: model.vocabularies)
+            let batch = TaggingBatch(sentences: [sentences[i].tokens], exampleIDs: [0], vocabulary: model.vocabularies, frozen: nil)
             let ge = model.embedder.forward(batch, arena: trained.arena, training: false, rngs: &noRNGs).0
             let h = model.taggers[0].encoder.forward(ge, lengths: batch.lengths, arena: trained.arena, training: false, rngs: &noRNGs).0
             for (layer, direct) in [("ge", ge), ("ner", h)] {

@@ -69,6 +69,15 @@ extension XCTestCase {
         return o
     }
 
+    /// The one line a failing command prints, after checking it failed with exit code 2.
+    func failure(_ o: CommandRunner.Output, file: StaticString = #filePath, line: UInt = #line) -> String {
+        XCTAssertFalse(o.timedOut, "timed out", file: file, line: line)
+        XCTAssertEqual(o.status, 2, "exit \(o.status)\nstdout:\n\(o.stdout)\nstderr:\n\(o.stderr)", file: file, line: line)
+        let lines = o.stderr.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, "one line on stderr, got:\n\(o.stderr)", file: file, line: line)
+        return lines.first.map(String.init) ?? ""
+    }
+
     /// `text` parsed as one JSON object (fails the test, naming the text, otherwise).
     func jsonObject(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> [String: Any] {
         try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text, file: file, line: line)
