@@ -69,6 +69,9 @@ public enum TaskSampling: String, Sendable, CaseIterable {
 
 public struct TrainingSchedule: Sendable, Equatable {
     public var maxSteps = 1000
+    /// A cap in epochs (an epoch: every task's batches once, `Trainer.stepsPerEpoch`); training
+    /// ends at whichever of the two caps comes first.
+    public var maxEpochs: Int?
     public var learningRate = 1e-3
     public var beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
     /// Element-wise gradient clamp, then global-norm clipping (the reference's ±10 and 5).
@@ -129,7 +132,7 @@ public struct RunConfig: Sendable {
 
     /// Keys a resumed run may change: the schedule's keep resume exact; `world_size` is only
     /// the launch's expectation (a run resumed on another world size continues, not bit-exact).
-    public static let scheduleOnlyKeys: Set<String> = ["training.max_steps", "training.log_every", "training.checkpoint_every",
+    public static let scheduleOnlyKeys: Set<String> = ["training.max_steps", "training.max_epochs", "training.log_every", "training.checkpoint_every",
                                                           "training.keep_checkpoints", "world_size"]
 
     /// The model the config describes.
@@ -258,6 +261,7 @@ public struct RunConfig: Sendable {
         var s = try top.object("training") ?? ConfigObject([:], path: "training")
         schedule = TrainingSchedule()
         schedule.maxSteps = try s.int("max_steps", default: 1000, range: 1...1_000_000_000)
+        schedule.maxEpochs = try s.optionalInt("max_epochs", range: 1...1_000_000)
         schedule.learningRate = try s.double("learning_rate", default: 1e-3, range: 0...10, openLower: true)
         schedule.beta1 = try s.double("beta1", default: 0.9, range: 0...0.999999)
         schedule.beta2 = try s.double("beta2", default: 0.999, range: 0...0.999999999)
