@@ -157,38 +157,7 @@ public struct RunConfig: Sendable {
     /// Reads the config file at `path`, applies `overrides` and validates; relative paths
     /// resolve against the file's folder, and errors start with `path` as given.
     public static func load(path: String, overrides: [String] = []) throws -> RunConfig {
-        let text: String
-        do {
-            text = try TextFile.contents(of: path)
-        } catch {
-            throw ConfigError(source: path, path: "", message: error.message)
-        }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(text.utf8))
-        } catch {
-            throw syntaxError(error, in: text, path: path)
-        }
-        guard let root = object as? [String: Any] else {
-            throw ConfigError(source: path, path: "", message: "expected a JSON object at the top level")
-        }
-        return try RunConfig(json: root, origin: ConfigOrigin(configFile: path), overrides: overrides)
-    }
-
-    /// Foundation reports "Invalid value around character N." (a 0-based UTF-8 offset): the
-    /// error names the line, `path:line: not valid JSON (… column C)`, when it can.
-    private static func syntaxError(_ error: Error, in text: String, path: String) -> ConfigError {
-        let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
-        let bytes = Array(text.utf8)
-        guard let match = detail.firstMatch(of: /around character (\d+)/), let offset = Int(match.1), offset <= bytes.count else {
-            return ConfigError(source: path, path: "", message: "not valid JSON (\(detail))")
-        }
-        let before = bytes[..<offset]
-        let line = before.count(where: { $0 == UInt8(ascii: "\n") }) + 1
-        let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
-        var what = detail.replacing(match.0, with: "around column \(column)")
-        if what.hasSuffix(".") { what.removeLast() }
-        return ConfigError(source: "\(path):\(line)", path: "", message: "not valid JSON (\(what))")
+        try RunConfig(json: try ConfigObject.read(path: path), origin: ConfigOrigin(configFile: path), overrides: overrides)
     }
 
     /// Parses a decoded config (a file's, or the one a checkpoint stores) after applying
