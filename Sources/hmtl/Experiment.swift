@@ -41,7 +41,7 @@ struct Experiment: ParsableCommand {
             }
             let programs = try LaunchPrograms(for: "hmtl experiment")
             if dryRun {
-                for run in plan.runs { print(try state(of: run, programs: programs)) }
+                for run in plan.runs { print(try state(of: run, plan: plan, programs: programs)) }
                 return
             }
             hk_install_stop_handler()
@@ -50,9 +50,9 @@ struct Experiment: ParsableCommand {
     }
 
     /// "A-seed1: finished", or what it would run: "A-seed1: new: OPENBLAS_NUM_THREADS=1 mpirun …".
-    private func state(of run: ExperimentPlan.Run, programs: LaunchPrograms) throws -> String {
+    private func state(of run: ExperimentPlan.Run, plan: ExperimentPlan, programs: LaunchPrograms) throws -> String {
         if try RunResult.read(from: run.folder) != nil { return "\(run.name): finished" }
-        let command = RunCommand(run, programs: programs)
+        let command = RunCommand(run, plan: plan, programs: programs)
         return "\(run.name): \(command.resumed ? "resumes" : "new"): \(command.printed)"
     }
 }

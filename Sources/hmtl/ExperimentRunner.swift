@@ -44,7 +44,7 @@ struct ExperimentRunner {
             while active.count < parallel, !pending.isEmpty, hk_stop_requested() == 0 {
                 let (number, run) = pending.removeFirst()
                 do {
-                    let launch = try RunLaunch(run, programs: programs)
+                    let launch = try RunLaunch(run, plan: plan, programs: programs)
                     say("[\(number)/\(runs.count)] \(run.name): \(launch.command.resumed ? "resuming" : "starting")\n  \(launch.command.printed)")
                     active.append(launch)
                 } catch {
@@ -53,8 +53,11 @@ struct ExperimentRunner {
                 }
             }
             usleep(200_000)
-            for launch in active where launch.process.hasExited { settle(launch) }
-            active.removeAll { $0.process.hasExited }
+            var running: [RunLaunch] = []
+            for launch in active {
+                if launch.process.hasExited { settle(launch) } else { running.append(launch) }
+            }
+            active = running
         }
         let stop = hk_stop_requested()
         if stop != 0, !active.isEmpty {

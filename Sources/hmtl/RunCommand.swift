@@ -3,7 +3,7 @@ import Foundation
 import Training
 
 /// The command that trains one run of an experiment: the `mpirun … hmtl train` a user would
-/// type, with `OPENBLAS_NUM_THREADS` and mpirun's 10 s grace (as every documented launch);
+/// type, with `OPENBLAS_NUM_THREADS` and mpirun's grace (10 s, as every documented launch);
 /// a run folder holding a checkpoint continues with `--resume`. Paths are relative to the
 /// current folder where they lie inside it, so the printed command is the one run.
 struct RunCommand {
@@ -12,10 +12,10 @@ struct RunCommand {
     let threads: Int
     let resumed: Bool
 
-    init(_ run: ExperimentPlan.Run, programs: LaunchPrograms) {
+    init(_ run: ExperimentPlan.Run, plan: ExperimentPlan, programs: LaunchPrograms) {
         threads = run.setup.threads
         resumed = FileManager.default.fileExists(atPath: run.folder.appendingPathComponent(CheckpointStore.markerName).path)
-        arguments = LaunchPrograms.baseOptions + ["--mca", "odls_base_sigkill_timeout", "10", "-np", "\(run.setup.worldSize)",
+        arguments = LaunchPrograms.baseOptions + ["--mca", "odls_base_sigkill_timeout", "\(plan.sigkillGrace)", "-np", "\(run.setup.worldSize)",
                                                   "-x", "OPENBLAS_NUM_THREADS", Self.relative(programs.executable), "train",
                                                   "--config", Self.relative(run.setup.configPath), "--output", Self.relative(run.folder.path)]
             + run.trainArguments + (resumed ? ["--resume"] : [])

@@ -14,9 +14,9 @@ final class RunLaunch {
     /// The ranks' process name (`comm`, at most 15 characters), to find them under mpirun.
     private let rankName: String
 
-    init(_ run: ExperimentPlan.Run, programs: LaunchPrograms) throws {
+    init(_ run: ExperimentPlan.Run, plan: ExperimentPlan, programs: LaunchPrograms) throws {
         self.run = run
-        command = RunCommand(run, programs: programs)
+        command = RunCommand(run, plan: plan, programs: programs)
         rankName = String(URL(fileURLWithPath: programs.executable).lastPathComponent.prefix(15))
         do {
             try FileManager.default.createDirectory(at: run.folder, withIntermediateDirectories: true)

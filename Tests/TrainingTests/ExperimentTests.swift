@@ -170,6 +170,38 @@ final class ExperimentTests: XCTestCase {
                        "the resumed run's dev and test scores differ from the uninterrupted run's")
     }
 
+    /// A run whose training fails (non-finite steps until the trainer gives up) is reported with
+    /// its log, the next run goes on, the runner exits 2 naming it, and a rerun tries it again
+    /// while skipping the finished one. (mpirun waits twice its grace after a rank fails: 1 s here.)
+    func testAFailedRunIsReportedTheNextGoesOnAndARerunRetriesIt() throws {
+        try BackgroundJob.skipUnlessAvailable()
+        let (dir, file) = try experimentFolder("""
+        { "output": "runs", "sigkill_grace": 1, "set": { "training.max_steps": 10, "training.validate_every": 10, "training.checkpoint_every": 10 },
+          "setups": [ { "name": "bad", "config": "configs/multi.json", "seeds": [1], "set": { "debug.nan_steps": [0, 1, 2, 3, 4] } },
+                      { "name": "good", "config": "configs/multi.json", "seeds": [1] } ] }
+        """)
+        let bad = dir.appendingPathComponent("runs/bad-seed1"), good = dir.appendingPathComponent("runs/good-seed1")
+        for attempt in 1...2 {
+            let o = try CommandRunner.run(["experiment", file.path], timeout: 300)
+            XCTAssertFalse(o.timedOut)
+            XCTAssertEqual(o.status, 2, o.stdout + o.stderr)
+            // Premise: the failing run was launched (again, on the rerun) and its trainer gave up.
+            XCTAssertTrue(o.stdout.contains("[1/2] bad-seed1: starting\n  OPENBLAS_NUM_THREADS=1 mpirun "), o.stdout)
+            XCTAssertTrue(o.stdout.contains(" --mca odls_base_sigkill_timeout 1 -np 1 "), o.stdout)
+            XCTAssertTrue(try String(contentsOf: bad.appendingPathComponent("train.log"), encoding: .utf8)
+                .contains("5 consecutive steps had a non-finite loss or gradient"))
+            XCTAssertTrue(o.stdout.contains("bad-seed1: failed (exit status "), o.stdout)
+            XCTAssertTrue(o.stdout.contains("its log: \(bad.path)/train.log"), o.stdout)
+            XCTAssertTrue(o.stderr.contains("1 run(s) failed: bad-seed1 (see \(bad.path)/train.log); run the same command to retry them"), o.stderr)
+            XCTAssertEqual(try launches(bad), Array(repeating: "failed", count: attempt))
+            XCTAssertFalse(FileManager.default.fileExists(atPath: bad.appendingPathComponent("result.json").path))
+            XCTAssertTrue(o.stdout.contains(attempt == 1 ? "good-seed1: finished" : "[2/2] good-seed1: skipped (finished"), o.stdout)
+            XCTAssertEqual(try launches(good), ["finished"])
+        }
+        let summary = try object(dir.appendingPathComponent("runs/summary.json"))
+        XCTAssertEqual((summary["runs"] as? [[String: Any]])?.map { $0["setup"] as? String }, ["good"])
+    }
+
     /// Every mistake in the file is one error line naming the file and the key, exit 2, and
     /// nothing is created or launched.
     func testABadExperimentFileIsAnErrorNamingTheFileAndTheKey() throws {

@@ -11,6 +11,7 @@ import Model
 /// {
 ///   "output": "../runs/table3",              // relative to this file; default runs/<file name>
 ///   "world_size": 2, "threads": 1,           // ranks per run (mpirun -np) and OPENBLAS_NUM_THREADS
+///   "sigkill_grace": 10,                     // mpirun's odls_base_sigkill_timeout, seconds
 ///   "set": { "training.max_epochs": 100 },   // the protocol: --set key=value of every run
 ///   "setups": [
 ///     { "name": "A", "config": "../configs/conll04-litbank/A.json", "seeds": [1, 2, 3],
@@ -48,6 +49,10 @@ public struct ExperimentPlan: Sendable {
     /// The file as the user named it.
     public var file: String
     public var output: URL
+    /// Seconds mpirun gives the ranks between SIGTERM and SIGKILL when it is signalled itself or
+    /// a rank fails (`odls_base_sigkill_timeout`; it waits twice that before it exits): a step and
+    /// a checkpoint must fit in it.
+    public var sigkillGrace: Int
     /// The protocol's overrides (every run's, before its setup's).
     public var protocolOverrides: [String]
     public var setups: [Setup]
@@ -87,6 +92,7 @@ public struct ExperimentPlan: Sendable {
             ?? written.map(resolve) ?? URL(fileURLWithPath: "runs/\(name)").standardizedFileURL
         let worldSize = try top.int("world_size", default: 1, range: 1...1_000_000)
         let threads = try top.int("threads", default: 1, range: 1...4096)
+        sigkillGrace = try top.int("sigkill_grace", default: 10, range: 1...3600)
         protocolOverrides = try Self.overrides(&top, "set")
         guard let list = try top.array("setups"), !list.isEmpty else {
             throw ConfigError(path: "setups", message: "expected a non-empty array of setups, each with \"name\", \"config\" and \"seeds\"")
@@ -133,7 +139,7 @@ public struct ExperimentPlan: Sendable {
         guard let set = try object.object(key) else { return [] }
         return try set.entries.map { name, value -> String in
             guard name != "seed" else { throw ConfigError(path: set.keyPath(name), message: "the seed of each run comes from \"seeds\"") }
-            guard let json = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys]) else {
+            guard let json = try? JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys, .withoutEscapingSlashes]) else {
                 throw ConfigError(path: set.keyPath(name), message: "expected a JSON value")
             }
             return "\(name)=\(String(decoding: json, as: UTF8.self))"
