@@ -2,6 +2,8 @@
 # make test  — install what is missing, build, run the whole test suite
 # make bench — install what is missing, build (release), measure NER throughput at 1 and 2 BLAS threads and on 2 ranks,
 #              then the blended multi-task step's weak scaling over 1, 2, 4 ranks (runs/bench-sweep.json)
+# make results — install what is missing, build (release), train the experiment EXPERIMENT (default: Table 3 on the
+#              stand-in corpora) with hmtl experiment: resumable, rerun it to continue; runs/table3/table.md at the end
 # make fuzz  — build the corpus-reader fuzzer with libFuzzer and run it for FUZZ_SECONDS (crash inputs go to runs/fuzz/)
 
 SWIFT        ?= swift
@@ -17,8 +19,9 @@ SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 FUZZ_SCRATCH := .build-fuzz
 FUZZ_BIN     := $(FUZZ_SCRATCH)/release/ReaderFuzzer
 FUZZ_SECONDS ?= 60
+EXPERIMENT   ?= experiments/table3.json
 
-.PHONY: demo test bench fuzz deps build release clean
+.PHONY: demo test bench results fuzz deps build release clean
 
 deps:
 	@missing=""; \
@@ -56,6 +59,9 @@ bench: release
 	done; done
 	OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl
 	$(RELEASE_BIN) bench --sweep --task all --ranks 1,2,4 --rounds 3 --out runs/bench-sweep.json
+
+results: release
+	$(RELEASE_BIN) experiment $(EXPERIMENT)
 
 # Seeds are generated into a temporary folder that libFuzzer also grows; a trap, a hang
 # (-timeout) or runaway memory stops the run with a non-zero exit and saves the input.

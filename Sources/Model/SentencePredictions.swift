@@ -1,3 +1,4 @@
+import Corpus
 import NN
 import Tensor
 
@@ -8,6 +9,22 @@ public struct SentencePredictions: Sendable {
     public var tags: [Task: [[Int]]] = [:]
     /// Relation cells per sentence (nil without a relation level).
     public var relations: [[RelationPair]]?
+
+    /// Sentence `b`'s predicted spans of a tagging task (nil when the model has no such level).
+    public func spans(_ task: Task, sentence b: Int, vocabularies: Vocabularies) throws -> [LabeledSpan]? {
+        guard let paths = tags[task] else { return nil }
+        let names = vocabularies.tags[task]?.entries ?? []
+        return try BILOU.spans(from: paths[b].map { names[$0] })
+    }
+
+    /// Sentence `b`'s typed relations, arguments spanned by `RelationArguments` (nil without a
+    /// relation level).
+    public func relations(sentence b: Int, vocabularies: Vocabularies) throws -> [Relation]? {
+        guard let cells = relations?[b] else { return nil }
+        return RelationArguments.relations(cells, types: vocabularies.relationTypes,
+                                           ner: try spans(.ner, sentence: b, vocabularies: vocabularies),
+                                           emd: try spans(.emd, sentence: b, vocabularies: vocabularies))
+    }
 }
 
 extension HierarchicalModel {

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 
 /// A config error names where the config came from (`source`: the file as the user gave it,
@@ -32,6 +33,44 @@ struct ConfigObject {
         self.values = values
         self.path = path
     }
+
+    /// The JSON object of the file at `path`; errors start with `path` as given, a syntax
+    /// error with its line.
+    static func read(path: String) throws -> [String: Any] {
+        let text: String
+        do {
+            text = try TextFile.contents(of: path)
+        } catch {
+            throw ConfigError(source: path, path: "", message: error.message)
+        }
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        } catch {
+            throw syntaxError(error, in: text, path: path)
+        }
+        guard let root = object as? [String: Any] else {
+            throw ConfigError(source: path, path: "", message: "expected a JSON object at the top level")
+        }
+        return root
+    }
+
+    /// Foundation reports "Invalid value around character N." (a 0-based UTF-8 offset): the
+    /// error names the line, `path:line: not valid JSON (… column C)`, when it can.
+    private static func syntaxError(_ error: Error, in text: String, path: String) -> ConfigError {
+        let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+        let bytes = Array(text.utf8)
+        guard let match = detail.firstMatch(of: /around character (\d+)/), let offset = Int(match.1), offset <= bytes.count else {
+            return ConfigError(source: path, path: "", message: "not valid JSON (\(detail))")
+        }
+        let before = bytes[..<offset]
+        let line = before.count(where: { $0 == UInt8(ascii: "\n") }) + 1
+        let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+        var what = detail.replacing(match.0, with: "around column \(column)")
+        if what.hasSuffix(".") { what.removeLast() }
+        return ConfigError(source: "\(path):\(line)", path: "", message: "not valid JSON (\(what))")
+    }
+
 
     func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
@@ -119,6 +158,16 @@ struct ConfigObject {
         guard let n = v as? NSNumber, isBool(n) else { throw error(key, "expected true or false, got \(describe(v))") }
         return n.boolValue
     }
+
+    mutating func array(_ key: String) throws -> [Any]? {
+        guard let v = raw(key) else { return nil }
+        guard let array = v as? [Any] else { throw error(key, "expected an array, got \(describe(v))") }
+        return array
+    }
+
+    /// Every key with its value, sorted by key: for an object whose keys are data (a map of
+    /// overrides), not a schema.
+    var entries: [(key: String, value: Any)] { values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
 
     mutating func object(_ key: String) throws -> ConfigObject? {
         guard let v = raw(key) else { return nil }

@@ -5,8 +5,10 @@ import Tensor
 
 /// Dev/test evaluation of a task: each rank scores its share of the examples (positions r,
 /// r+W, …), then the metric counts and losses are summed over ranks, so every rank ends with
-/// the same scores. Metrics: span F1 (NER, EMD), relation F1 with argument heads (RE, the
-/// paper's definition), CoNLL average of MUC, B³ and CEAF-e (coreference).
+/// the same scores. Metrics: span F1 (NER, EMD); relation F1 with argument heads (the paper's
+/// definition, which selects the model) and with full argument boundaries, the spans taken from
+/// the tagging levels below as `hmtl predict` takes them (`RelationArguments`); CoNLL average of
+/// MUC, B³ and CEAF-e (coreference).
 public struct Evaluator {
     public let model: HierarchicalModel
     public let arena: ParameterArena
@@ -29,7 +31,8 @@ public struct Evaluator {
         public var loss: Double?
         public var examples: Int
 
-        /// The score model selection and early stopping use.
+        /// The score model selection and early stopping use (for RE the head-match F1: the
+        /// relation level's own prediction, as the paper scores it).
         public var score: Double {
             switch metrics {
             case .spans(let m): m.overall.f1
@@ -41,9 +44,7 @@ public struct Evaluator {
         public var table: String {
             switch metrics {
             case .spans(let m): m.table()
-            // The model predicts the arguments' last tokens only: strict match needs the
-            // entity boundaries a prediction file carries (`hmtl score --task re`).
-            case .relations(let m): m.table([.head])
+            case .relations(let m): m.table()
             case .coreference(let m): m.table()
             }
         }
@@ -59,8 +60,9 @@ public struct Evaluator {
                 }
                 return ["f1": o.f1, "precision": o.precision, "recall": o.recall, "per_type": perType]
             case .relations(let m):
-                let head = m.overall(.head)
-                return ["f1": head.f1, "precision": head.precision, "recall": head.recall]
+                let head = m.overall(.head), strict = m.overall(.strict)
+                return ["f1": head.f1, "precision": head.precision, "recall": head.recall,
+                        "strict_f1": strict.f1, "strict_precision": strict.precision, "strict_recall": strict.recall]
             case .coreference(let m):
                 return ["f1": m.averageF1, "muc_f1": m.muc.f1, "b3_f1": m.bCubed.f1, "ceafe_f1": m.ceafE.f1,
                         "mention_recall": m.mentions.recall]
@@ -95,12 +97,10 @@ public struct Evaluator {
             var metrics = RelationMetrics()
             for indices in batches {
                 progress()
-                let cells = model.predictRelations(examples.batch(indices, vocabularies: model.vocabularies), arena: arena)
-                for (predicted, index) in zip(cells, indices) {
-                    // A cell names the arguments' last tokens: all the head-match metric compares.
-                    let relations = predicted.map {
-                        Relation(head: TokenSpan(start: $0.i, end: $0.i), tail: TokenSpan(start: $0.j, end: $0.j), label: typeNames[$0.r])
-                    }
+                // One pass gives the taggers' spans too, which span the relations' arguments.
+                let predicted = model.predictSentences(examples.batch(indices, vocabularies: model.vocabularies), arena: arena)
+                for (b, index) in indices.enumerated() {
+                    let relations = try predicted.relations(sentence: b, vocabularies: model.vocabularies) ?? []
                     metrics.add(predicted: relations, gold: examples.relations[index])
                 }
             }

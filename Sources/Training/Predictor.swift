@@ -10,9 +10,7 @@ import Tensor
 /// coreference level on batches of whole documents (its encoder reads a document as one
 /// sequence; the head scores each document on its own).
 ///
-/// The relation head predicts cells (last token of each argument, type). An argument's span
-/// is the predicted entity ending at that token — NER's span first, else EMD's — or the token
-/// alone when no tagged span ends there.
+/// Relations get their argument spans from the tagged spans (`RelationArguments`).
 public struct Predictor {
     public let model: HierarchicalModel
     public let arena: ParameterArena
@@ -55,14 +53,10 @@ public struct Predictor {
                 let result = model.predictSentences(batch, arena: arena)
                 for (b, k) in chunk.enumerated() {
                     let (d, s) = located[k]
-                    for task in taggingTasks {
-                        let names = model.vocabularies.tags[task]?.entries ?? []
-                        let spans = try BILOU.spans(from: result.tags[task]![b].map { names[$0] })
-                        if task == .ner { predictions[d].ner![s] = spans } else { predictions[d].emd![s] = spans }
-                    }
-                    if let cells = result.relations?[b] {
-                        predictions[d].relations![s] = relations(cells, tagged: [predictions[d].ner?[s], predictions[d].emd?[s]])
-                    }
+                    let vocabularies = model.vocabularies
+                    if let spans = try result.spans(.ner, sentence: b, vocabularies: vocabularies) { predictions[d].ner![s] = spans }
+                    if let spans = try result.spans(.emd, sentence: b, vocabularies: vocabularies) { predictions[d].emd![s] = spans }
+                    if let relations = try result.relations(sentence: b, vocabularies: vocabularies) { predictions[d].relations![s] = relations }
                 }
             }
         }
@@ -97,19 +91,6 @@ public struct Predictor {
             }
         }
         return batches
-    }
-
-    /// Typed relations with argument spans from the tagged spans (first list that has a span
-    /// ending at the argument's last token wins).
-    private func relations(_ cells: [RelationPair], tagged: [[LabeledSpan]?]) -> [Relation] {
-        let types = model.vocabularies.relationTypes
-        func argument(endingAt token: Int) -> TokenSpan {
-            for spans in tagged.compactMap({ $0 }) {
-                if let span = spans.first(where: { $0.span.end == token }) { return span.span }
-            }
-            return TokenSpan(start: token, end: token)
-        }
-        return cells.map { Relation(head: argument(endingAt: $0.i), tail: argument(endingAt: $0.j), label: types[$0.r]) }
     }
 
     /// Document-offset clusters as sentence-relative spans (a mention never crosses a

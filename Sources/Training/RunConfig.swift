@@ -69,6 +69,9 @@ public enum TaskSampling: String, Sendable, CaseIterable {
 
 public struct TrainingSchedule: Sendable, Equatable {
     public var maxSteps = 1000
+    /// A cap in epochs (an epoch: every task's batches once, `Trainer.stepsPerEpoch`); training
+    /// ends at whichever of the two caps comes first.
+    public var maxEpochs: Int?
     public var learningRate = 1e-3
     public var beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8
     /// Element-wise gradient clamp, then global-norm clipping (the reference's ±10 and 5).
@@ -129,7 +132,7 @@ public struct RunConfig: Sendable {
 
     /// Keys a resumed run may change: the schedule's keep resume exact; `world_size` is only
     /// the launch's expectation (a run resumed on another world size continues, not bit-exact).
-    public static let scheduleOnlyKeys: Set<String> = ["training.max_steps", "training.log_every", "training.checkpoint_every",
+    public static let scheduleOnlyKeys: Set<String> = ["training.max_steps", "training.max_epochs", "training.log_every", "training.checkpoint_every",
                                                           "training.keep_checkpoints", "world_size"]
 
     /// The model the config describes.
@@ -154,38 +157,7 @@ public struct RunConfig: Sendable {
     /// Reads the config file at `path`, applies `overrides` and validates; relative paths
     /// resolve against the file's folder, and errors start with `path` as given.
     public static func load(path: String, overrides: [String] = []) throws -> RunConfig {
-        let text: String
-        do {
-            text = try TextFile.contents(of: path)
-        } catch {
-            throw ConfigError(source: path, path: "", message: error.message)
-        }
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: Data(text.utf8))
-        } catch {
-            throw syntaxError(error, in: text, path: path)
-        }
-        guard let root = object as? [String: Any] else {
-            throw ConfigError(source: path, path: "", message: "expected a JSON object at the top level")
-        }
-        return try RunConfig(json: root, origin: ConfigOrigin(configFile: path), overrides: overrides)
-    }
-
-    /// Foundation reports "Invalid value around character N." (a 0-based UTF-8 offset): the
-    /// error names the line, `path:line: not valid JSON (… column C)`, when it can.
-    private static func syntaxError(_ error: Error, in text: String, path: String) -> ConfigError {
-        let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
-        let bytes = Array(text.utf8)
-        guard let match = detail.firstMatch(of: /around character (\d+)/), let offset = Int(match.1), offset <= bytes.count else {
-            return ConfigError(source: path, path: "", message: "not valid JSON (\(detail))")
-        }
-        let before = bytes[..<offset]
-        let line = before.count(where: { $0 == UInt8(ascii: "\n") }) + 1
-        let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
-        var what = detail.replacing(match.0, with: "around column \(column)")
-        if what.hasSuffix(".") { what.removeLast() }
-        return ConfigError(source: "\(path):\(line)", path: "", message: "not valid JSON (\(what))")
+        try RunConfig(json: try ConfigObject.read(path: path), origin: ConfigOrigin(configFile: path), overrides: overrides)
     }
 
     /// Parses a decoded config (a file's, or the one a checkpoint stores) after applying
@@ -258,6 +230,7 @@ public struct RunConfig: Sendable {
         var s = try top.object("training") ?? ConfigObject([:], path: "training")
         schedule = TrainingSchedule()
         schedule.maxSteps = try s.int("max_steps", default: 1000, range: 1...1_000_000_000)
+        schedule.maxEpochs = try s.optionalInt("max_epochs", range: 1...1_000_000)
         schedule.learningRate = try s.double("learning_rate", default: 1e-3, range: 0...10, openLower: true)
         schedule.beta1 = try s.double("beta1", default: 0.9, range: 0...0.999999)
         schedule.beta2 = try s.double("beta2", default: 0.999, range: 0...0.999999999)

@@ -71,9 +71,17 @@ public final class Trainer {
         tasks.map { sampling.weight(examples: streams[$0]!.lengths.count, globalBatch: streams[$0]!.globalBatch) }
     }
 
-    /// An "epoch" is the sum of the tasks' batches per epoch (the reference's validation period).
-    var validateEvery: Int {
-        config.schedule.validateEvery ?? model.tasks.reduce(0) { $0 + streams[$1]!.batchesPerEpoch }
+    /// An "epoch" is the sum of the tasks' batches per epoch (the reference's validation
+    /// period); it depends on the global batches, never on the world size.
+    var stepsPerEpoch: Int { model.tasks.reduce(0) { $0 + streams[$1]!.batchesPerEpoch } }
+
+    var validateEvery: Int { config.schedule.validateEvery ?? stepsPerEpoch }
+
+    /// The step training ends at unless a stopping rule ends it sooner: `max_steps`, or
+    /// `max_epochs` epochs when that comes first.
+    var lastStep: Int {
+        guard let epochs = config.schedule.maxEpochs else { return config.schedule.maxSteps }
+        return min(config.schedule.maxSteps, epochs * stepsPerEpoch)
     }
 
     /// Start-up agreement, then rank 0's initial parameters go to every rank.
@@ -98,25 +106,44 @@ public final class Trainer {
         public var steps: Int
         public var finalCheckpoint: URL?
         public var best: [Task: Double]
+        public var reason: StopReason
     }
 
-    /// Trains until `max_steps` or until every task is out of patience.
+    /// What ended the training loop.
+    public enum StopReason: String, Sendable {
+        /// Every task ran out of patience.
+        case patience
+        /// Every task's learning rate fell below `min_lr`.
+        case minimumLearningRate = "min_lr"
+        /// The caps: `max_epochs` epochs, or `max_steps` steps.
+        case maxEpochs = "max_epochs"
+        case maxSteps = "max_steps"
+        /// SIGTERM or SIGINT: checkpointed, to be resumed.
+        case signal
+    }
+
+    /// Trains until `lastStep` or until a stopping rule ends the run.
     public func run() throws -> Summary {
         let schedule = config.schedule
+        let lastStep = lastStep
         log.say("hmtl: training \(model.tasks.map(\.rawValue).joined(separator: ", ")) on \(communicator.size) rank(s), "
-            + "\(arena.count) parameters, steps \(step)..<\(schedule.maxSteps), output \(output.path)")
+            + "\(arena.count) parameters, steps \(step)..<\(lastStep) (\(stepsPerEpoch) per epoch), output \(output.path)")
+        var start: [String: Any] = ["kind": "start", "step": step, "world_size": communicator.size, "steps_per_epoch": stepsPerEpoch,
+                                    "hmtl_version": hmtlVersion]
+        start.merge(BenchmarkMachine.fields(environment: ProcessInfo.processInfo.environment)) { $1 }
+        log.record(start)
         var window = LogWindow()
         var lastCheckpoint: URL?  // rank 0 only
         var checkpointedStep = -1
-        while step < schedule.maxSteps, !shouldStop {
+        while step < lastStep, !shouldStop {
             let started = DispatchTime.now().uptimeNanoseconds
             let (task, tokens, loss, examples) = try trainStep()
             window.add(task, tokens: tokens, loss: loss, examples: examples,
                        seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
-            if step % schedule.logEvery == 0 || step == schedule.maxSteps {
+            if step % schedule.logEvery == 0 || step == lastStep {
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - window.start) / 1e9
                 let rate = window.tokens / max(seconds, 1e-9)
-                let eta = seconds / Double(window.steps) * Double(schedule.maxSteps - step)
+                let eta = seconds / Double(window.steps) * Double(lastStep - step)
                 let losses = window.lossPerExample
                 let shown = model.tasks.compactMap { t in losses[t].map { String(format: "%@ %.4f", t.rawValue, $0) } }
                 log.say(String(format: "step %6d | loss %@ | %8.0f tok/s | ETA %@",
@@ -129,8 +156,8 @@ public final class Trainer {
                             "lr": Dictionary(uniqueKeysWithValues: optimizers.map { ($0.key.rawValue, $0.value.learningRate) })])
                 window = LogWindow()
             }
-            if step % validateEvery == 0 || step == schedule.maxSteps { try validate() }
-            if step % schedule.checkpointEvery == 0 || step == schedule.maxSteps || shouldStop {
+            if step % validateEvery == 0 || step == lastStep { try validate() }
+            if step % schedule.checkpointEvery == 0 || step == lastStep || shouldStop {
                 lastCheckpoint = try saveCheckpoint()
                 checkpointedStep = step
             }
@@ -139,7 +166,9 @@ public final class Trainer {
         if allTasksStopped { log.say("hmtl: every task is out of patience; stopped at step \(step)") }
         if stopRequested { log.say("hmtl: stop signal received; checkpointed step \(step), resume with --resume") }
         if allRatesSpent { log.say("hmtl: every task's learning rate fell below \(schedule.minimumLearningRate); stopped at step \(step)") }
-        return Summary(steps: step, finalCheckpoint: lastCheckpoint, best: stopping.mapValues(\.best))
+        let reason: StopReason = stopRequested ? .signal : allTasksStopped ? .patience : allRatesSpent ? .minimumLearningRate
+            : step < schedule.maxSteps ? .maxEpochs : .maxSteps
+        return Summary(steps: step, finalCheckpoint: lastCheckpoint, best: stopping.mapValues(\.best), reason: reason)
     }
 
     /// Training statistics since the last log line, per task.
@@ -269,7 +298,9 @@ public final class Trainer {
                 log.say("hmtl: \(task.rawValue): dev score on a plateau, learning rate \(rate) → \(optimizers[task]!.learningRate)")
             }
             let loss = result.loss.map { String(format: " | loss %.4f", $0 / Double(max(result.examples, 1))) } ?? ""
-            log.say(String(format: "validation step %d | %@ | F1 %.2f", step, task.rawValue, 100 * result.score) + loss
+            var strict = ""
+            if case .relations(let m) = result.metrics { strict = String(format: " | strict F1 %.2f", 100 * m.overall(.strict).f1) }
+            log.say(String(format: "validation step %d | %@ | F1 %.2f", step, task.rawValue, 100 * result.score) + strict + loss
                     + (improved ? " | best" : " | patience \(stopping[task]!.badValidations)/\(config.schedule.patience)"))
             var record = result.record
             record.merge(["kind": "validation", "step": step, "task": task.rawValue, "best": stopping[task]!.best,
@@ -302,5 +333,20 @@ extension Trainer {
             record.merge(["kind": "test", "step": step, "task": task.rawValue, "best_step": stopping[task]!.bestStep]) { $1 }
             log.record(record)
         }
+    }
+
+    /// The run's completion record, written after the test scores (`testAtEnd`) of a run that
+    /// a stopping rule or a cap ended: `hmtl experiment` takes a run as finished only when the
+    /// last record of its metrics.jsonl is this one.
+    public func recordEnd(_ summary: Summary) {
+        let best = Dictionary(uniqueKeysWithValues: stopping.map { task, e -> (String, [String: Any]) in
+            var entry: [String: Any] = ["step": e.bestStep, "out_of_patience": e.isExhausted]
+            if e.best.isFinite { entry["score"] = e.best }  // no validation: no score
+            return (task.rawValue, entry)
+        })
+        let epochs = Double(step) / Double(stepsPerEpoch)
+        log.say(String(format: "hmtl: run ended by %@ after %d steps (%.2f epochs of %d steps)", summary.reason.rawValue, step, epochs, stepsPerEpoch))
+        log.record(["kind": "end", "step": step, "reason": summary.reason.rawValue, "epochs": epochs, "steps_per_epoch": stepsPerEpoch,
+                    "best": best])
     }
 }

@@ -7,7 +7,7 @@ struct HMTL: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hmtl",
         abstract: "Train and use the hierarchical multi-task model of Sanh, Wolf & Ruder (AAAI 2019).",
-        subcommands: [Train.self, Evaluate.self, Predict.self, Embed.self, Score.self, CheckpointCommand.self, Bench.self, Report.self, MPISelfTest.self])
+        subcommands: [Train.self, Evaluate.self, Predict.self, Embed.self, Score.self, CheckpointCommand.self, Bench.self, Report.self, Experiment.self, MPISelfTest.self])
 
     static func main() {
         BLASKernelSelection.restartWithBetterKernelIfNeeded()

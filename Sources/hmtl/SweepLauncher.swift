@@ -7,19 +7,9 @@ import Training
 /// may ask for more ranks than cores), one BLAS thread per rank so that R ranks use R cores —
 /// and returns the JSON line its rank 0 wrote. The ranks' output goes to this process's.
 struct SweepLauncher {
-    let executable: String
-    let mpirun: String
+    let programs: LaunchPrograms
 
-    init() throws {
-        // /proc/self/exe names this binary however it was started (relative path, PATH, symlink).
-        executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
-            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        guard let found = path.split(separator: ":").map({ "\($0)/mpirun" }).first(where: FileManager.default.isExecutableFile) else {
-            throw TrainingError("--sweep: mpirun is not on PATH (install OpenMPI: make deps)")
-        }
-        mpirun = found
-    }
+    init() throws { programs = try LaunchPrograms(for: "--sweep") }
 
     /// How long the ranks of a stopped bench get between SIGTERM and SIGKILL: they have nothing
     /// to save, so only slack for a loaded machine.
@@ -33,15 +23,14 @@ struct SweepLauncher {
         let result = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-bench-\(ProcessInfo.processInfo.processIdentifier)-\(ranks).json")
         defer { try? FileManager.default.removeItem(at: result) }
         try? FileManager.default.removeItem(at: result)
-        let launch = (getuid() == 0 ? ["--allow-run-as-root"] : []) + ["--oversubscribe", "-np", "\(ranks)", "-x", "OPENBLAS_NUM_THREADS"]
-            + [executable] + arguments + ["--json-to", result.path]
+        let launch = LaunchPrograms.baseOptions + ["-np", "\(ranks)", "-x", "OPENBLAS_NUM_THREADS"]
+            + [programs.executable] + arguments + ["--json-to", result.path]
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "1"
-        FileHandle.standardError.write(Data("hmtl: \(([mpirun] + launch).joined(separator: " "))\n".utf8))
-        let input = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw TrainingError("--sweep: cannot open /dev/null: \(String(cString: strerror(errno)))") }
+        FileHandle.standardError.write(Data("hmtl: \(([programs.mpirun] + launch).joined(separator: " "))\n".utf8))
+        let input = try LaunchPrograms.nullInput(for: "--sweep")
         defer { close(input) }
-        let process = try ChildProcess(program: mpirun, arguments: launch, environment: environment, standardInput: input,
+        let process = try ChildProcess(program: programs.mpirun, arguments: launch, environment: environment, standardInput: input,
                                        standardOutput: STDOUT_FILENO, standardError: STDERR_FILENO, isolation: .session, deathSignal: SIGTERM)
         while !process.wait(upTo: 0.1), hk_stop_requested() == 0 {}
         let stop = hk_stop_requested()

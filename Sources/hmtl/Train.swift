@@ -73,7 +73,10 @@ struct Train: ParsableCommand {
             }
             try trainer.agreeAndBroadcast()
             let summary = try trainer.run()
-            if !trainer.stopRequested { try trainer.testAtEnd() }
+            if !trainer.stopRequested {
+                try trainer.testAtEnd()
+                trainer.recordEnd(summary)
+            }
             if communicator.rank == 0, let file = summary.finalCheckpoint {
                 print("hmtl: done after \(summary.steps) steps; final checkpoint \(file.path)")
             }

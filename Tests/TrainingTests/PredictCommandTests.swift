@@ -41,10 +41,11 @@ final class PredictCommandTests: XCTestCase {
         try dygie(relationDocuments).write(to: relationGold, atomically: true, encoding: .utf8)
 
         let evaluate = try succeeded(CommandRunner.run(["evaluate", "--checkpoint", ckpt, "--data", goldFile.path, "--format", "dygie", "--json"]))
-        var expected: [String: Double] = [:]
+        var expected: [String: Double] = [:], expectedStrict: Double?
         for line in evaluate.stdout.split(separator: "\n") {
             let o = try json(String(line))
             expected[try XCTUnwrap(o["task"] as? String)] = try XCTUnwrap(o["f1"] as? Double)
+            if o["task"] as? String == "relation" { expectedStrict = try XCTUnwrap(o["strict_f1"] as? Double, "\(o)") }
         }
         XCTAssertEqual(Set(expected.keys), ["ner", "emd", "relation", "coref"])
         XCTAssertGreaterThan(expected["ner"]!, 0, "the checkpoint should predict some entities: \(expected)")
@@ -77,6 +78,10 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(f1(emd)), expected["emd"]!, accuracy: 1e-9)
         XCTAssertEqual(try XCTUnwrap(coref["average_f1"] as? Double), expected["coref"]!, accuracy: 1e-9)
         XCTAssertEqual(try XCTUnwrap(f1(re["head"] as? [String: Any])), expected["relation"]!, accuracy: 1e-9)
+        // The strict-boundary F1 evaluation (and validation) computes is that of predict's argument spans.
+        let strict = try XCTUnwrap(re["strict"] as? [String: Any])
+        XCTAssertGreaterThan(try XCTUnwrap((strict["overall"] as? [String: Any])?["predicted"] as? Double), 0, "no relation predicted: nothing compared")
+        XCTAssertEqual(try XCTUnwrap(f1(strict)), try XCTUnwrap(expectedStrict), accuracy: 1e-9)
     }
 
     func testJSONLinesFromTextCarryTheTrainedTasksWithExclusiveEnds() throws {

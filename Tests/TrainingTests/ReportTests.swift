@@ -126,6 +126,44 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(metrics.test.map(\.task), ["ner"])
     }
 
+    /// RE's strict-boundary F1 is drawn dashed beside its head-match F1, which selects the
+    /// model, and shown in brackets in the task table.
+    func testRelationStrictScoreIsDrawnBesideTheSelectionScore() throws {
+        let text = """
+        {"kind":"validation","step":10,"task":"relation","f1":0.5,"strict_f1":0.25}
+        {"kind":"validation","step":20,"task":"relation","f1":0.6,"strict_f1":0.3}
+        {"kind":"test","step":20,"task":"relation","f1":0.55,"strict_f1":0.2,"best_step":20}
+        """
+        let metrics = try RunMetrics(text: text, file: "metrics.jsonl")
+        let chart = RunCharts(metrics: metrics).validation
+        XCTAssertEqual(chart.series.map(\.name), ["relation", "relation, strict boundaries"])
+        XCTAssertEqual(chart.series[1].points, [LineChart.Point(10, 25), LineChart.Point(20, 30)])
+        XCTAssertEqual(chart.series[1].stroke.dashArray, Stroke.dashed.dashArray)
+        XCTAssertEqual(chart.highlights.map(\.point), [LineChart.Point(20, 60)], "the best is the head-match F1's")
+        let page = RunReport(runName: "re", metrics: metrics).html
+        XCTAssertTrue(page.contains(">60.00 (30.00) @ 20<"), "best dev, strict in brackets")
+        XCTAssertTrue(page.contains(">55.00 (20.00) (params @ 20)<"), "test")
+    }
+
+    /// The completion record is a run's last word: a later start or step (a finished run
+    /// resumed with a higher cap) voids it.
+    func testTheEndRecordCountsOnlyWhenNothingFollowsIt() throws {
+        let start = #"{"kind":"start","step":0,"world_size":2,"steps_per_epoch":5,"cpu_model":"X","blas_kernel":"Haswell","threads":"1"}"#
+        let train = #"{"kind":"train","step":10,"loss":{},"steps_per_task":{},"tokens_per_second":1,"seconds":1}"#
+        let end = #"{"kind":"end","step":10,"reason":"max_epochs","epochs":2,"steps_per_epoch":5,"best":{"ner":{"step":5,"out_of_patience":false}}}"#
+        func metrics(_ lines: [String]) throws -> RunMetrics { try RunMetrics(text: lines.joined(separator: "\n"), file: "metrics.jsonl") }
+        let ended = try metrics([start, train, end])
+        XCTAssertEqual(ended.end?.reason, "max_epochs")
+        XCTAssertEqual(ended.end?.bestSteps, ["ner": 5])
+        XCTAssertEqual(ended.starts.map(\.worldSize), [2])
+        XCTAssertEqual(ended.starts.first?.machine["blas_kernel"], "Haswell")
+        XCTAssertNil(try metrics([start, train, end, start]).end)
+        XCTAssertNil(try metrics([start, train, end, train]).end)
+        XCTAssertThrowsError(try metrics([start, #"{"kind":"end","step":10,"reason":"x","epochs":2,"steps_per_epoch":5,"best":{"ner":{}}}"#])) {
+            XCTAssertEqual("\($0)", #"metrics.jsonl:2: end record: field "best": expected an object of {"step": …} per task"#)
+        }
+    }
+
     func testMalformedLinesNameTheFileAndLine() {
         func message(_ text: String) -> String {
             do { _ = try RunMetrics(text: text, file: "/run/metrics.jsonl"); return "no error" } catch { return "\(error)" }

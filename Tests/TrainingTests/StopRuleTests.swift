@@ -2,9 +2,10 @@ import Foundation
 import XCTest
 
 /// The trainer's stopping rules through `train`, each run short and set up to hit one rule:
-/// every task out of patience, or every task's learning rate below `min_lr`. The expected stop
-/// step is replayed from the validation records the run wrote, by the rule as documented,
-/// and the run must have stopped exactly there — well before `max_steps`.
+/// every task out of patience, every task's learning rate below `min_lr`, or the epoch cap. The
+/// expected stop step is replayed from the validation records the run wrote, by the rule as
+/// documented, and the run must have stopped exactly there — well before `max_steps` — and
+/// ended with the completion record naming that rule.
 final class StopRuleTests: XCTestCase {
     static let maxSteps = 60
 
@@ -23,6 +24,15 @@ final class StopRuleTests: XCTestCase {
     /// The last step the run trained, from its train records.
     private func lastStep(_ records: RunRecords) throws -> Int {
         try XCTUnwrap(records.of(kind: "train").compactMap { $0["step"] as? Int }.max())
+    }
+
+    /// The completion record must be the last record, after the test scores, and name `reason`.
+    private func assertEnded(_ records: RunRecords, by reason: String, at step: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        let end = try XCTUnwrap(records.records.last, file: file, line: line)
+        XCTAssertEqual(end["kind"] as? String, "end", "the last record is not the completion record: \(end)", file: file, line: line)
+        XCTAssertEqual(end["reason"] as? String, reason, file: file, line: line)
+        XCTAssertEqual(end["step"] as? Int, step, file: file, line: line)
+        XCTAssertEqual(records.of(kind: "test").count, 2, "both tasks' test scores come before it", file: file, line: line)
     }
 
     /// Patience 2: a task is out of patience after 2 validations in a row without a strict
@@ -58,6 +68,7 @@ final class StopRuleTests: XCTestCase {
         XCTAssertEqual(try lastStep(records), stop, "trained past (or short of) the step where every task was out of patience")
         XCTAssertTrue(stdout.contains("hmtl: every task is out of patience; stopped at step \(stop)"), stdout)
         XCTAssertFalse(stdout.contains("learning rate fell below"), stdout)
+        try assertEnded(records, by: "patience", at: stop)
     }
 
     /// lr_patience 0 halves a task's rate at every validation that does not beat its best by
@@ -80,5 +91,23 @@ final class StopRuleTests: XCTestCase {
         XCTAssertEqual(try lastStep(records), 3, "trained past (or short of) the step where every rate fell below min_lr")
         XCTAssertTrue(stdout.contains("hmtl: every task's learning rate fell below 0.0003; stopped at step 3"), stdout)
         XCTAssertFalse(stdout.contains("out of patience"), stdout)
+        try assertEnded(records, by: "min_lr", at: 3)
+    }
+
+    /// `max_epochs` 3 ends the run after three epochs (an epoch: every task's batches once, as
+    /// the start record states it), before `max_steps`, with a last validation there.
+    func testStopsAtTheEpochCap() throws {
+        let maxSteps = 100_000
+        let (stdout, records) = try train(["training.max_steps=\(maxSteps)", "training.max_epochs=3", "training.validate_every=\(maxSteps)",
+                                           "training.patience=1000"])
+        let start = try XCTUnwrap(records.of(kind: "start").first)
+        let epoch = try XCTUnwrap(start["steps_per_epoch"] as? Int)
+        // Premise: three epochs end before max_steps, so the epoch cap is what stops the run.
+        XCTAssertLessThan(3 * epoch, maxSteps)
+        XCTAssertEqual(try lastStep(records), 3 * epoch)
+        XCTAssertEqual(records.validations(of: "ner").map { $0["step"] as? Int }, [3 * epoch], "the cap's step is validated")
+        try assertEnded(records, by: "max_epochs", at: 3 * epoch)
+        XCTAssertEqual(records.records.last?["epochs"] as? Double, 3)
+        XCTAssertTrue(stdout.contains("hmtl: run ended by max_epochs after \(3 * epoch) steps (3.00 epochs of \(epoch) steps)"), stdout)
     }
 }

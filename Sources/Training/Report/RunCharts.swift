@@ -30,13 +30,18 @@ struct RunCharts {
     }
 
     /// Dev score per task in percent, the best one ringed. The best is the first step with
-    /// the highest score, as early stopping counts it (an equal score is no improvement).
+    /// the highest score, as early stopping counts it (an equal score is no improvement). RE's
+    /// strict-boundary F1 is drawn dashed beside its head-match F1, which selects the model.
     var validation: LineChart {
         var chart = LineChart(label: "Dev score per task", xAxis: Self.stepAxis, yAxis: LineChart.Axis("dev score (%)"), series: [])
         for task in tasks {
             let records = metrics.validation.filter { $0.task == task }
             let points = records.map { LineChart.Point(Double($0.step), 100 * $0.score) }
             chart.series.append(LineChart.Series(task, colour: palette.colour(task), points: points, markers: true))
+            let strict = records.compactMap { r in r.strictScore.map { LineChart.Point(Double(r.step), 100 * $0) } }
+            if !strict.isEmpty {
+                chart.series.append(LineChart.Series("\(task), strict boundaries", colour: palette.colour(task), points: strict, stroke: .dashed))
+            }
             if let best = bestValidation(task) {
                 chart.highlights.append(LineChart.Highlight(LineChart.Point(Double(best.step), 100 * best.score), colour: palette.colour(task),
                                                             label: String(format: "%.1f", 100 * best.score)))
@@ -122,11 +127,5 @@ struct RunCharts {
         let seconds = timed.reduce(0) { $0 + $1.seconds }
         guard seconds > 0 else { return nil }
         return timed.reduce(0) { $0 + $1.tokensPerSecond * $1.seconds } / seconds
-    }
-
-    /// Training time: the windows tile the run from its start to the last log (validation
-    /// and checkpoint time included), so their sum is the wall time up to there.
-    var wallSeconds: Double {
-        metrics.train.reduce(0) { $0 + ($1.seconds.isFinite ? $1.seconds : 0) }
     }
 }

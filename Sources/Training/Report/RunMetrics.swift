@@ -52,6 +52,13 @@ public struct RunMetrics: Sendable {
     /// Seconds spent validating (records without `seconds` count for nothing).
     public var validationSeconds: Double { validation.compactMap(\.seconds).reduce(0, +) }
 
+    /// Training time: the windows tile the run from its start to the last log (validation
+    /// and checkpoint time included), so their sum is the wall time up to there; steps a
+    /// resume replayed count once.
+    public var trainingSeconds: Double {
+        train.reduce(0) { $0 + ($1.seconds.isFinite ? $1.seconds : 0) }
+    }
+
     /// A dev (`validation`) or test evaluation; `score` is the metric model selection uses.
     public struct Evaluation: Sendable {
         public var step: Int
@@ -63,6 +70,33 @@ public struct RunMetrics: Sendable {
         public var bestStep: Int?
         /// Validation: how long it took (absent in older files).
         public var seconds: Double?
+        /// Every number of the record: the metric's fields (`f1`, `precision`, `recall`; RE's
+        /// `strict_f1`, …; coreference's `muc_f1`, `b3_f1`, `ceafe_f1`) and the bookkeeping ones.
+        public var numbers: [String: Double] = [:]
+
+        /// RE: the F1 with full argument boundaries (absent in files from before it was logged).
+        public var strictScore: Double? { numbers["strict_f1"] }
+    }
+
+    /// A training process's start (`start`): the machine it ran on. A resumed run has several.
+    public struct Start: Sendable {
+        public var step: Int
+        public var worldSize: Int
+        public var stepsPerEpoch: Int
+        /// `cpu_model`, `blas_kernel`, `threads`, `build`, … as `hmtl bench` lines carry them.
+        public var machine: [String: String]
+    }
+
+    /// The completion record (`end`): written after the final test scores of a run that a
+    /// stopping rule or a cap ended.
+    public struct End: Sendable {
+        public var step: Int
+        /// `patience`, `min_lr`, `max_epochs` or `max_steps` (`Trainer.StopReason`).
+        public var reason: String
+        public var epochs: Double
+        public var stepsPerEpoch: Int
+        /// Per task, the step of its best dev score (of `best-<task>.h5`); -1 when it was never validated.
+        public var bestSteps: [String: Int]
     }
 
     /// `checkpoint`, `best` (a task's best-so-far parameters saved) or `skipped` (a non-finite step).
@@ -80,6 +114,10 @@ public struct RunMetrics: Sendable {
     public internal(set) var skipped: [Event] = []
     /// How often the training step went backwards: each is a `--resume`.
     public internal(set) var resumes = 0
+    public internal(set) var starts: [Start] = []
+    /// The run's completion record; nil when there is none, or training went on after it (a
+    /// later start or step: a finished run resumed with a higher cap).
+    public internal(set) var end: End?
 
     public static func read(_ url: URL) throws -> RunMetrics {
         guard FileManager.default.fileExists(atPath: url.path) else {
@@ -102,6 +140,7 @@ public struct RunMetrics: Sendable {
                 let step = try fields.int("step")
                 if step <= lastTrainStep { resumes += 1 }
                 lastTrainStep = step
+                end = nil
                 train.append(Train(step: step, loss: try fields.numbers("loss"),
                                    stepsPerTask: try fields.numbers("steps_per_task").mapValues { $0.isFinite ? Int($0) : 0 },
                                    tokensPerSecond: try fields.number("tokens_per_second"), seconds: try fields.number("seconds"),
@@ -111,10 +150,17 @@ public struct RunMetrics: Sendable {
             case "validation":
                 validation.append(Evaluation(step: try fields.int("step"), task: try fields.string("task"), score: try fields.number("f1"),
                                              learningRate: fields.has("learning_rate") ? try fields.number("learning_rate") : nil,
-                                             seconds: fields.has("seconds") ? try fields.number("seconds") : nil))
+                                             seconds: fields.has("seconds") ? try fields.number("seconds") : nil, numbers: fields.allNumbers))
             case "test":
                 test.append(Evaluation(step: try fields.int("step"), task: try fields.string("task"), score: try fields.number("f1"),
-                                       bestStep: fields.has("best_step") ? try fields.int("best_step") : nil))
+                                       bestStep: fields.has("best_step") ? try fields.int("best_step") : nil, numbers: fields.allNumbers))
+            case "start":
+                starts.append(Start(step: try fields.int("step"), worldSize: try fields.int("world_size"),
+                                    stepsPerEpoch: try fields.int("steps_per_epoch"), machine: fields.allStrings))
+                end = nil
+            case "end":
+                end = End(step: try fields.int("step"), reason: try fields.string("reason"), epochs: try fields.number("epochs"),
+                          stepsPerEpoch: try fields.int("steps_per_epoch"), bestSteps: try fields.steps("best"))
             case "checkpoint":
                 checkpoints.append(Event(step: try fields.int("step"), file: try fields.string("file")))
             case "best":
@@ -168,6 +214,36 @@ private struct Fields {
     }
 
     func has(_ key: String) -> Bool { object[key] != nil }
+
+    /// An object of per-task objects, each with an integer "step".
+    func steps(_ key: String) throws -> [String: Int] {
+        guard let dictionary = object[key] as? [String: Any] else { throw error(key, "an object of {\"step\": …} per task") }
+        return try dictionary.mapValues { value in
+            guard let step = ((value as? [String: Any])?["step"] as? NSNumber).flatMap({ Int(exactly: $0.doubleValue) }) else {
+                throw error(key, "an object of {\"step\": …} per task")
+            }
+            return step
+        }
+    }
+
+    /// The top-level numbers (booleans left out).
+    var allNumbers: [String: Double] {
+        object.compactMapValues { value in
+            guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+            return number.doubleValue
+        }
+    }
+
+    /// The top-level values as text: strings as they are, numbers written out.
+    var allStrings: [String: String] {
+        object.compactMapValues { value in
+            switch value {
+            case let string as String: string
+            case let number as NSNumber: number.stringValue
+            default: nil
+            }
+        }
+    }
 
     func string(_ key: String) throws -> String {
         guard let value = object[key] as? String else { throw error(key, "a string") }

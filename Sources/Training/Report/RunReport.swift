@@ -51,7 +51,7 @@ public struct RunReport {
     static func metricName(_ task: String) -> String {
         switch task {
         case "ner", "emd": "span F1"
-        case "relation": "relation F1, argument heads"
+        case "relation": "relation F1, argument heads (strict boundaries)"
         case "coref": "CoNLL F1 (mean of MUC, B³, CEAF-e)"
         default: "F1"
         }
@@ -88,7 +88,8 @@ public struct RunReport {
             ReportPage.Section("Training loss", note: "Mean loss per example over each logging window: per sentence for NER and EMD, "
                 + "per document for coreference, 100 × mean binary cross-entropy for relations.", body: charts.loss.svg),
             ReportPage.Section("Dev score", note: "Each task's model-selection metric on the dev split, in percent: "
-                + "span F1 (NER, EMD), relation F1 with argument heads (RE), CoNLL F1 (coreference). Rings mark each task's best.",
+                + "span F1 (NER, EMD), relation F1 with argument heads (RE; dashed: with full argument boundaries, the spans "
+                + "from the taggers below, not used for selection), CoNLL F1 (coreference). Rings mark each task's best.",
                 body: charts.validation.svg),
             ReportPage.Section("Sampled tasks", note: "Updates spent on each task per logging window (one task per update); "
                 + "the legend gives each task's total over the run.", body: charts.sampling.svg),
@@ -111,7 +112,7 @@ public struct RunReport {
             rows.append(["config", "not available (no readable checkpoint in the folder)"])
         }
         rows.append(["steps", metrics.train.last.map { String($0.step) } ?? "none logged"])
-        let wall = charts.wallSeconds
+        let wall = metrics.trainingSeconds
         rows.append(["training wall time", wall > 0 ? formatDuration(wall) + " (up to the last log line)" : "–"])
         rows.append(["mean throughput", charts.meanThroughput.map { String(format: "%.0f tokens/s (all ranks)", $0) } ?? "–"])
         let skipped = metrics.skipped
@@ -145,10 +146,10 @@ public struct RunReport {
         let total = max(sampled.values.reduce(0, +), 1)
         let rows = charts.tasks.map { task -> [String] in
             let dev = metrics.validation.filter { $0.task == task }
-            let final = dev.last.map { String(format: "%.2f @ %d", 100 * $0.score, $0.step) } ?? "–"
-            let best = charts.bestValidation(task).map { String(format: "%.2f @ %d", 100 * $0.score, $0.step) } ?? "–"
+            let final = dev.last.map { Self.score($0) + " @ \($0.step)" } ?? "–"
+            let best = charts.bestValidation(task).map { Self.score($0) + " @ \($0.step)" } ?? "–"
             let test = metrics.test.last { $0.task == task }.map { t in
-                String(format: "%.2f", 100 * t.score) + (t.bestStep.map { " (params @ \($0))" } ?? "")
+                Self.score(t) + (t.bestStep.map { " (params @ \($0))" } ?? "")
             } ?? "–"
             let steps = sampled[task].map { String(format: "%d (%.1f%%)", $0, 100 * Double($0) / Double(total)) } ?? "–"
             let rate = metrics.train.last?.learningRate[task] ?? dev.last?.learningRate
@@ -156,6 +157,11 @@ public struct RunReport {
         }
         return HTMLTable(headers: ["task", "metric", "final dev", "best dev", "test", "updates", "final lr"], rows: rows,
                          numeric: [2, 3, 4, 5, 6], swatches: charts.tasks.map { charts.palette.colour($0) })
+    }
+
+    /// A score in percent; RE's with its strict-boundary F1 in brackets.
+    static func score(_ evaluation: RunMetrics.Evaluation) -> String {
+        String(format: "%.2f", 100 * evaluation.score) + (evaluation.strictScore.map { String(format: " (%.2f)", 100 * $0) } ?? "")
     }
 
     private var configDetails: String {

@@ -1,0 +1,21 @@
+import Corpus
+
+/// The argument spans of predicted relations. The relation head predicts cells — the last
+/// token of each argument and a type — so an argument's span comes from the tagging levels
+/// below it: the predicted NER span ending at that token, else the EMD span ending there, else
+/// the token alone (setup D has no tagger: every argument is one token). `hmtl predict` writes
+/// these relations and validation scores them with full boundaries, so a relation's head-match
+/// score is the relation level's own and its strict-boundary score also depends on the taggers.
+public enum RelationArguments {
+    /// Typed relations of one sentence; `ner` and `emd` are the sentence's predicted spans (nil
+    /// for a level the model lacks).
+    public static func relations(_ cells: [RelationPair], types: [String], ner: [LabeledSpan]?, emd: [LabeledSpan]?) -> [Relation] {
+        func argument(endingAt token: Int) -> TokenSpan {
+            for spans in [ner, emd].compactMap({ $0 }) {
+                if let span = spans.first(where: { $0.span.end == token }) { return span.span }
+            }
+            return TokenSpan(start: token, end: token)
+        }
+        return cells.map { Relation(head: argument(endingAt: $0.i), tail: argument(endingAt: $0.j), label: types[$0.r]) }
+    }
+}
