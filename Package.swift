@@ -45,6 +45,8 @@ let package = Package(
         // Starts the processes of the end-to-end tests, bounds their waits and ends them whole;
         // checks at the end of the run that none is left.
         .target(name: "ProcessTesting", dependencies: ["Processes", "CKernels"], path: "Tests/ProcessTesting"),
+        // A communicator whose collectives throw until a test's subclass simulates them.
+        .target(name: "CommunicatorTesting", dependencies: ["Distributed"], path: "Tests/CommunicatorTesting"),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "GradientChecking"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "NN", "Tensor", "Corpus", "GradientChecking"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Random"]),
@@ -52,8 +54,8 @@ let package = Package(
         // and the resume tests.
         .target(name: "CheckpointSurgery", dependencies: ["CHDF5"], path: "Tests/CheckpointSurgery"),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "CheckpointSurgery", "ProcessTesting"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "CommunicatorTesting"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor", "hmtl",
-                                                          "CheckpointSurgery", "Processes", "ProcessTesting"]),
+                                                          "CheckpointSurgery", "Processes", "ProcessTesting", "CommunicatorTesting"]),
     ]
 )

@@ -35,6 +35,17 @@ static inline int hmtl_mpi_size(int *size) { return MPI_Comm_size(MPI_COMM_WORLD
 static inline int hmtl_mpi_allreduce_sum_float(float *buffer, int count) {
     return MPI_Allreduce(MPI_IN_PLACE, buffer, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
 }
+/// Non-blocking: the buffer belongs to MPI until the request completes (MPI_Testall, MPI_Waitall).
+static inline int hmtl_mpi_iallreduce_sum_float(float *buffer, int count, MPI_Request *request) {
+    return MPI_Iallreduce(MPI_IN_PLACE, buffer, count, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, request);
+}
+/// One turn of MPI's progress engine: `done` is set, and the requests freed, when all have completed.
+static inline int hmtl_mpi_testall(int count, MPI_Request *requests, int *done) {
+    return MPI_Testall(count, requests, done, MPI_STATUSES_IGNORE);
+}
+static inline int hmtl_mpi_waitall(int count, MPI_Request *requests) {
+    return MPI_Waitall(count, requests, MPI_STATUSES_IGNORE);
+}
 static inline int hmtl_mpi_allreduce_sum_double(double *buffer, int count) {
     return MPI_Allreduce(MPI_IN_PLACE, buffer, count, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
 }

@@ -9,6 +9,17 @@ public protocol Communicator: AnyObject {
 
     /// In-place element-wise sum over all ranks of `buffer[0..<count]`.
     func allreduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) throws
+    /// Starts the in-place element-wise sum over all ranks of `buffer[0..<count]` and returns at
+    /// once; the buffer belongs to the reduction until a wait covers it. It is ordered with the
+    /// other collectives as if it ran where it was started, so every rank starts the same
+    /// reductions in the same order.
+    func startAllreduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) throws -> PendingReduction
+    /// Lets started reductions advance, without blocking. MPI (without a progress thread) moves
+    /// a non-blocking collective only inside its own calls, so a caller that computes between
+    /// starting a reduction and waiting for it calls this now and then.
+    func progressReductions() throws
+    /// Blocks until `last` and every reduction started before it have completed.
+    func waitForReductions(through last: PendingReduction) throws
     /// In-place element-wise sum over all ranks (loss and count accumulators).
     func allreduceSum(_ values: inout [Double]) throws
     func allreduceMin(_ values: inout [Int64]) throws
@@ -25,4 +36,10 @@ public protocol Communicator: AnyObject {
     func finalize() throws
     /// Stops every rank after writing "hmtl: rank R: message" to standard error.
     func abort(_ message: String, code: Int32) -> Never
+}
+
+/// A reduction `Communicator.startAllreduceSum` started: what `waitForReductions(through:)`
+/// waits for. `serial` counts the MPI requests started through it, in that communicator.
+public struct PendingReduction: Sendable {
+    let serial: Int
 }

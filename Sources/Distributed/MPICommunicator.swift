@@ -13,6 +13,10 @@ public final class MPICommunicator: Communicator {
     public let size: Int
     /// Elements per MPI call; only the self-test lowers it, to exercise the chunked path.
     let maxElementsPerCall: Int
+    /// Requests of started reductions not yet waited for, oldest first (one per chunk);
+    /// `waited` requests came before them. MPI sets a completed one to MPI_REQUEST_NULL.
+    private var requests: [MPI_Request?] = []
+    private var waited = 0
 
     /// Initialises MPI unless this process already did (a second communicator shares the
     /// world). MPI cannot be initialised again after `finalize()`.
@@ -62,6 +66,29 @@ public final class MPICommunicator: Communicator {
 
     public func allreduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) throws {
         try chunked("MPI_Allreduce(sum, float)", buffer, count: count, hmtl_mpi_allreduce_sum_float)
+    }
+
+    public func startAllreduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) throws -> PendingReduction {
+        try Chunking.forEach(total: count, limit: maxElementsPerCall) { offset, piece in
+            var request: MPI_Request?
+            try check(hmtl_mpi_iallreduce_sum_float(buffer + offset, piece, &request), "MPI_Iallreduce(sum, float)")
+            requests.append(request)
+        }
+        return PendingReduction(serial: waited + requests.count)
+    }
+
+    public func progressReductions() throws {
+        guard !requests.isEmpty else { return }
+        var done: Int32 = 0
+        try check(requests.withUnsafeMutableBufferPointer { hmtl_mpi_testall(Int32($0.count), $0.baseAddress!, &done) }, "MPI_Testall")
+    }
+
+    public func waitForReductions(through last: PendingReduction) throws {
+        let count = last.serial - waited
+        guard count > 0 else { return }
+        try check(requests.withUnsafeMutableBufferPointer { hmtl_mpi_waitall(Int32(count), $0.baseAddress!) }, "MPI_Waitall")
+        requests.removeFirst(count)
+        waited += count
     }
 
     public func allreduceSum(_ values: inout [Double]) throws {

@@ -9,6 +9,11 @@ public final class SingleProcessCommunicator: Communicator {
     public init() {}
 
     public func allreduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) throws {}
+    public func startAllreduceSum(_ buffer: UnsafeMutablePointer<Float>, count: Int) throws -> PendingReduction {
+        PendingReduction(serial: 0)
+    }
+    public func progressReductions() throws {}
+    public func waitForReductions(through last: PendingReduction) throws {}
     public func allreduceSum(_ values: inout [Double]) throws {}
     public func allreduceMin(_ values: inout [Int64]) throws {}
     public func allreduceMax(_ values: inout [Int64]) throws {}

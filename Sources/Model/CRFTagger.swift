@@ -72,12 +72,15 @@ public struct CRFTagger: Sendable {
         return (loss, TrainingPass(cache: cache, dEmissions: dEmissions))
     }
 
-    /// Accumulates the rest of this level's gradients and returns dLoss/dx for the levels below.
-    public func backward(_ pass: TrainingPass, arena: ParameterArena) -> Tensor {
+    /// Accumulates the rest of this level's gradients and returns dLoss/dx for the levels below;
+    /// `finished` hears of the projection (the CRF above it is done in the forward pass), then
+    /// of the encoder's layers.
+    public func backward(_ pass: TrainingPass, arena: ParameterArena, finished: GradientsFinished = { _ in }) -> Tensor {
         let cache = pass.cache
         let dDropped = projection.backward(x: cache.dropped, dOut: pass.dEmissions, arena: arena)
+        finished(projection.weight.offset)
         let dH = dropout.backward(dDropped, mask: cache.outputMask)
-        let dXd = encoder.backward(cache.encoder, dOut: dH, arena: arena)
+        let dXd = encoder.backward(cache.encoder, dOut: dH, arena: arena, finished: finished)
         return dropout.backward(dXd, mask: cache.inputMask)
     }
 

@@ -84,15 +84,20 @@ public struct Embedder: Sendable {
         return (out.reshaped([batch.count, batch.maxLength, outputSize]), cache)
     }
 
-    public func backward(_ cache: Cache, dOut: Tensor, arena: ParameterArena) {
+    /// Accumulates the gradients of the mix, the word table and the char CNN, in that order —
+    /// the reverse of their layout, so that `finished` can report each as it is done.
+    public func backward(_ cache: Cache, dOut: Tensor, arena: ParameterArena, finished: GradientsFinished = { _ in }) {
         var dOwn = dOut
         if let mix = contextual, let (mixCache, mask) = cache.contextual {
             let (dMixed, rest) = Concatenation.splitColumns(dOut, at: contextualDimension)
             mix.backward(mixCache, dOut: contextualDropout.backward(dMixed, mask: mask), arena: arena)
+            finished(mix.scalars.offset)
             dOwn = rest
         }
         let (dc, dw) = Concatenation.splitColumns(dOwn, at: chars.outputSize)
-        chars.backward(cache.chars, dOut: dc, arena: arena)
         words.backward(ids: cache.wordIDs, dOut: dw, arena: arena)
+        finished(words.table.offset)
+        chars.backward(cache.chars, dOut: dc, arena: arena)
+        finished(chars.embedding.offset)
     }
 }

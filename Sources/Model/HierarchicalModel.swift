@@ -118,17 +118,19 @@ public struct HierarchicalModel: Sendable {
         return (x, StackPass(embedder: embedderCache, encoders: caches, geColumns: ge.columns))
     }
 
-    /// Backward through the stack from dLoss/dx of the level above it.
-    func stackBackward(_ pass: StackPass, dInput: Tensor, arena: ParameterArena) {
+    /// Backward through the stack from dLoss/dx of the level above it. The embedder comes last:
+    /// every level's share of dLoss/dg_e is summed first, so its gradients are written once.
+    func stackBackward(_ pass: StackPass, dInput: Tensor, arena: ParameterArena, finished: GradientsFinished) {
         var dx = dInput
         var dge: Tensor?
         for (tagger, cache) in zip(taggers.prefix(pass.encoders.count), pass.encoders).reversed() {
             let (dgePart, dh) = Concatenation.splitColumns(dx, at: pass.geColumns)
             dge = dge.map { Self.sum($0, dgePart) } ?? dgePart
-            dx = tagger.encoder.backward(cache, dOut: dh.reshaped([cache.batch.sequences, cache.batch.paddedLength, dh.columns]), arena: arena)
+            dx = tagger.encoder.backward(cache, dOut: dh.reshaped([cache.batch.sequences, cache.batch.paddedLength, dh.columns]),
+                                             arena: arena, finished: finished)
         }
         let total = dge.map { Self.sum($0, dx) } ?? dx
-        embedder.backward(pass.embedder, dOut: total.reshaped(dx.shape), arena: arena)
+        embedder.backward(pass.embedder, dOut: total.reshaped(dx.shape), arena: arena, finished: finished)
     }
 
     private static func sum(_ a: Tensor, _ b: Tensor) -> Tensor {
@@ -190,23 +192,26 @@ public struct HierarchicalModel: Sendable {
         }
     }
 
-    /// Accumulates every gradient of the pass into `arena.grads`.
-    public func backward(_ pass: TrainingPass?, arena: ParameterArena) {
+    /// Accumulates every gradient of the pass into `arena.grads`, top of the hierarchy first;
+    /// `finished` hears of each block as it is done (see `GradientsFinished`; the heads of the
+    /// relation and coreference levels, like the CRFs, got theirs in the forward pass). A nil
+    /// pass (an empty local batch) writes nothing and reports nothing.
+    public func backward(_ pass: TrainingPass?, arena: ParameterArena, finished: GradientsFinished = { _ in }) {
         guard let pass else { return }
         let dInput: Tensor
         switch pass.level {
         case .tagger(let taggerPass):
-            dInput = taggers[taggerIndex(pass.task)].backward(taggerPass, arena: arena)
+            dInput = taggers[taggerIndex(pass.task)].backward(taggerPass, arena: arena, finished: finished)
         case .relation(let cache, let dh):
-            dInput = relation!.encoder.backward(cache, dOut: dh, arena: arena)
+            dInput = relation!.encoder.backward(cache, dOut: dh, arena: arena, finished: finished)
         case .coref(let mask, let cache, let dx, let dh):
             let coref = coref!
             let shape = [1, cache.batch.paddedLength]
-            var dDropped = coref.encoder.backward(cache, dOut: dh.reshaped(shape + [dh.columns]), arena: arena)
+            var dDropped = coref.encoder.backward(cache, dOut: dh.reshaped(shape + [dh.columns]), arena: arena, finished: finished)
             dDropped.withMutablePointer { d in dx.withPointer { Kernels.axpy(1, $0, d, dx.count) } }
             dInput = coref.lexicalDropout.backward(dDropped, mask: mask)
         }
-        stackBackward(pass.stack, dInput: dInput, arena: arena)
+        stackBackward(pass.stack, dInput: dInput, arena: arena, finished: finished)
     }
 
     /// Forward and backward for one batch; returns the summed loss.

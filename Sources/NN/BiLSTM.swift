@@ -86,8 +86,12 @@ public struct BiLSTM: Sendable {
     }
 
     /// Returns dX [B, T, inputSize] (zero at padded positions); ACCUMULATES (+=) all
-    /// parameter gradients into `arena.grads`. dOut at padded positions is ignored.
-    public func backward(_ cache: BiLSTMCache, dOut: Tensor, arena: ParameterArena) -> Tensor {
+    /// parameter gradients into `arena.grads`. dOut at padded positions is ignored. Layers run
+    /// top-down and, within a layer, the backward direction first (its parameters follow the
+    /// forward direction's), so after each direction `finished` gets its first parameter. The
+    /// order changes no value: each direction adds one term to every element of dX, from zero.
+    public func backward(_ cache: BiLSTMCache, dOut: Tensor, arena: ParameterArena,
+                         finished: GradientsFinished = { _ in }) -> Tensor {
         let batch = cache.batch
         precondition(dOut.shape == [batch.sequences, batch.paddedLength, outputSize],
                      "BiLSTM: dOut \(dOut.shape), expected \([batch.sequences, batch.paddedLength, outputSize])")
@@ -96,10 +100,11 @@ public struct BiLSTM: Sendable {
         for (k, layer) in layers.enumerated().reversed() {
             grad = dropout.backward(grad, mask: cache.dropoutMasks[k])
             var dInput = Tensor(zeros: [batch.sequences, batch.paddedLength, layer.forward.inputSize])
-            for (d, lstm) in layer.directions.enumerated() {
+            for (d, lstm) in layer.directions.enumerated().reversed() {
                 let dHidden = gather(grad, rows: rowMaps[d], columns: (d * hiddenSize)..<((d + 1) * hiddenSize))
                 let dPacked = lstm.backward(cache.layers[k][d], dHidden: dHidden, arena: arena)
                 scatterAdd(dPacked, into: &dInput, rows: rowMaps[d], column: 0)
+                finished(lstm.wIH.offset)
             }
             grad = dInput
         }

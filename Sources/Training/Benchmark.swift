@@ -13,7 +13,7 @@ import Tensor
 /// A training step is `UpdateStep`, the very code `Trainer` runs: forward and backward of the
 /// drawn task's batch, the allreduce of its ranges and of the step's counters (no-ops on one
 /// rank), clipping and the task's Adam, with the trainer's default schedule (Adam 1e-3,
-/// clamp ±10, norm 5). An inference step is the forward pass and the decoding `hmtl predict`
+/// clamp ±10, norm 5) or the reduction settings it is given (overlap, bucket size). An inference step is the forward pass and the decoding `hmtl predict`
 /// runs (Viterbi with the BILOU constraints, RE's cells above 0.5, CR's antecedents and
 /// clusters), on the same batches without their gold, after the training steps.
 public struct Benchmark {
@@ -52,6 +52,9 @@ public struct Benchmark {
         /// approach, as the union of their touched rows covers the whole table.
         public var denseAllreduceBytes = 0.0
         public var stepsPerTask: [Task: Int] = [:]
+        /// The gradient reduction overlapped backward, in buckets of this many KiB (nil: after
+        /// backward). Overlapped, `allreduce` is only the part backward did not hide.
+        public var bucketKiB: Int?
         /// Mean seconds of an isolated allreduce of `allreduceBytes` and of a 4-byte one.
         public var isolatedAllreduceSeconds = 0.0, isolatedLatencySeconds = 0.0
         /// CPU seconds per wall second of a rank over the timed steps, the mean over ranks:
@@ -98,13 +101,17 @@ public struct Benchmark {
     public let shapes: Shapes
     public let workload: BenchmarkWorkload
     public let probe: AllreduceProbe
+    /// The training steps' schedule.
+    public let schedule: TrainingSchedule
     /// The dropout streams' seed of the training steps (`UpdateStep.seed`).
     static let dropoutSeed: UInt64 = 3
 
-    public init(shapes: Shapes, workload: BenchmarkWorkload, probe: AllreduceProbe = AllreduceProbe()) {
+    public init(shapes: Shapes, workload: BenchmarkWorkload, probe: AllreduceProbe = AllreduceProbe(),
+                schedule: TrainingSchedule = TrainingSchedule()) {
         self.shapes = shapes
         self.workload = workload
         self.probe = probe
+        self.schedule = schedule
     }
 
     /// Builds the model and three batches per task (steps cycle through them, as the peer's),
@@ -139,10 +146,10 @@ public struct Benchmark {
         return shape
     }
 
-    /// The timed training steps on `arena`, with the trainer's default schedule.
+    /// The timed training steps on `arena`, with `schedule`.
     func train(_ model: HierarchicalModel, arena: ParameterArena, batches: [Task: [TaggingBatch]],
                communicator: Communicator) throws -> Result {
-        var update = UpdateStep(model: model, arena: arena, communicator: communicator, schedule: TrainingSchedule(),
+        let update = UpdateStep(model: model, arena: arena, communicator: communicator, schedule: schedule,
                                 seed: Self.dropoutSeed, timed: true)
         var optimizers = Dictionary(uniqueKeysWithValues: workload.tasks.map { ($0, update.makeOptimizer(for: $0)) })
         var sampler = TaskSampler(tasks: workload.tasks, weights: workload.weights, seed: workload.seed)
@@ -167,6 +174,7 @@ public struct Benchmark {
                             fastestStep: samples.map(\.total).min()!, tokensPerStep: tokens / Double(samples.count),
                             allreduceBytes: bytes / Double(samples.count), denseAllreduceBytes: denseBytes / Double(samples.count))
         for task in tasks { result.stepsPerTask[task, default: 0] += 1 }
+        result.bucketKiB = schedule.overlapReduction ? schedule.bucketKiB : nil
         var share = [(Self.processorSeconds() - start.cpu) / (Self.wallSeconds() - start.wall)]
         try communicator.allreduceSum(&share)
         result.cpuShare = share[0] / Double(communicator.size)

@@ -41,7 +41,8 @@ private func named(_ counts: [Task: Int]) -> [String: Int] {
 
 extension Benchmark.Result {
     /// Phase medians in ms and the allreduce figures — bandwidth as osu_allreduce reports it,
-    /// message bytes over time (null on one rank, where nothing moves).
+    /// message bytes over time (null on one rank, where nothing moves; overlapped, the in-step
+    /// time is what backward did not hide, so its bytes over time is no bandwidth).
     /// `ScalingSweep.Point(line:)` reads it back.
     func line(ranks: Int) -> [String: Any] {
         func gigabytesPerSecond(_ seconds: Double) -> Any { ranks > 1 && seconds > 0 ? rounded(allreduceBytes / seconds / 1e9) : NSNull() }
@@ -55,6 +56,7 @@ extension Benchmark.Result {
             "isolated_allreduce_us": rounded(isolatedAllreduceSeconds * 1e6), "isolated_allreduce_gbps": gigabytesPerSecond(isolatedAllreduceSeconds),
             "isolated_latency_us": rounded(isolatedLatencySeconds * 1e6), "cpu_share": rounded(cpuShare),
             "steps_per_task": named(stepsPerTask),
+            "overlap_reduction": bucketKiB != nil, "bucket_kb": bucketKiB.map { $0 as Any } ?? NSNull(),
         ]
     }
 }

@@ -33,7 +33,7 @@ public final class Trainer {
     public internal(set) var stopRequested = false
     let watchdog: Watchdog
     /// The update itself, shared with `Benchmark`.
-    var update: UpdateStep
+    let update: UpdateStep
 
     /// `quiet`: no progress lines on the console (metrics.jsonl is written all the same).
     public init(config: RunConfig, communicator: Communicator, data: RunData, output: URL, pretrained: PretrainedVectors?,
@@ -214,7 +214,12 @@ public final class Trainer {
     func trainStep() throws -> (Task, Double, Double, Double) {
         var task = sampler.next()
         if config.faultInjection.desyncStep == step, config.faultInjection.desyncRank == communicator.rank { task = sampler.next() }
-        watchdog.beat("training step \(step + 1) (\(task.rawValue))")
+        // What the heartbeat says: training, or waiting for the other ranks (see `Heartbeats`).
+        let beat = { [watchdog, step, task] (waiting: Bool) in
+            watchdog.beat(waiting ? "\(Heartbeats.waiting) in the gradient allreduce of step \(step + 1) (\(task.rawValue))"
+                                  : "training step \(step + 1) (\(task.rawValue))")
+        }
+        beat(false)
         let global = streams[task]!.next()
         let local = BatchPlan.shard(global, rank: communicator.rank, worldSize: communicator.size)
         let examples = data.train[task]!
@@ -225,12 +230,15 @@ public final class Trainer {
         let batches = groups.map { examples.batch($0, vocabularies: data.vocabularies) }
         let poisoned = config.faultInjection.nanSteps.contains(step) && config.faultInjection.nanRank == communicator.rank
         let outcome = try update.run(task, step: step, batches: batches, optimizer: &optimizers[task]!,
-                                     stopRequested: { hk_stop_requested() != 0 }, injectNonFinite: poisoned) {
+                                     stopRequested: { hk_stop_requested() != 0 }, injectNonFinite: poisoned, beforeReduction: {
             let slow = config.faultInjection.slowStepMilliseconds
             if slow > 0 { Self.sleep(until: started + UInt64(slow) * 1_000_000) }
-            watchdog.beat("\(Heartbeats.waiting) in the gradient allreduce of step \(step + 1) (\(task.rawValue))")
-            if config.verifyCollectives { try verifyCollective(task: task, ranges: model.parameterRanges(for: task)) }
-        }
+            if config.verifyCollectives {
+                beat(true)
+                try verifyCollective(task: task, ranges: model.parameterRanges(for: task))
+                beat(false)
+            }
+        }, waitingForRanks: beat)
         if outcome.stopRequested { stopRequested = true }
         guard outcome.applied else {
             try countSkippedStep(task)

@@ -6,11 +6,12 @@ import Tensor
 /// sampler drew and this rank's shard of the task's batch, `Benchmark` on synthetic batches,
 /// so what `hmtl bench` measures is the step `hmtl train` takes.
 ///
-/// The step: forward and backward of every batch (the gradients accumulate in the arena),
-/// the sum over ranks of the task's gradient ranges (`GradientReduction`: the word table by
-/// touched rows) and of the step's counters, RE's loss scale, the clipping norm, then — when
-/// the summed loss and gradient are finite — the task's Adam, else the gradient is dropped.
-/// The reduced values are the same on every rank, so every rank takes the same branch.
+/// The step: forward and backward of every batch (the gradients accumulate in the arena), the
+/// sum over ranks of the task's gradient ranges (`GradientReduction`: the word table by touched
+/// rows; by default started bucket by bucket during the last backward pass) and of the step's
+/// counters, RE's loss scale, the clipping norm, then — when the summed loss and gradient are
+/// finite — the task's Adam, else the gradient is dropped. The reduced values are the same on
+/// every rank, so every rank takes the same branch.
 struct UpdateStep {
     let model: HierarchicalModel
     let arena: ParameterArena
@@ -23,9 +24,12 @@ struct UpdateStep {
     /// Whether to time the phases. Off for training: reading the clock costs little, but
     /// nothing the trainer does should be there only for a measurement.
     let timed: Bool
-    private var reduction: GradientReduction
+    private let reduction: GradientReduction
+    /// Each task's reduction order and buckets.
+    private let plans: [Task: ReductionPlan]
 
-    /// `schedule` gives the clipping and the optimizers' hyperparameters.
+    /// `schedule` gives the clipping, the reduction's overlap and buckets, and the optimizers'
+    /// hyperparameters.
     init(model: HierarchicalModel, arena: ParameterArena, communicator: Communicator, schedule: TrainingSchedule,
          seed: UInt64, timed: Bool = false) {
         self.model = model
@@ -35,7 +39,12 @@ struct UpdateStep {
         clipping = GradientClipping(value: schedule.gradientClip, maxNorm: schedule.gradientNorm)
         self.seed = seed
         self.timed = timed
-        reduction = GradientReduction(table: model.embedder.words.table)
+        let table = model.embedder.words.table
+        reduction = GradientReduction(table: table, arena: arena, communicator: communicator, overlapped: schedule.overlapReduction)
+        let bucketFloats = schedule.overlapReduction ? schedule.bucketKiB * 1024 / MemoryLayout<Float>.size : nil
+        plans = Dictionary(uniqueKeysWithValues: model.tasks.map { task in
+            (task, ReductionPlan(ranges: model.parameterRanges(for: task), layout: model.layout, table: table, bucketFloats: bucketFloats))
+        })
     }
 
     /// A fresh Adam over `task`'s ranges (one per task, as the reference: shared lower layers
@@ -75,38 +84,46 @@ struct UpdateStep {
     /// One update of `task` on this rank's `batches` (their forward and backward passes sum
     /// into one gradient: coreference takes one document per pass). `step` is the update's
     /// index for the dropout streams. `stopRequested` is this rank's vote to stop, agreed in
-    /// the counters' reduction at no extra message; it is read just before the reduction, so a
-    /// signal that arrives during this step's compute stops the run after this step, not the
-    /// next (a launcher's grace between SIGTERM and SIGKILL must cover one step and a checkpoint). `injectNonFinite` is the fault injection of
-    /// the non-finite-step tests: this rank's loss and first gradient become NaN before the
-    /// reduction, as a diverging batch would make them. `beforeReduction` runs between backward
-    /// and the reduction (the trainer's heartbeat and collective check).
-    mutating func run(_ task: Task, step: Int, batches: [TaggingBatch], optimizer: inout Adam,
+    /// the counters' reduction at no extra message; it is read after the last backward pass, so
+    /// a signal that arrives during this step's compute stops the run after this step, not the
+    /// next (a launcher's grace between SIGTERM and SIGKILL must cover one step and a
+    /// checkpoint). `injectNonFinite` is the fault injection of the non-finite-step tests: this
+    /// rank's loss and first gradient become NaN, as a diverging batch would make them.
+    /// `beforeReduction` runs before anything is sent (the trainer's collective check);
+    /// `waitingForRanks(true)` comes just before the step may block on the other ranks,
+    /// `(false)` when it computes again (the trainer's heartbeat).
+    func run(_ task: Task, step: Int, batches: [TaggingBatch], optimizer: inout Adam,
                       stopRequested: () -> Bool = { false }, injectNonFinite: Bool = false,
-                      beforeReduction: () throws -> Void = {}) throws -> Outcome {
+                      beforeReduction: () throws -> Void = {}, waitingForRanks: (Bool) -> Void = { _ in }) throws -> Outcome {
         var phases = Phases()
         var clock = timed ? Stopwatch() : nil
         let ranges = model.parameterRanges(for: task)
         // [loss, tokens, examples, loss count, stop votes]
         var stats = [0.0, 0, Double(batches.reduce(0) { $0 + $1.count }), 0, 0]
-        for batch in batches {
-            reduction.markTouched(batch.wordIDs)
+        for batch in batches { reduction.markTouched(batch.wordIDs) }
+        // Backward passes only add to a gradient, so the NaN survives them.
+        if injectNonFinite { arena.grads[ranges[0].lowerBound] = .nan }
+        try beforeReduction()
+        try reduction.begin(plans[task]!)
+        for (i, batch) in batches.enumerated() {
             var rngs = batch.exampleIDs.map { RNG(seed: seed, stream: [0xD409, UInt64(step), task.seedID, UInt64($0)]) }
             let (loss, pass) = model.trainingForward(task, batch: batch, arena: arena, rngs: &rngs)
             phases.forward += clock?.lap() ?? 0
-            model.backward(pass, arena: arena)
+            // The last pass finishes the gradient: what it is done with is sent while it goes on.
+            if i == batches.count - 1 {
+                model.backward(pass, arena: arena) { reduction.finished(at: $0, waitingForRanks: waitingForRanks) }
+            } else {
+                model.backward(pass, arena: arena)
+            }
             phases.backward += clock?.lap() ?? 0
             stats[0] += loss.sum
             stats[1] += Double(batch.tokenCount)
             stats[3] += loss.count
         }
-        if injectNonFinite {
-            stats[0] = .nan
-            arena.grads[ranges[0].lowerBound] = .nan
-        }
-        try beforeReduction()
+        if injectNonFinite { stats[0] = .nan }
         stats[4] = stopRequested() ? 1 : 0
-        let sent = try reduction.reduce(ranges, arena: arena, communicator: communicator)
+        waitingForRanks(true)
+        let sent = try reduction.finish()
         try communicator.allreduceSum(&stats)
         phases.allreduce += clock?.lap() ?? 0
         if task == .relation { stats[0] *= Double(RelationLossScale.apply(to: arena, ranges: ranges, globalCells: stats[3])) }

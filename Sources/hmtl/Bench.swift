@@ -33,6 +33,10 @@ struct Bench: ParsableCommand {
     var config = "configs/demo.json"
     @Option(help: "Time N epochs of real training of --config (per task: ms per update, tokens/s, share; validation apart).")
     var epochs: Int?
+    @Flag(inversion: .prefixedNo, help: "Reduce gradient buckets while backward runs (default: on; --epochs: the config's training.overlap_reduction).")
+    var overlapReduction: Bool?
+    @Option(help: "Bucket size of the overlapped reduction, KiB (default: 128; --epochs: the config's training.bucket_kb).")
+    var bucketKb: Int?
     @Option(help: "Timed iterations of the isolated allreduce.") var isolatedIterations = 50
     @Option(help: "Append the JSON lines to this file (with --sweep: write the sweep's JSON file here).") var out: String?
     @Option(help: "Write the first JSON line (training's, unless --mode infer) as a file of its own (what --sweep's ranks do).")
@@ -52,6 +56,14 @@ struct Bench: ParsableCommand {
         return shapes
     }
 
+    /// `schedule` with the reduction settings given on the command line.
+    func reduction(_ schedule: TrainingSchedule) -> TrainingSchedule {
+        var schedule = schedule
+        schedule.overlapReduction = overlapReduction ?? schedule.overlapReduction
+        schedule.bucketKiB = bucketKb ?? schedule.bucketKiB
+        return schedule
+    }
+
     /// --task with blend read as all, and the default filled in.
     var workloadName: String { task == "blend" ? "all" : task ?? (sweep ? "all" : "ner") }
 
@@ -60,8 +72,9 @@ struct Bench: ParsableCommand {
     }
 
     func validate() throws {
-        guard steps > 0, warmup >= 0, batch > 0, length > 0, docLength > 0, wordDim > 0, vocabulary > 2, isolatedIterations > 0, rounds > 0 else {
-            throw ValidationError("--steps, --batch, --length, --doc-length, --word-dim, --isolated-iterations, --rounds must be positive, --warmup ≥ 0, --vocabulary > 2")
+        guard steps > 0, warmup >= 0, batch > 0, length > 0, docLength > 0, wordDim > 0, vocabulary > 2, isolatedIterations > 0, rounds > 0,
+              (1...1_048_576).contains(bucketKb ?? 1) else {
+            throw ValidationError("--steps, --batch, --length, --doc-length, --word-dim, --isolated-iterations, --rounds must be positive, --warmup ≥ 0, --vocabulary > 2, --bucket-kb in 1...1048576")
         }
         if let task, !(Self.tasks + ["blend"]).contains(task) {
             throw ValidationError("--task: expected \(Self.tasks.joined(separator: ", ")) or blend, got \(task)")
@@ -100,7 +113,8 @@ struct Bench: ParsableCommand {
             } else {
                 workload = try .all(config: RunConfig.load(path: config), shapes: shapes)
             }
-            let measurements = try Benchmark(shapes: shapes, workload: workload, probe: AllreduceProbe(iterations: isolatedIterations))
+            let measurements = try Benchmark(shapes: shapes, workload: workload, probe: AllreduceProbe(iterations: isolatedIterations),
+                                             schedule: reduction(TrainingSchedule()))
                 .run(communicator: communicator, modes: modes)
             guard communicator.rank == 0 else { return }
             let lines = try measurements.lines(ranks: communicator.size, shapes: shapes, environment: ProcessInfo.processInfo.environment)
@@ -119,7 +133,9 @@ struct Bench: ParsableCommand {
         defer {
             if communicator.rank == 0 { try? FileManager.default.removeItem(at: scratch) }
         }
-        let line = try EpochBenchmark(config: RunConfig.load(path: config), epochs: epochs)
+        var run = try RunConfig.load(path: config)
+        run.schedule = reduction(run.schedule)
+        let line = try EpochBenchmark(config: run, epochs: epochs)
             .run(communicator: communicator, scratch: scratch, environment: ProcessInfo.processInfo.environment)
         try communicator.barrier()
         guard communicator.rank == 0 else { return }
@@ -141,6 +157,8 @@ struct Bench: ParsableCommand {
                          "--length", "\(length)", "--doc-length", "\(docLength)", "--word-dim", "\(wordDim)", "--vocabulary", "\(vocabulary)",
                          "--isolated-iterations", "\(isolatedIterations)"]
         if task == "all" { arguments += ["--config", URL(fileURLWithPath: config).standardizedFileURL.path] }
+        if let overlapReduction { arguments.append(overlapReduction ? "--overlap-reduction" : "--no-overlap-reduction") }
+        if let bucketKb { arguments += ["--bucket-kb", "\(bucketKb)"] }
         let launcher = try SweepLauncher()
         // SIGTERM or Ctrl-C ends the running bench's mpirun and ranks, then this process.
         hk_install_stop_handler()

@@ -13,6 +13,11 @@ final class SingleProcessCommunicatorTests: XCTestCase {
         try floats.withUnsafeMutableBufferPointer { try c.broadcast($0.baseAddress!, count: 3, root: 0) }
         XCTAssertEqual(floats, [1.5, -2, 3])
 
+        let started = try floats.withUnsafeMutableBufferPointer { try c.startAllreduceSum($0.baseAddress!, count: 3) }
+        try c.progressReductions()
+        try c.waitForReductions(through: started)
+        XCTAssertEqual(floats, [1.5, -2, 3])
+
         var doubles = [0.25, 1e300]
         try c.allreduceSum(&doubles)
         XCTAssertEqual(doubles, [0.25, 1e300])
@@ -35,6 +40,7 @@ final class SingleProcessCommunicatorTests: XCTestCase {
         let report = try DistributedSelfTest.run(communicator: SingleProcessCommunicator())
         XCTAssertTrue(report.hasPrefix("distributed self-test: 1 rank(s), SingleProcessCommunicator"), report)
         XCTAssertTrue(report.contains("ok  allreduce sum of a float range"), report)
+        XCTAssertTrue(report.contains("ok  started allreduce sums, three in flight"), report)
         XCTAssertTrue(report.contains("ok  agreement check: world size mismatch"), report)
         XCTAssertTrue(report.contains("skipped agreement check: field mismatch"), report)
     }

@@ -74,6 +74,22 @@ final class ContextualEmbedderTests: XCTestCase {
         }
     }
 
+    /// The embedder reports the mix, the word table and the char CNN, top of the layout first.
+    func testBackwardReportsTheMixFirst() {
+        let (model, vocabularies, sentences) = model(contextual: .init(layers: 2, dimension: 5))
+        let arena = ParameterArena(layout: model.layout)
+        model.initialize(arena, seed: 1, pretrained: nil)
+        let tags = Vocabulary.labels(BILOU.tagSet(types: ["PER", "ORG", "LOC"]))
+        let gold = sentences.map { s in BILOU.tags(for: s.entities, count: s.tokens.count).map { tags.index(of: $0) ?? 0 } }
+        var batch = TaggingBatch(sentences: sentences.map(\.tokens), exampleIDs: [0, 1, 2], tags: gold, vocabulary: vocabularies)
+        var rng = RNG(seed: 2)
+        batch.contextual = Tensor(shape: [2, batch.count, batch.maxLength, 5], data: (0..<(2 * batch.count * batch.maxLength * 5)).map { _ in rng.uniform(-1, 1) })
+        var rngs = (0..<3).map { RNG(seed: 4, stream: [UInt64($0)]) }
+        let offsets = assertBackwardKeepsItsReports(model, .ner, batch: batch, arena: arena, rngs: &rngs)
+        let embedder = model.embedder
+        XCTAssertEqual(Array(offsets.suffix(3)), [embedder.contextual!.scalars.offset, embedder.words.table.offset, embedder.chars.embedding.offset])
+    }
+
     /// The mix's gradients through g_e, the NER encoder, the tagger and the CRF loss.
     func testScalarMixGradientsThroughTheNERLoss() {
         let (model, vocabularies, sentences) = model(contextual: .init(layers: 3, dimension: 4))

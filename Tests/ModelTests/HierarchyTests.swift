@@ -101,6 +101,19 @@ final class HierarchyTests: XCTestCase {
         }
     }
 
+    /// Every task's backward reports its blocks as it finishes them, one per encoder direction
+    /// and tagger projection at least, and keeps the promise of each report.
+    func testBackwardReportsOnlyFinishedGradients() {
+        let f = fixture()
+        for task in [Task.ner, .emd, .coref, .relation] {
+            var rngs = f.batches[task]!.exampleIDs.map { RNG(seed: 1, stream: [UInt64($0)]) }
+            let offsets = assertBackwardKeepsItsReports(f.model, task, batch: f.batches[task]!, arena: f.arena, rngs: &rngs)
+            let directions = [Task.ner: 2, .emd: 4, .coref: 6, .relation: 8][task]!  // 1-layer taggers, CR 1 layer, RE 2
+            let projections = task == .ner || task == .emd ? 1 : 0
+            XCTAssertEqual(offsets.count, directions + projections + 2, "\(task): \(offsets)")  // + the word table and the char CNN
+        }
+    }
+
     /// Finite differences through the shortcut stack, one link at a time: EMD's loss w.r.t. its
     /// own level, the NER encoder below it and the word embeddings; RE's loss w.r.t. the EMD
     /// encoder and the word embeddings. (RE's summed loss is large next to the gradients of

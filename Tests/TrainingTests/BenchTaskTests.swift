@@ -10,7 +10,7 @@ final class BenchTaskTests: XCTestCase {
                                       "build", "batch", "seq_len", "word_dim", "ge_dim", "params", "params_total", "sampler_weights",
                                       "steps_per_task"]
     static let training: Set<String> = ["forward_ms", "backward_ms", "allreduce_ms", "optimizer_ms", "compute_ms", "allreduce_bytes",
-                                        "allreduce_dense_bytes", "cpu_share"]
+                                        "allreduce_dense_bytes", "cpu_share", "overlap_reduction", "bucket_kb"]
     static let coreference: Set<String> = ["doc_len", "cr_candidate_spans", "cr_kept_spans", "cr_antecedents"]
 
     static var demoConfig: String { CommandRunner.repositoryRoot.appendingPathComponent("configs/demo.json").path }
@@ -93,6 +93,25 @@ final class BenchTaskTests: XCTestCase {
         let line = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
         XCTAssertEqual(line["task"] as? String, "all")
         XCTAssertEqual(line["mode"] as? String, "infer")
+    }
+
+    /// The reduction's settings reach the training step and its line: overlapped in 128 KiB
+    /// buckets unless told otherwise.
+    func testReductionOptionsReachTheTrainingLine() throws {
+        for (options, bucket) in [([], 128), (["--bucket-kb", "4"], 4), (["--no-overlap-reduction"], nil as Int?)] {
+            let result = try CommandRunner.run(["bench", "--task", "ner", "--mode", "train", "--steps", "1", "--warmup", "0",
+                                                "--batch", "2", "--length", "5", "--word-dim", "8", "--vocabulary", "50",
+                                                "--isolated-iterations", "1"] + options)
+            XCTAssertEqual(result.status, 0, "\(options): \(result.stderr)")
+            let line = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], result.stdout)
+            XCTAssertEqual(line["mode"] as? String, "train", "\(options)")
+            XCTAssertEqual(line["overlap_reduction"] as? Bool, bucket != nil, "\(options)")
+            XCTAssertEqual(line["bucket_kb"] as? Int, bucket, "\(options)")
+            XCTAssertTrue(line.keys.contains("bucket_kb"), "\(options)")
+        }
+        let bad = try CommandRunner.run(["bench", "--task", "ner", "--bucket-kb", "0"])
+        XCTAssertEqual(bad.status, 2, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--bucket-kb"), bad.stderr)
     }
 
     func testUnknownTaskIsRejected() throws {

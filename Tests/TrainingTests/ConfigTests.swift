@@ -25,6 +25,16 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.tasks[.ner]?.tagger.hiddenSize, 64)
         XCTAssertEqual(c.tasks[.ner]?.tagger.layers, 2)
         XCTAssertEqual(c.embedder.charFilters, 64)
+        XCTAssertTrue(c.schedule.overlapReduction)
+        XCTAssertEqual(c.schedule.bucketKiB, 128)
+    }
+
+    func testReductionKeys() throws {
+        let c = try parse(minimal, overrides: ["training.overlap_reduction=false", "training.bucket_kb=4"])
+        XCTAssertFalse(c.schedule.overlapReduction)
+        XCTAssertEqual(c.schedule.bucketKiB, 4)
+        assertError(minimal, overrides: ["training.bucket_kb=0"], contains: "training.bucket_kb")
+        assertError(minimal, overrides: ["training.overlap_reduction=1"], contains: "training.overlap_reduction")
     }
 
     func testUnknownKeysAndBadValuesNameTheKeyPath() {

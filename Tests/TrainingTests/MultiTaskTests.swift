@@ -62,6 +62,37 @@ final class MultiTaskTests: XCTestCase {
         XCTAssertLessThan(ParameterComparison.relativeDifference(a, b), 1e-4, "2 ranks × b and 1 rank × 2b diverged")
     }
 
+    /// On two ranks every summed element is a + b whatever the messages, so a reduction
+    /// overlapped with backward in buckets moves the parameters bit for bit as one after
+    /// backward — for every task (coreference with two documents per rank: only the last pass
+    /// sends while it runs), with 1 KiB buckets that cut every task's ranges into several.
+    func testOverlappedReductionIsBitIdenticalToReductionAfterBackward() throws {
+        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        let dir = try CommandRunner.temporaryDirectory(self)
+        let config = dir.appendingPathComponent("multi.json")
+        try MultiTaskTests.config.write(to: config, atomically: true, encoding: .utf8)
+        let parsed = try RunConfig(json: try JSONSerialization.jsonObject(with: Data(MultiTaskTests.config.utf8)) as! [String: Any],
+                                   baseDirectory: nil)
+        let model = HierarchicalModel(settings: parsed.modelSettings, vocabularies: try RunData.load(parsed).vocabularies)
+        for task in model.tasks {
+            let plan = ReductionPlan(ranges: model.parameterRanges(for: task), layout: model.layout, table: model.embedder.words.table,
+                                     bucketFloats: 256)
+            XCTAssertGreaterThan(plan.items.count, 4, "\(task): 1 KiB buckets should cut its ranges into several: \(plan.items)")
+        }
+        let common = ["train", "--config", config.path, "--set", "tasks.coref.batch_size=2"]
+        for (name, settings) in [("after", ["training.overlap_reduction=false"]), ("overlapped", ["training.bucket_kb=1"])] {
+            let run = try CommandRunner.mpirun(ranks: 2, common + ["--output", dir.appendingPathComponent(name).path]
+                                                   + settings.flatMap { ["--set", $0] })
+            XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        }
+        let sampled = try RunRecords(run: dir.appendingPathComponent("overlapped")).sampledSteps()
+        XCTAssertEqual(Set(sampled.keys), ["ner", "emd", "coref", "relation"], "some task was never sampled: \(sampled)")
+        XCTAssertEqual(sampled.values.reduce(0, +), 10, "\(sampled)")
+        let a = try parameters(ofLatestIn: dir.appendingPathComponent("after"))
+        let b = try parameters(ofLatestIn: dir.appendingPathComponent("overlapped"))
+        ParameterComparison.assertBitIdentical(a, b, "overlapped against after backward, 2 ranks")
+    }
+
     /// Stopped after step 10 and resumed, a multi-task run ends bit-identical to one that ran
     /// 20 steps straight: every task's Adam state, stream position, sampler and schedules are
     /// in the checkpoint.

@@ -113,6 +113,7 @@ final class TrainingRunTests: XCTestCase {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
         let o = try CommandRunner.mpirun(ranks: 2, ["mpi-selftest"], timeout: 120)
         assertSucceeded(o)
+        XCTAssertTrue(o.stdout.contains("ok  started allreduce sums, three in flight, 7 elements per MPI call"), o.stdout)
     }
 
     func testEvaluateAndInspectAFinishedRun() throws {

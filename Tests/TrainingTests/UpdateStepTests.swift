@@ -35,7 +35,7 @@ final class UpdateStepTests: XCTestCase {
             XCTAssertEqual(b.sampler.next(), task)
             let local = BatchPlan.shard(b.streams[task]!.next(), rank: 0, worldSize: 1)
             let batches = (task == .coref ? local.map { [$0] } : [local]).map { data.train[task]!.batch($0, vocabularies: data.vocabularies) }
-            var update = UpdateStep(model: b.model, arena: b.arena, communicator: communicator, schedule: config.schedule, seed: config.seed)
+            let update = UpdateStep(model: b.model, arena: b.arena, communicator: communicator, schedule: config.schedule, seed: config.seed)
             let outcome = try update.run(task, step: step, batches: batches, optimizer: &b.optimizers[task]!)
 
             XCTAssertTrue(outcome.applied)
@@ -72,7 +72,7 @@ final class UpdateStepTests: XCTestCase {
             let result = try Benchmark(shapes: shapes, workload: workload).train(model, arena: benched, batches: [task: batches], communicator: communicator)
             XCTAssertEqual(result.stepsPerTask, [task: 3])
 
-            var update = UpdateStep(model: model, arena: stepped, communicator: communicator, schedule: TrainingSchedule(), seed: Benchmark.dropoutSeed)
+            let update = UpdateStep(model: model, arena: stepped, communicator: communicator, schedule: TrainingSchedule(), seed: Benchmark.dropoutSeed)
             var adam = update.makeOptimizer(for: task)
             for (step, batch) in batches.enumerated() {
                 XCTAssertTrue(try update.run(task, step: step, batches: [batch], optimizer: &adam).applied)
@@ -94,7 +94,7 @@ final class UpdateStepTests: XCTestCase {
         var rng = RNG(seed: 5)
         let batch = workload.batch(.ner, shapes: shapes, rng: &rng)
         for timed in [false, true] {
-            var update = UpdateStep(model: model, arena: arena, communicator: SingleProcessCommunicator(), schedule: TrainingSchedule(),
+            let update = UpdateStep(model: model, arena: arena, communicator: SingleProcessCommunicator(), schedule: TrainingSchedule(),
                                     seed: 1, timed: timed)
             var adam = update.makeOptimizer(for: .ner)
             let phases = try update.run(.ner, step: 0, batches: [batch], optimizer: &adam).phases
