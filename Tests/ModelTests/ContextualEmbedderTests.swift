@@ -81,7 +81,8 @@ final class ContextualEmbedderTests: XCTestCase {
         model.initialize(arena, seed: 1, pretrained: nil)
         let tags = Vocabulary.labels(BILOU.tagSet(types: ["PER", "ORG", "LOC"]))
         let gold = sentences.map { s in BILOU.tags(for: s.entities, count: s.tokens.count).map { tags.index(of: $0) ?? 0 } }
-        var batch = TaggingBatch(sentences: sentences.map(\.tokens), exampleIDs: [0, 1, 2], tags: gold, vocabulary: vocabularies)
+        var batch = TaggingBatch(sentences: sentences.map(\.tokens), exampleIDs: [0, 1, 2], tags: gold, vocabulary: vocabularies,
+                                 frozen: nil)
         var rng = RNG(seed: 2)
         batch.contextual = Tensor(shape: [2, batch.count, batch.maxLength, 5], data: (0..<(2 * batch.count * batch.maxLength * 5)).map { _ in rng.uniform(-1, 1) })
         var rngs = (0..<3).map { RNG(seed: 4, stream: [UInt64($0)]) }
