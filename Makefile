@@ -12,7 +12,7 @@ PC_LIBS      := ompi-c hdf5 openblas
 RELEASE_BIN  := .build/release/hmtl
 # mpirun refuses root unless told; containers and CI run as root. Stopped itself (Ctrl-C), mpirun
 # passes SIGTERM on to the ranks after odls_base_sigkill_timeout seconds and SIGKILLs them as long
-# after; its default of 1 s is too short for a step and a checkpoint (README: Failures and recovery).
+# after; its default of 1 s is too short for a step and a checkpoint (docs/checkpoints.md, Failures and recovery).
 MPIRUN       := mpirun $(if $(filter 0,$(shell id -u)),--allow-run-as-root) --oversubscribe --mca odls_base_sigkill_timeout 10
 SUDO         := $(if $(filter 0,$(shell id -u)),,sudo)
 # Its own scratch folder: the sanitizer flags would otherwise invalidate the ordinary build.

@@ -1,4 +1,4 @@
-/// The versioned HDF5 layout of a checkpoint (DESIGN.md, "Checkpoints"):
+/// The versioned HDF5 layout of a checkpoint (docs/design.md, "Checkpoints"):
 /// ```
 /// /                   attrs format="hmtl-checkpoint", format_version=5, step, world_size,
 ///                           seed, config (JSON text), created_by, config_file (from

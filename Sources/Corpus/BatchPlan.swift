@@ -1,6 +1,6 @@
 import Random
 /// Deterministic, length-bucketed batches that every rank computes identically without talking
-/// (DESIGN.md, "Distributed semantics").
+/// (docs/design.md, "Distributed semantics").
 ///
 /// The plan is a function of (lengths, globalBatch, seed, task, epoch) only — not of the world
 /// size — so W ranks with local batch b and one rank with batch W·b see the same global

@@ -9,8 +9,9 @@ public struct AgreementField: Sendable, Equatable {
     }
 }
 
-/// The start-up agreement of DESIGN.md: ranks that built different vocabularies or read
-/// different configs would silently train different models, so they compare before training.
+/// The start-up agreement (docs/design.md, Distributed semantics): ranks that built different
+/// vocabularies or read different configs would silently train different models, so they compare
+/// before training.
 ///
 /// Each field is allgathered (not just min/max-reduced) so the error can name which ranks
 /// differ; the message is built from the gathered values only, hence identical on every rank,

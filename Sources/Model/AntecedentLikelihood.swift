@@ -1,7 +1,8 @@
 import Tensor
 
-/// The coreference loss (spec §6 "Loss"): for each kept span i, the negative log of the
-/// marginal probability of its gold antecedents, −[lse_{y∈GOLD(i)} s(i,y) − lse_y s(i,y)], summed.
+/// The coreference loss (docs/design.md, Coreference level): for each kept span i, the negative log
+/// of the marginal probability of its gold antecedents, −[lse_{y∈GOLD(i)} s(i,y) − lse_y s(i,y)],
+/// summed.
 ///
 /// Score layout, shared with decoding: scores [k, K+1]; column 0 is the dummy ε (score 0),
 /// column c + 1 the candidate j = i − 1 − c. Row i's valid columns are the prefix 0...min(i, K);

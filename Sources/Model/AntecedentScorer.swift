@@ -1,8 +1,8 @@
 import NN
 import Tensor
 
-/// The pairwise part of s(i, j) (spec §6 steps 8–10): Linear_1(FFNN_a([g_i; g_j; g_i∘g_j; φ_d])),
-/// for each kept span i and its candidates j = i−1 … i−K in the kept list.
+/// The pairwise part of s(i, j) (docs/design.md, Coreference level): Linear_1(FFNN_a([g_i; g_j;
+/// g_i∘g_j; φ_d])), for each kept span i and its candidates j = i−1 … i−K in the kept list.
 ///
 /// The first FFNN layer W1 = [P_a | P_b | P_c | P_d] (one [H, 3S+F] parameter, PyTorch layout) is
 /// applied as separate projections: W1·pair = P_a·g_i + P_b·g_j + P_c·(g_i∘g_j) + P_d·φ_d. P_a·g and

@@ -1,9 +1,9 @@
 import Tensor
 import NN
 
-/// A BiLSTM-CRF tagger level of the hierarchy (NER, and EMD from the next issue), spec §4:
-/// x → dropout → BiLSTM → dropout → Linear → CRF. Its encoder output is the level's g_task,
-/// which the level above consumes as `[g_e, g_task]`.
+/// A BiLSTM-CRF tagger level of the hierarchy (NER, and EMD from the next issue), docs/design.md,
+/// Tagging levels: x → dropout → BiLSTM → dropout → Linear → CRF. Its encoder output is the level's
+/// g_task, which the level above consumes as `[g_e, g_task]`.
 public struct CRFTagger: Sendable {
     public struct Settings: Sendable, Equatable {
         public var hiddenSize = 64

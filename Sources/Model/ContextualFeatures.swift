@@ -1,8 +1,8 @@
 import Tensor
 
 /// Precomputed contextual token features of one split's examples — the frozen biLM layers
-/// ELMo mixes (spec §2: the reference's biLM is frozen, so its activations can be computed
-/// once and only the scalar mix trained).
+/// ELMo mixes (docs/design.md, Shared embedding: the reference's biLM is frozen, so its activations
+/// can be computed once and only the scalar mix trained).
 ///
 /// `values` holds stored sentences one after another, each [layers, tokens, dimension]
 /// row-major, exactly as one dataset of the file; an example is the list of stored sentences

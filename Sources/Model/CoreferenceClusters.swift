@@ -1,7 +1,7 @@
 import Corpus
 import Tensor
 
-/// Decoding (spec §6 step 11).
+/// Decoding (docs/design.md, Coreference level).
 public enum CoreferenceClusters {
     /// The argmax of each row's valid prefix of `scores` (layout as in `AntecedentLikelihood`):
     /// nil for the dummy, else the kept index j = i − 1 − c. Ties go to the first column.

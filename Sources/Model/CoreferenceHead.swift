@@ -2,9 +2,9 @@ import Corpus
 import NN
 import Tensor
 
-/// The coreference head (spec §6; AllenNLP 0.7.0 `CoreferenceResolver`, Lee et al. 2017) on one
-/// document: candidate spans → g_s → mention scores → top-k pruning → antecedent scores →
-/// marginal-likelihood loss or greedy clusters.
+/// The coreference head (docs/design.md, Coreference level; AllenNLP 0.7.0 `CoreferenceResolver`,
+/// Lee et al. 2017) on one document: candidate spans → g_s → mention scores → top-k pruning →
+/// antecedent scores → marginal-likelihood loss or greedy clusters.
 ///
 /// Inputs: x [N, D_in], the lexically-dropped encoder *input* (attention head), and h [N, D_h],
 /// the encoder output (span endpoints). Dropout masks of both FFNNs are drawn from one `rng`:

@@ -1,9 +1,9 @@
 import NN
 import Tensor
 
-/// The coreference level (spec §3, §6): lexical dropout on `[g_e, g_top]`, a BiLSTM (1 × 200 in
-/// the reference) and the Lee et al. (2017) head, which reads both the dropped input (its
-/// attention head) and the encoder states (span endpoints).
+/// The coreference level (docs/design.md, Coreference level): lexical dropout on `[g_e, g_top]`, a
+/// BiLSTM (1 × 200 in the reference) and the Lee et al. (2017) head, which reads both the dropped
+/// input (its attention head) and the encoder states (span endpoints).
 public struct CoreferenceLevel: Sendable {
     public struct Settings: Sendable, Equatable {
         public var encoder = BiLSTMSettings(hiddenSize: 200, layers: 1, dropout: 0)

@@ -3,7 +3,8 @@ import Tensor
 
 /// One cell of the multi-head selection target: the relation of type `r` from the token `i`
 /// (last token of ARG1's head) to the token `j` (last token of ARG2's head). Argument start
-/// boundaries are not represented — the reference neither trains nor scores them (spec §5).
+/// boundaries are not represented — the reference neither trains nor scores them (docs/design.md,
+/// Relation level).
 public struct RelationPair: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var i: Int, j: Int, r: Int
 
@@ -22,14 +23,16 @@ public struct RelationPair: Hashable, Sendable, Comparable, CustomStringConverti
     public var description: String { "(\(i), \(j), \(r))" }
 }
 
-/// The relation-extraction head: multi-head selection (Bekoulis et al. 2018) as in spec §5.
+/// The relation-extraction head: multi-head selection (Bekoulis et al. 2018) as in docs/design.md,
+/// Relation level.
 ///
 /// For encoder outputs g_i ∈ R^H of one sentence (n real tokens), every ordered pair (i, j),
 /// i = ARG1 and j = ARG2, and every type r gets a logit
 ///   z_ij = U·g_i + W·g_j + b ∈ R^d,   s_ijr = V_r · relu(z_ij),
 /// and p_ijr = σ(s_ijr) is the probability that the relation (i, j, r) holds. Types are
 /// independent sigmoids; there is no "no relation" class. U applies to ARG1 as in the
-/// reference code (spec §5 notes its names are swapped relative to the paper).
+/// reference code (docs/design.md, Relation level, notes its names are swapped relative to the
+/// paper).
 ///
 /// Cost: A = G·Uᵀ + b and C = G·Wᵀ are one gemm each for the whole batch ([N, d], N = Σ
 /// lengths); the pair tensor relu(A_i + C_j) ([n², d]) and its scores ([n², R], one gemm)
@@ -58,9 +61,9 @@ public struct RelationHead: Sendable {
         v = layout.add("\(name)/V", shape: [relationCount, hiddenSize])
     }
 
-    /// The reference's init (spec §9): Kaiming-normal with PyTorch's fan-in taken from the stored
-    /// matrices' dim 1, which for its H×d U, W and d×R V is the *output* size — so U, W ~ N(0, 2/d),
-    /// V ~ N(0, 2/R) — and b ~ N(0, 1).
+    /// The reference's init (docs/design.md, Initialisation): Kaiming-normal with PyTorch's fan-in
+    /// taken from the stored matrices' dim 1, which for its H×d U, W and d×R V is the *output* size
+    /// — so U, W ~ N(0, 2/d), V ~ N(0, 2/R) — and b ~ N(0, 1).
     public func initialize(_ arena: ParameterArena, rng: inout RNG) {
         let projectionStd = (2 / Float(hiddenSize)).squareRoot()
         Initializer.normal(arena.value(u), count: u.count, std: projectionStd, rng: &rng)
@@ -98,7 +101,8 @@ public struct RelationHead: Sendable {
 
     /// Every cell with σ(s) > 0.5, i.e. s > 0 (the reference rounds p, and 0.5 rounds to 0), per
     /// sentence in (i, j, r) order. Self-pairs i == j are scored and predicted like any other
-    /// pair, as in the reference (spec §13: in practice they are false positives).
+    /// pair, as in the reference (docs/design.md, Relation level: in practice they are false
+    /// positives).
     public func predict(_ g: Tensor, lengths: [Int], arena: ParameterArena) -> [[RelationPair]] {
         let work = project(g, lengths: lengths, arena: arena, gradient: false)
         var predictions: [[RelationPair]] = []

@@ -1,8 +1,8 @@
 import NN
 import Tensor
 
-/// The relation-extraction level (spec §3, §5): a BiLSTM over `[g_e, g_top]` (3 × 64 in the
-/// reference) and the multi-head selection head.
+/// The relation-extraction level (docs/design.md, Relation level): a BiLSTM over `[g_e, g_top]` (3
+/// × 64 in the reference) and the multi-head selection head.
 public struct RelationLevel: Sendable {
     public struct Settings: Sendable, Equatable {
         public var encoder = BiLSTMSettings(hiddenSize: 64, layers: 3, dropout: 0.2)

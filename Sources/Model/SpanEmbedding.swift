@@ -2,8 +2,8 @@ import Corpus
 import NN
 import Tensor
 
-/// g_s = [h_start; h_end; φ_width(end − start); attention head over x] (spec §6 steps 3–5):
-/// 2·D_h + F + D_in wide (2136 at the reference: 400 + 400 + 20 + 1316).
+/// g_s = [h_start; h_end; φ_width(end − start); attention head over x] (docs/design.md, Coreference
+/// level): 2·D_h + F + D_in wide (2136 at the reference: 400 + 400 + 20 + 1316).
 public struct SpanEmbedding: Sendable {
     /// [maxWidth, F], indexed by end − start (no bucketing).
     public let width: Parameter
@@ -20,7 +20,8 @@ public struct SpanEmbedding: Sendable {
         attention = SpanAttention(name: "\(name)/global_attention", inputSize: inputSize, layout: &layout)
     }
 
-    /// Width table Xavier-normal (spec §9); the attention Linear keeps PyTorch's default.
+    /// Width table Xavier-normal (docs/design.md, Initialisation); the attention Linear keeps
+    /// PyTorch's default.
     public func initialize(_ arena: ParameterArena, rng: inout RNG) {
         Initializer.xavierNormal(arena.value(width), fanIn: featureSize, fanOut: maxWidth, count: width.count, rng: &rng)
         attention.initialize(arena, rng: &rng)

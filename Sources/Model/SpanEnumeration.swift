@@ -1,6 +1,6 @@
 import Corpus
 
-/// The candidate spans of a coreference document (spec §6 "Candidate spans"): every span of
+/// The candidate spans of a coreference document (docs/design.md, Coreference level): every span of
 /// width ≤ `maxWidth` inside one sentence, sentence by sentence, start ascending, then end
 /// ascending, in document token offsets. Their order is the "original candidate order" that
 /// pruning restores after the top-k selection.

@@ -14,8 +14,8 @@ public struct CharCNNCache: Sendable {
     public let dropoutMask: Dropout.Mask
 }
 
-/// Token vectors from characters (spec §2): char embedding, Conv1d with valid padding, ReLU,
-/// max over all window positions, dropout.
+/// Token vectors from characters (docs/design.md, Shared embedding): char embedding, Conv1d with
+/// valid padding, ReLU, max over all window positions, dropout.
 ///
 /// The max runs over the windows of the token padded to at least `width` characters — not over
 /// every window of the batch's longest token, as the reference does. There, windows in the

@@ -14,10 +14,10 @@ public struct Embedding: Sendable {
         table = layout.add("\(name)/weight", shape: [vocabularySize, dimension])
     }
 
-    /// Without `pretrained`: N(0, 1) (PyTorch's default). With it (reference hmtl, spec §2): rows
-    /// whose word the file has are copied; every other row is drawn from N(mean, std), where
-    /// mean and std (population) are scalars over all values of all found vectors. The padding
-    /// row is zero either way.
+    /// Without `pretrained`: N(0, 1) (PyTorch's default). With it (reference hmtl; docs/design.md,
+    /// Shared embedding): rows whose word the file has are copied; every other row is drawn from
+    /// N(mean, std), where mean and std (population) are scalars over all values of all found
+    /// vectors. The padding row is zero either way.
     public func initialize(_ arena: ParameterArena, rng: inout RNG, pretrained: PretrainedVectors? = nil) {
         let w = arena.value(table)
         guard let pretrained else {

@@ -1,7 +1,8 @@
 import Tensor
 
-/// AllenNLP's `FeedForward` with ReLU activations as the coreference head configures it (spec §6):
-/// `layers` × (Linear → ReLU → Dropout), every layer `hiddenSize` wide.
+/// AllenNLP's `FeedForward` with ReLU activations as the coreference head configures it
+/// (docs/design.md, Coreference level): `layers` × (Linear → ReLU → Dropout), every layer
+/// `hiddenSize` wide.
 ///
 /// The cache keeps only each layer's dropped output a = mask·relu(z): a > 0 exactly where the
 /// unit was both active and kept, and then the mask's scale is 1/(1−rate), so
@@ -25,7 +26,7 @@ public struct FeedForward: Sendable {
     }
 
     /// Xavier-normal weights (the coref config's initializer regex matches `linear_layers.*weight`),
-    /// PyTorch-default U(±1/√fan_in) biases (spec §9).
+    /// PyTorch-default U(±1/√fan_in) biases (docs/design.md, Initialisation).
     public func initialize(_ arena: ParameterArena, rng: inout RNG) {
         for layer in layers {
             Initializer.xavierNormal(arena.value(layer.weight), fanIn: layer.inputSize, fanOut: layer.outputSize,

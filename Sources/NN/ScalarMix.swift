@@ -9,9 +9,9 @@ public struct ScalarMixCache: Sendable {
     public let gamma: Float
 }
 
-/// ELMo's learned layer combination (spec §2): h = γ · Σ_k s_k · x_k with s = softmax(w),
-/// w initialised to 0 (equal weights 1/L) and γ to 1. The reference runs it without layer
-/// normalisation (`do_layer_norm: false`), so none is applied here.
+/// ELMo's learned layer combination (docs/design.md, Shared embedding): h = γ · Σ_k s_k · x_k with
+/// s = softmax(w), w initialised to 0 (equal weights 1/L) and γ to 1. The reference runs it without
+/// layer normalisation (`do_layer_norm: false`), so none is applied here.
 ///
 /// The layers are layer-major, [L, N] for N values each (N = B·T·D for a batch), so both the
 /// mix and the per-layer dot products of the backward pass are one gemv over the whole batch.

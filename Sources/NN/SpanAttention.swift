@@ -1,7 +1,8 @@
 import Tensor
 
-/// The attention head of a span representation (Lee et al. 2017; spec §6 step 4): token scores
-/// α_t = wᵀx_t + β once per token, then for span [a, b] head = Σ_t softmax_{a..b}(α)_t · x_t.
+/// The attention head of a span representation (Lee et al. 2017; docs/design.md, Coreference
+/// level): token scores α_t = wᵀx_t + β once per token, then for span [a, b] head = Σ_t
+/// softmax_{a..b}(α)_t · x_t.
 ///
 /// Only the token scores are cached; `backward` recomputes each span's softmax (≤ max width
 /// exponentials), so it can run on any subset of the forward's spans — the coreference head
@@ -14,7 +15,8 @@ public struct SpanAttention: Sendable {
         scorer = Linear(name: name, inputSize: inputSize, outputSize: 1, layout: &layout)
     }
 
-    /// PyTorch's default Linear init (the coref initializer regex does not match it, spec §6).
+    /// PyTorch's default Linear init (the coref initializer regex does not match it,
+    /// docs/design.md, Initialisation).
     public func initialize(_ arena: ParameterArena, rng: inout RNG) {
         scorer.initialize(arena, rng: &rng)
     }

@@ -5,8 +5,8 @@ import Random
 
 /// `hmtl train --check-determinism N`: trains the first N steps twice from the same start and
 /// compares hashes of the parameters. Same seed, same world size and same BLAS thread count
-/// must give the same bits (README, "Determinism"); a difference means something in the run is
-/// not — a BLAS threading mode, an uninitialised buffer, a race.
+/// must give the same bits (docs/distributed.md, "Determinism"); a difference means something in
+/// the run is not — a BLAS threading mode, an uninitialised buffer, a race.
 public enum DeterminismCheck {
     public struct Outcome: Sendable {
         public var steps: Int

@@ -48,7 +48,7 @@ public struct TaskConfig: Sendable, Equatable {
     public var coref = CoreferenceLevel.Settings()
 }
 
-/// How the task of each step is drawn (spec §8).
+/// How the task of each step is drawn (docs/design.md, Training schedule).
 public enum TaskSampling: String, Sendable, CaseIterable {
     /// ∝ the task's training batches per epoch (the reference's "proportional").
     case batches
@@ -99,7 +99,7 @@ public struct TrainingSchedule: Sendable, Equatable {
     public var stallTimeout = 300.0
     /// Sum the gradient over the ranks bucket by bucket while backward runs, each bucket as soon
     /// as backward is done with it (`GradientReduction`); false: after backward, one message per
-    /// range. The same bits on two ranks; see the README's Determinism.
+    /// range. The same bits on two ranks; see docs/distributed.md, Determinism.
     public var overlapReduction = true
     /// The buckets' size when overlapping, KiB: at the yardstick shapes the NER level's 1.3 MB
     /// fall into one bucket per encoder direction, each sent as soon as backward leaves it;

@@ -8,7 +8,7 @@ import Model
 import NN
 import Tensor
 
-/// The data-parallel training loop (DESIGN.md "one training step"): sample a task, run this
+/// The data-parallel training loop (docs/design.md, "One training step"): sample a task, run this
 /// rank's shard of the task's next global batch forward and backward, sum the gradients of
 /// the task's arena ranges over ranks, clip, take the task's Adam step (that update is
 /// `UpdateStep`, which `hmtl bench` runs too); validate, log and checkpoint on schedule. The

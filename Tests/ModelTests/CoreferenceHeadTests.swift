@@ -72,7 +72,8 @@ final class CoreferenceHeadTests: XCTestCase {
         XCTAssertEqual(doc.clusters, [[TokenSpan(start: 1, end: 1), TokenSpan(start: 3, end: 4)]])
     }
 
-    /// The loss and its gradient against a direct Double transcription of spec §6.
+    /// The loss and its gradient against a direct Double transcription of docs/design.md,
+    /// Coreference level.
     func testLikelihoodMatchesNaiveDouble() {
         var rng = RNG(seed: 5)
         let k = 6, K = 3

@@ -203,7 +203,8 @@ final class RelationHeadTests: XCTestCase {
         XCTAssertTrue(f.arena.grads.allSatisfy { $0 == 0 }, "loss and predict must not touch gradients")
     }
 
-    /// Reference sizes: U, W ~ N(0, 2/64), V ~ N(0, 2/6), b ~ N(0, 1) (spec §9).
+    /// Reference sizes: U, W ~ N(0, 2/64), V ~ N(0, 2/6), b ~ N(0, 1) (docs/design.md,
+    /// Initialisation).
     func testInitializationFollowsTheReference() {
         var layout = ParameterLayout()
         let head = RelationHead(name: "relation", inputSize: 128, relationCount: 6, layout: &layout)

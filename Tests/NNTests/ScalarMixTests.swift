@@ -20,7 +20,7 @@ final class ScalarMixTests: XCTestCase {
         let (mix, arena) = mix(layers: 3)
         XCTAssertEqual(mix.scalars.name, "mix/scalars")
         XCTAssertEqual(mix.gamma.name, "mix/gamma")
-        XCTAssertEqual(Array(arena.values), [0, 0, 0, 1], "w = 0, γ = 1 (spec §9)")
+        XCTAssertEqual(Array(arena.values), [0, 0, 0, 1], "w = 0, γ = 1 (docs/design.md, Initialisation)")
         var rng = RNG(seed: 3)
         let x = features([3, 2, 4, 5], rng: &rng)
         let (y, _) = mix.forward(x, arena: arena)

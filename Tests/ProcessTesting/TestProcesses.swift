@@ -133,8 +133,8 @@ public enum TestProcesses {
     }
 }
 
-/// How the tests launch mpirun: as the README does, with the grace OpenMPI gives ranks between
-/// SIGTERM and SIGKILL when mpirun itself is signalled or a rank fails.
+/// How the tests launch mpirun: as docs/distributed.md does, with the grace OpenMPI gives ranks
+/// between SIGTERM and SIGKILL when mpirun itself is signalled or a rank fails.
 public enum MPILaunch {
     /// `odls_base_sigkill_timeout`, seconds: the value every documented launch sets.
     public static let sigkillGrace = 10

@@ -38,8 +38,8 @@ enum CommandRunner {
         try execute(hmtl, arguments, timeout: timeout, environment: environment)
     }
 
-    /// `mpirun -np N hmtl args…`, launched as the README launches it (`MPILaunch.options`: root-safe,
-    /// oversubscribed, the documented SIGKILL grace), one BLAS thread per rank.
+    /// `mpirun -np N hmtl args…`, launched as docs/distributed.md launches it (`MPILaunch.options`:
+    /// root-safe, oversubscribed, the documented SIGKILL grace), one BLAS thread per rank.
     static func mpirun(ranks: Int, _ arguments: [String], program: String? = nil, timeout: TimeInterval = 300) throws -> Output {
         try execute(try mpirunPath(), mpirunArguments(ranks: ranks, [program ?? hmtl] + arguments), timeout: timeout, environment: [:])
     }

@@ -51,7 +51,7 @@ final class ContextualTests: XCTestCase {
         XCTAssertEqual(config.modelSettings.embedder.contextual?.layers, 3)
         let reference = try parse(Self.config("f"), overrides: ["embedder.contextual={}"])
         XCTAssertEqual(reference.embedder.contextual, Embedder.ContextualSettings(layers: 3, dimension: 1024, dropout: 0),
-                       "defaults: the original ELMo, no dropout (spec §2)")
+                       "defaults: the original ELMo, no dropout (docs/design.md, Shared embedding)")
         XCTAssertNil(try parse(Self.config("f"), overrides: ["embedder.contextual=null", "tasks.ner.data.contextual=null"]).embedder.contextual)
     }
 

@@ -34,9 +34,9 @@ final class MultiTaskTests: XCTestCase {
         try CheckpointStore.read(XCTUnwrap(try CheckpointStore.latest(in: dir))).parameters
     }
 
-    /// DESIGN.md: 2 ranks × batch b make the update of 1 rank × 2b — here for every task at
-    /// once, since each step samples one of the four (the tasks' draws are the same sequence in
-    /// both runs: the sampler's weights depend on the global batch only).
+    /// docs/design.md, Distributed semantics: 2 ranks × batch b make the update of 1 rank × 2b —
+    /// here for every task at once, since each step samples one of the four (the tasks' draws are
+    /// the same sequence in both runs: the sampler's weights depend on the global batch only).
     func testTwoRanksEqualOneRankWithDoubleBatchForEveryTask() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
         let dir = try CommandRunner.temporaryDirectory(self)

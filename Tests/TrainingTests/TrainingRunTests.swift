@@ -38,8 +38,9 @@ final class TrainingRunTests: XCTestCase {
         XCTAssertEqual(o.status, 0, "exit \(o.status)\nstdout:\n\(o.stdout)\nstderr:\n\(o.stderr)", file: file, line: line)
     }
 
-    /// DESIGN.md: losses are sums and batches are global, so W ranks with local batch b take
-    /// exactly the update of one rank with batch W·b, up to float rounding in the sums.
+    /// docs/design.md, Distributed semantics: losses are sums and batches are global, so W ranks
+    /// with local batch b take exactly the update of one rank with batch W·b, up to float rounding
+    /// in the sums.
     func testTwoRanksWithBatchBEqualOneRankWithBatch2B() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
         let dir = try CommandRunner.temporaryDirectory(self)
