@@ -23,12 +23,14 @@ let package = Package(
         .target(name: "NN", dependencies: ["Tensor", "CKernels"]),
         .target(name: "Corpus", dependencies: ["Random"]),
         .target(name: "Model", dependencies: ["Tensor", "NN", "Corpus"]),
+        // Metrics and prediction-file readers: all `hmtl score` needs, with no network beneath it.
+        .target(name: "Scoring", dependencies: ["Corpus"]),
         .target(name: "Distributed", dependencies: ["CMPI", "Random"]),
         .target(name: "Checkpoint", dependencies: ["CHDF5", "Random"]),
         .target(name: "Processes", dependencies: ["CKernels"]),
-        .target(name: "Training", dependencies: ["Tensor", "NN", "Corpus", "Model", "Distributed", "Checkpoint", "CKernels"]),
+        .target(name: "Training", dependencies: ["Tensor", "NN", "Corpus", "Model", "Scoring", "Distributed", "Checkpoint", "CKernels"]),
         .executableTarget(name: "hmtl", dependencies: [
-            "Training", "Model", "Corpus", "Checkpoint", "Distributed", "Tensor", "CKernels", "Processes",
+            "Training", "Model", "Scoring", "Corpus", "Checkpoint", "Distributed", "Tensor", "CKernels", "Processes",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -49,6 +51,7 @@ let package = Package(
         .target(name: "CommunicatorTesting", dependencies: ["Distributed"], path: "Tests/CommunicatorTesting"),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "GradientChecking"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "NN", "Tensor", "Corpus", "GradientChecking"]),
+        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "Corpus", "Random"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Random"]),
         // Rewrites checkpoints as older format versions wrote them (raw HDF5), for the checkpoint
         // and the resume tests.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Corpus
 import Foundation
-import Model
+import Scoring
 
 /// Offline scoring of prediction files against gold files, with the metrics the trainer uses:
 /// conlleval-style span F1 (NER, EMD), head and strict relation F1 (RE), and the CoNLL-2012

@@ -1,5 +1,5 @@
 import Corpus
-import Model
+import Scoring
 import XCTest
 
 final class SpanMetricsTests: XCTestCase {

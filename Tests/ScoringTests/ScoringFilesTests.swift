@@ -1,5 +1,5 @@
 import Corpus
-import Model
+import Scoring
 import XCTest
 
 /// The offline-scoring readers (`hmtl score`) on in-memory fixtures.

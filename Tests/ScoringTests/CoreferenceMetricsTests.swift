@@ -1,4 +1,4 @@
-import Model
+import Scoring
 import Random
 import XCTest
 

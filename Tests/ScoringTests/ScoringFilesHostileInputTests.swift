@@ -1,6 +1,6 @@
 import Corpus
 import Foundation
-import Model
+import Scoring
 import XCTest
 
 /// Hostile input to the offline-scoring readers: whole-file failures, numbers at and beyond
