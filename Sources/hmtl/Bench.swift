@@ -1,7 +1,9 @@
 import ArgumentParser
+import Benchmarks
 import CKernels
 import Distributed
 import Foundation
+import Reports
 import Training
 
 struct Bench: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Model
+import Prediction
 import Training
 
 /// `hmtl embed`: a checkpoint's token representations (g_e and the task encoders' outputs)

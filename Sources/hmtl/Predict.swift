@@ -2,6 +2,7 @@ import ArgumentParser
 import Corpus
 import Foundation
 import Model
+import Prediction
 import Training
 
 /// `hmtl predict`: runs a checkpoint over raw text or a corpus file and writes its predictions

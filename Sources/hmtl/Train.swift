@@ -4,6 +4,7 @@ import Checkpoint
 import Distributed
 import Foundation
 import NN
+import Tensor
 import Training
 
 struct Train: ParsableCommand {

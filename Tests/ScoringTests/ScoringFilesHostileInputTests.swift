@@ -1,6 +1,7 @@
 import Corpus
 import Foundation
 import Scoring
+import TestSupport
 import XCTest
 
 /// Hostile input to the offline-scoring readers: whole-file failures, numbers at and beyond
@@ -20,9 +21,7 @@ final class ScoringFilesHostileInputTests: XCTestCase {
     }
 
     func testWholeFileErrorsNameThePredictedFile() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-scoring-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try makeTemporaryDirectory()
         func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
         try Data("x O\n".utf8).write(to: URL(fileURLWithPath: path("gold")))
         try Data([0x78, 0x20, 0xE9, 0x0A]).write(to: URL(fileURLWithPath: path("latin1")))

@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -14,7 +15,7 @@ final class SamplingRuleTests: XCTestCase {
 
     /// Trains with `sampling`, returning the task of every step and the training examples per task.
     private func run(sampling: String) throws -> (draws: [String], examples: [Task: Int]) {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = try writeFile(Self.config, "sampling.json", in: dir)
         try succeeded(CommandRunner.run(["train", "--config", config.path, "--output", dir.appendingPathComponent("run").path,
                                          "--set", "training.sampling=\(sampling)"]))

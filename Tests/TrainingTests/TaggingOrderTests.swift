@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import TestSupport
 import XCTest
 
 /// `"order": ["emd", "ner"]` (setups K and L) through `train`: EMD is the bottom tagging level
@@ -17,7 +18,7 @@ final class TaggingOrderTests: XCTestCase {
     }
 
     func testEMDBelowNERTrainsInThatOrder() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = try writeFile(Self.config, "order.json", in: dir)
         let run = dir.appendingPathComponent("run")
         try succeeded(CommandRunner.run(["train", "--config", config.path, "--output", run.path]))
