@@ -1,6 +1,7 @@
 import Corpus
 import Foundation
 import Model
+import Training
 
 /// Predictions written in the formats `hmtl score` reads, one file per task, so a prediction
 /// made on a gold file scores with the trainer's metrics:
@@ -23,6 +24,38 @@ public enum PredictionFiles {
         if first.coref != nil { files.append(("coref.conll", coreference(predictions))) }
         if first.relations != nil { files.append(("re.jsonl", try relations(predictions))) }
         return files
+    }
+
+    /// The files of `render` in `folder`, created if need be (`predict --format conll`).
+    public static func write(_ predictions: [DocumentPrediction], toFolder folder: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw TrainingError("\(folder.path): cannot create the output folder (\(error.localizedDescription))")
+        }
+        for file in try render(predictions) {
+            try write(file.text, to: folder.appendingPathComponent(file.name))
+        }
+    }
+
+    /// One JSON object per document and line (`predict --format jsonl`), with the input's
+    /// character offsets where it has them.
+    public static func jsonLines(_ predictions: [DocumentPrediction], offsets: [[[Range<Int>]]]?) throws -> String {
+        var text = ""
+        for (d, prediction) in predictions.enumerated() {
+            let object = prediction.jsonObject(offsets: offsets?[d])
+            text += String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self) + "\n"
+        }
+        return text
+    }
+
+    /// Writes `text` to `url`, naming the file when it fails.
+    public static func write(_ text: String, to url: URL) throws {
+        do {
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        } catch {
+            throw TrainingError("\(url.path): cannot write (\(error.localizedDescription))")
+        }
     }
 
     static func tagged(_ predictions: [DocumentPrediction], _ task: Task) -> String {

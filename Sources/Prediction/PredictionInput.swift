@@ -65,3 +65,24 @@ public struct PredictionInput: Sendable {
         return PredictionInput(documents: format == .litbank ? splits.train + splits.dev + splits.test : splits.train)
     }
 }
+
+extension PredictionInput {
+    public static let wordColumnHelp = "With --input-format columns: the column of the words (0-based; negative counts from the end)."
+
+    /// `--input`/`--input-format` (and `--word-column`) as the commands take them; text may come
+    /// from standard input.
+    public static func read(input: String?, format name: String, wordColumn: Int) throws -> PredictionInput {
+        guard let format = Format(rawValue: name) else {
+            throw TrainingError("--input-format: expected one of \(Format.allCases.map(\.rawValue).joined(separator: ", ")), got \(name)")
+        }
+        guard let input else {
+            guard format == .text else { throw TrainingError("--input-format \(name) reads a file: give --input PATH") }
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            guard let text = String(validating: data, as: UTF8.self) else {
+                throw TrainingError("standard input is not valid UTF-8 text")
+            }
+            return try PredictionInput.checkedText(text, source: "standard input")
+        }
+        return try read(path: input, format: format, wordColumn: wordColumn)
+    }
+}
