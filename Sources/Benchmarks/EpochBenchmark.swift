@@ -16,8 +16,21 @@ public struct EpochBenchmark {
         self.epochs = epochs
     }
 
+    /// Trains in a scratch folder named by rank 0's pid (every rank must write to the same one),
+    /// removed afterwards; returns the JSON line on rank 0, nil on the others.
+    public func runInScratch(communicator: Communicator, environment: [String: String]) throws -> [String: Any]? {
+        let pid = try communicator.allgather(Int64(getpid()))[0]
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-bench-epochs-\(pid)")
+        defer {
+            if communicator.rank == 0 { try? FileManager.default.removeItem(at: scratch) }
+        }
+        let line = try run(communicator: communicator, scratch: scratch, environment: environment)
+        try communicator.barrier()
+        return communicator.rank == 0 ? line : nil
+    }
+
     /// Trains in `scratch` (left for the caller to remove) and returns rank 0's JSON line.
-    public func run(communicator: Communicator, scratch: URL, environment: [String: String]) throws -> [String: Any] {
+    func run(communicator: Communicator, scratch: URL, environment: [String: String]) throws -> [String: Any] {
         var data = try RunData.load(config)
         let pretrained = try data.attachPretrained(config)
         if communicator.rank == 0 { try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true) }
