@@ -46,8 +46,8 @@ let package = Package(
         .target(name: "Experiments", dependencies: ["Training", "Reports", "Launching", "Model", "Checkpoint", "Processes", "CKernels"]),
         // The command line: parses options and calls into the targets above.
         .executableTarget(name: "hmtl", dependencies: [
-            "Training", "Prediction", "Reports", "Benchmarks", "Experiments", "Model", "Scoring", "Corpus", "Checkpoint",
-            "Distributed", "Tensor", "CKernels", "Processes",
+            "Training", "Prediction", "Reports", "Benchmarks", "Experiments", "Launching", "Model", "Scoring", "Corpus", "Checkpoint",
+            "Distributed", "Tensor", "CKernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

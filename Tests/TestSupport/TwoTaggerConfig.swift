@@ -15,19 +15,13 @@ public struct TwoTaggerConfig {
 
     public var seed: Int
     /// Tagging levels bottom-up; nil for the default (NER below EMD).
-    public var order: [String]?
-    public var wordDim: Int, charFilters: Int
-    public var ner: Tagger, emd: Tagger
+    public var order: [String]? = nil
+    public var wordDim = 4, charFilters = 3
+    public var ner = Tagger(), emd = Tagger()
     public var training: [String: Any]
 
-    public init(seed: Int, order: [String]? = nil, wordDim: Int = 4, charFilters: Int = 3, ner: Tagger = Tagger(), emd: Tagger = Tagger(),
-                training: [String: Any]) {
+    public init(seed: Int, training: [String: Any]) {
         self.seed = seed
-        self.order = order
-        self.wordDim = wordDim
-        self.charFilters = charFilters
-        self.ner = ner
-        self.emd = emd
         self.training = training
     }
 
