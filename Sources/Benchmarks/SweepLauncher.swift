@@ -7,10 +7,10 @@ import Training
 /// Runs this very binary's `bench` under `mpirun -np R` — root-safe, oversubscribed (a sweep
 /// may ask for more ranks than cores), one BLAS thread per rank so that R ranks use R cores —
 /// and returns the JSON line its rank 0 wrote. The ranks' output goes to this process's.
-public struct SweepLauncher {
+struct SweepLauncher {
     let programs: LaunchPrograms
 
-    public init() throws { programs = try LaunchPrograms(for: "--sweep") }
+    init() throws { programs = try LaunchPrograms(for: "--sweep") }
 
     /// How long the ranks of a stopped bench get between SIGTERM and SIGKILL: they have nothing
     /// to save, so only slack for a loaded machine.
@@ -20,7 +20,7 @@ public struct SweepLauncher {
     /// this process alone, which then ends mpirun and its ranks together (they stay in that
     /// session) before it exits — and SIGTERM from the kernel should this process die first.
     /// Call `hk_install_stop_handler` before, so that SIGTERM or SIGINT here end the bench.
-    public func measure(ranks: Int, arguments: [String]) throws -> [String: Any] {
+    func measure(ranks: Int, arguments: [String]) throws -> [String: Any] {
         let result = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-bench-\(ProcessInfo.processInfo.processIdentifier)-\(ranks).json")
         defer { try? FileManager.default.removeItem(at: result) }
         try? FileManager.default.removeItem(at: result)

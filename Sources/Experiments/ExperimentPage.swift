@@ -5,10 +5,10 @@ import Reports
 /// the dev score and training loss of each of its runs that has logged (finished or not),
 /// drawn by the run report's own charts from the run's metrics.jsonl — with a link to each
 /// finished run's full report (`report.html` in its folder).
-public enum ExperimentPage {
-    public static let fileName = "index.html"
+enum ExperimentPage {
+    static let fileName = "index.html"
 
-    public static func html(plan: ExperimentPlan, summary: ExperimentSummary) throws -> String {
+    static func html(plan: ExperimentPlan, summary: ExperimentSummary) throws -> String {
         var sections = [
             ReportPage.Section("Test scores", note: "Rows are setups, columns task metrics (Table 3 of the paper); see the notes below.",
                                body: ResultsTable(summary: summary, split: "test").html.html),

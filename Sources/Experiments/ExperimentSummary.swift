@@ -5,16 +5,16 @@ import Training
 /// deviation over the seeds that finished, with the runs' results themselves, so the one file
 /// carries the whole table. Built from whatever runs have finished so far.
 public struct ExperimentSummary: Codable, Sendable {
-    public static let fileName = "summary.json"
+    static let fileName = "summary.json"
 
     /// Mean and sample standard deviation (n − 1; nil for one value) of `values`.
-    public struct Statistic: Codable, Sendable, Equatable {
-        public var mean: Double
-        public var std: Double?
-        public var n: Int
-        public var values: [Double]
+    struct Statistic: Codable, Sendable, Equatable {
+        var mean: Double
+        var std: Double?
+        var n: Int
+        var values: [Double]
 
-        public init?(_ values: [Double]) {
+        init?(_ values: [Double]) {
             guard !values.isEmpty else { return nil }
             let mean = values.reduce(0, +) / Double(values.count)
             self.mean = mean
@@ -25,22 +25,22 @@ public struct ExperimentSummary: Codable, Sendable {
         }
     }
 
-    public struct Setup: Codable, Sendable {
-        public var setup: String
-        public var hierarchy: String
-        public var config: String
+    struct Setup: Codable, Sendable {
+        var setup: String
+        var hierarchy: String
+        var config: String
         /// The seeds planned, and those finished (in the plan's order).
-        public var seeds: [Int]
-        public var finishedSeeds: [Int]
+        var seeds: [Int]
+        var finishedSeeds: [Int]
         /// task → split (`dev`, `test`) → metric → statistic over the finished seeds.
-        public var scores: [String: [String: [String: Statistic]]]
-        public var steps: Statistic?
-        public var epochs: Statistic?
-        public var wallSeconds: Statistic?
+        var scores: [String: [String: [String: Statistic]]]
+        var steps: Statistic?
+        var epochs: Statistic?
+        var wallSeconds: Statistic?
         /// Seeds a cap stopped before their dev scores levelled off (`DevPlateau`).
-        public var cappedBeforeLevellingOff: [Int]
+        var cappedBeforeLevellingOff: [Int]
         /// How many runs each stopping reason ended.
-        public var stopReasons: [String: Int]
+        var stopReasons: [String: Int]
 
         enum CodingKeys: String, CodingKey {
             case setup, hierarchy, config, seeds, finishedSeeds = "finished_seeds", scores, steps, epochs, wallSeconds = "wall_seconds"
@@ -49,15 +49,15 @@ public struct ExperimentSummary: Codable, Sendable {
     }
 
     /// The experiment file's name.
-    public var experiment: String
+    var experiment: String
     /// The overrides every run got after its seed (the protocol).
-    public var protocolOverrides: [String]
-    public var setups: [Setup]
+    var protocolOverrides: [String]
+    var setups: [Setup]
     public var runs: [RunResult]
 
     enum CodingKeys: String, CodingKey { case experiment, protocolOverrides = "protocol", setups, runs }
 
-    public init(plan: ExperimentPlan, results: [RunResult]) {
+    init(plan: ExperimentPlan, results: [RunResult]) {
         experiment = URL(fileURLWithPath: plan.file).lastPathComponent
         protocolOverrides = plan.protocolOverrides
         runs = results
@@ -83,7 +83,7 @@ public struct ExperimentSummary: Codable, Sendable {
 }
 
 extension ExperimentSummary {
-    public static let tableFileName = "table.md"
+    static let tableFileName = "table.md"
 
     /// Reads the result of every run finished so far and writes `summary.json`, `table.md` and
     /// `index.html` into the experiment's output folder.

@@ -5,20 +5,20 @@ import Training
 /// `launches.jsonl` when the launch ends: a run's wall time is the sum of its launches' over
 /// every sitting (start-up and the final test included; a launch whose runner was killed
 /// outright is not counted).
-public struct LaunchRecord: Codable, Sendable {
-    public static let fileName = "launches.jsonl"
+struct LaunchRecord: Codable, Sendable {
+    static let fileName = "launches.jsonl"
 
     /// The command as printed (paths relative to the runner's folder where they can be).
-    public var command: String
+    var command: String
     /// ISO 8601, UTC.
-    public var started: String
-    public var seconds: Double
+    var started: String
+    var seconds: Double
     /// mpirun's exit code, or the signal that ended it.
-    public var status: Int32
+    var status: Int32
     /// `finished`, `interrupted` or `failed`.
-    public var outcome: String
+    var outcome: String
 
-    public init(command: String, started: Date, seconds: Double, status: Int32, outcome: String) {
+    init(command: String, started: Date, seconds: Double, status: Int32, outcome: String) {
         self.command = command
         self.started = ISO8601DateFormatter().string(from: started)
         self.seconds = seconds
@@ -26,7 +26,7 @@ public struct LaunchRecord: Codable, Sendable {
         self.outcome = outcome
     }
 
-    public static func append(_ record: LaunchRecord, to folder: URL) throws {
+    static func append(_ record: LaunchRecord, to folder: URL) throws {
         let url = folder.appendingPathComponent(fileName)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]  // one line per record
@@ -41,7 +41,7 @@ public struct LaunchRecord: Codable, Sendable {
     }
 
     /// The folder's launches; none when it has no file yet. A malformed line names the file and line.
-    public static func read(_ folder: URL) throws -> [LaunchRecord] {
+    static func read(_ folder: URL) throws -> [LaunchRecord] {
         let url = folder.appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: url.path) else { return [] }
         let text = try String(contentsOf: url, encoding: .utf8)

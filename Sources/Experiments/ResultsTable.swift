@@ -6,7 +6,7 @@ import Training
 /// task metric, each cell the mean ± sample standard deviation over the finished seeds — for
 /// one split; `table.md` holds the test and the dev table with what they mean, `index.html`
 /// the same rows.
-public struct ResultsTable: Sendable {
+struct ResultsTable: Sendable {
     struct Column: Sendable {
         var header: String, task: String, metric: String
     }
@@ -18,11 +18,11 @@ public struct ResultsTable: Sendable {
         Column(header: "CR CEAF-e", task: "coref", metric: "ceafe_f1"), Column(header: "CR avg", task: "coref", metric: "f1"),
     ]
 
-    public let summary: ExperimentSummary
+    let summary: ExperimentSummary
     /// `test` or `dev`.
-    public let split: String
+    let split: String
 
-    public init(summary: ExperimentSummary, split: String) {
+    init(summary: ExperimentSummary, split: String) {
         self.summary = summary
         self.split = split
     }
@@ -50,9 +50,9 @@ public struct ResultsTable: Sendable {
         return String(format: "%.2f", statistic.mean) + (statistic.std.map { String(format: " ± %.2f", $0) } ?? "")
     }
 
-    public var html: HTMLTable { HTMLTable(headers: headers, rows: rows, numeric: Set(2..<headers.count - 1)) }
+    var html: HTMLTable { HTMLTable(headers: headers, rows: rows, numeric: Set(2..<headers.count - 1)) }
 
-    public var markdown: String {
+    var markdown: String {
         let escape = { (cell: String) in cell.replacingOccurrences(of: "|", with: "\\|") }
         var lines = ["| " + headers.map(escape).joined(separator: " | ") + " |",
                      "|" + headers.indices.map { $0 < 2 || $0 == headers.count - 1 ? "---|" : "---:|" }.joined()]
@@ -61,7 +61,7 @@ public struct ResultsTable: Sendable {
     }
 
     /// What the tables show, for `table.md` and the page.
-    public static func notes(_ summary: ExperimentSummary) -> [String] {
+    static func notes(_ summary: ExperimentSummary) -> [String] {
         let machines = Set(summary.runs.map { r in
             "\(r.hardware.cpuModel), OpenBLAS \(r.hardware.blasKernel) kernel, \(r.worldSize) rank(s) × \(r.threads) BLAS thread(s), \(r.hardware.build) build"
         }).sorted()
@@ -84,7 +84,7 @@ public struct ResultsTable: Sendable {
     }
 
     /// `table.md`: the test table, the dev table, the notes.
-    public static func document(_ summary: ExperimentSummary) -> String {
+    static func document(_ summary: ExperimentSummary) -> String {
         """
         # \(summary.experiment): test scores
 

@@ -8,67 +8,67 @@ import Training
 /// are those of the validation that saved it, the test scores those `hmtl train` computed with
 /// it at the end — the `Evaluator`'s, as `hmtl evaluate` computes them. Scores are in percent.
 public struct RunResult: Codable, Sendable {
-    public static let fileName = "result.json"
+    static let fileName = "result.json"
 
-    public struct Scores: Codable, Sendable {
+    struct Scores: Codable, Sendable {
         /// The step of `best-<task>.h5`; nil when the task was never validated (its test score
         /// then comes from the final parameters).
-        public var bestStep: Int?
-        public var bestEpoch: Double?
+        var bestStep: Int?
+        var bestEpoch: Double?
         /// F1, precision and recall fields of the records: `f1`; RE's `strict_f1`; coreference's
         /// `muc_f1`, `b3_f1`, `ceafe_f1` (`f1` is their average), …
-        public var dev: [String: Double]
-        public var test: [String: Double]
+        var dev: [String: Double]
+        var test: [String: Double]
 
         enum CodingKeys: String, CodingKey { case bestStep = "best_step", bestEpoch = "best_epoch", dev, test }
     }
 
-    public struct Stop: Codable, Sendable {
+    struct Stop: Codable, Sendable {
         /// `patience`, `min_lr`, `max_epochs` or `max_steps` (`Trainer.StopReason`).
-        public var reason: String
+        var reason: String
         /// A cap (`max_epochs`, `max_steps`) ended the run rather than a stopping rule.
-        public var capped: Bool
+        var capped: Bool
         /// Capped runs: whether every task's dev score had levelled off (`DevPlateau`).
-        public var levelledOff: Bool?
+        var levelledOff: Bool?
         /// Capped runs: per task, F1 points its best dev score gained over its last
         /// `DevPlateau.window` validations (a task with too few validations is left out).
-        public var gains: [String: Double]?
+        var gains: [String: Double]?
 
         enum CodingKeys: String, CodingKey { case reason, capped, levelledOff = "levelled_off", gains }
     }
 
-    public struct Hardware: Codable, Sendable {
-        public var cpuModel: String
-        public var blasKernel: String
-        public var build: String
-        public var hmtlVersion: String
+    struct Hardware: Codable, Sendable {
+        var cpuModel: String
+        var blasKernel: String
+        var build: String
+        var hmtlVersion: String
 
         enum CodingKeys: String, CodingKey { case cpuModel = "cpu_model", blasKernel = "blas_kernel", build, hmtlVersion = "hmtl_version" }
     }
 
-    public var setup: String
-    public var seed: Int
+    var setup: String
+    var seed: Int
     /// The config as the experiment file names it, relative to that file.
-    public var config: String
-    public var hierarchy: String
+    var config: String
+    var hierarchy: String
     /// `--set` overrides after the seed's.
-    public var overrides: [String]
-    public var worldSize: Int
+    var overrides: [String]
+    var worldSize: Int
     /// OPENBLAS_NUM_THREADS of each rank, as the run recorded it.
-    public var threads: String
-    public var tasks: [String: Scores]
-    public var steps: Int
-    public var epochs: Double
-    public var stepsPerEpoch: Int
-    public var stop: Stop
+    var threads: String
+    var tasks: [String: Scores]
+    var steps: Int
+    var epochs: Double
+    var stepsPerEpoch: Int
+    var stop: Stop
     /// The logged training windows' time (validations and checkpoints included, replayed steps once).
-    public var trainingSeconds: Double
+    var trainingSeconds: Double
     /// The launches' wall time over every sitting (`LaunchRecord`).
-    public var wallSeconds: Double
-    public var launches: Int
-    public var hardware: Hardware
+    var wallSeconds: Double
+    var launches: Int
+    var hardware: Hardware
     /// The last launch's command.
-    public var command: String
+    var command: String
 
     enum CodingKeys: String, CodingKey {
         case setup, seed, config, hierarchy, overrides, worldSize = "world_size", threads, tasks, steps, epochs
@@ -78,7 +78,7 @@ public struct RunResult: Codable, Sendable {
 
     /// The result of `run` from its records; fails unless its metrics end with the completion
     /// record (`Trainer.recordEnd`).
-    public init(run: ExperimentPlan.Run, metrics: RunMetrics, launches: [LaunchRecord]) throws {
+    init(run: ExperimentPlan.Run, metrics: RunMetrics, launches: [LaunchRecord]) throws {
         let place = run.folder.appendingPathComponent(RunReport.metricsFileName).path
         guard let end = metrics.end else { throw TrainingError("\(place): the run has not ended (no completion record after its last step)") }
         guard let start = metrics.starts.last else { throw TrainingError("\(place): no start record") }
@@ -121,14 +121,14 @@ public struct RunResult: Codable, Sendable {
     }
 
     /// Whether the run stopped on a cap before its dev scores levelled off.
-    public var cappedBeforeLevellingOff: Bool { stop.capped && stop.levelledOff == false }
+    var cappedBeforeLevellingOff: Bool { stop.capped && stop.levelledOff == false }
 
-    public func write(to folder: URL) throws {
+    func write(to folder: URL) throws {
         try ResultFiles.writeJSON(self, to: folder.appendingPathComponent(Self.fileName), what: "run result")
     }
 
     /// The folder's result, nil when it has none (the run is not finished).
-    public static func read(from folder: URL) throws -> RunResult? {
+    static func read(from folder: URL) throws -> RunResult? {
         let url = folder.appendingPathComponent(fileName)
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         do {

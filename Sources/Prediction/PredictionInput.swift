@@ -35,7 +35,7 @@ public struct PredictionInput: Sendable {
     /// `text(_:)` after checking every line against the stored-string rule (`StoredText`):
     /// `embed` stores the tokens, and a token no HDF5 string can hold would fail only at the
     /// end of the run. `source` names the input in the error (a path, or standard input).
-    public static func checkedText(_ text: String, source: String) throws -> PredictionInput {
+    static func checkedText(_ text: String, source: String) throws -> PredictionInput {
         for (index, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             if let problem = StoredText.problem(in: line, tabAllowed: true) {
                 throw CorpusError(path: source, line: index + 1, message: problem)

@@ -8,23 +8,23 @@ import Foundation
 /// rates, rank counts) end on the nearest levels — powers of the base; in base 10 also 2× and
 /// 5× them — in base 10 strictly outside the data, so no line runs along the frame and a
 /// constant series sits mid-axis; every level is a tick when they fit, else the powers only.
-public struct AxisScale: Sendable {
-    public enum Kind: Sendable, Equatable {
+struct AxisScale: Sendable {
+    enum Kind: Sendable, Equatable {
         case linear
         case logarithmic(base: Double)
     }
 
-    public let kind: Kind
+    let kind: Kind
     /// The domain after rounding out to ticks; `fraction` maps it onto 0...1.
-    public let lower: Double
-    public let upper: Double
-    public let ticks: [Double]
+    let lower: Double
+    let upper: Double
+    let ticks: [Double]
     /// Linear axes: the tick step, which fixes how many decimals a label needs.
     let step: Double
 
     /// `values` may hold non-finite numbers (and, on a log axis, non-positive ones): they are
     /// ignored, as the charts skip them. With nothing left the domain is 0...1 (log: 1...base).
-    public init(covering values: [Double], kind: Kind = .linear, includeZero: Bool = false, maxIntervals: Int = 6) {
+    init(covering values: [Double], kind: Kind = .linear, includeZero: Bool = false, maxIntervals: Int = 6) {
         precondition(maxIntervals >= 1, "an axis needs at least one interval")
         self.kind = kind
         let usable = values.filter { Self.accepts($0, kind: kind) }
@@ -72,7 +72,7 @@ public struct AxisScale: Sendable {
 
     /// The smallest nice step for which [lower, upper] rounded out to whole steps spans at
     /// most `maxIntervals` steps.
-    public static func niceStep(lower: Double, upper: Double, maxIntervals: Int) -> Double {
+    static func niceStep(lower: Double, upper: Double, maxIntervals: Int) -> Double {
         precondition(upper > lower && lower.isFinite && upper.isFinite, "a nice step needs a finite, non-empty range")
         let raw = (upper - lower) / Double(maxIntervals)
         var exponent = (log10(raw)).rounded(.down)
@@ -88,7 +88,7 @@ public struct AxisScale: Sendable {
     }
 
     /// Whether a value can be drawn on an axis of this kind.
-    public func accepts(_ value: Double) -> Bool { Self.accepts(value, kind: kind) }
+    func accepts(_ value: Double) -> Bool { Self.accepts(value, kind: kind) }
 
     static func accepts(_ value: Double, kind: Kind) -> Bool {
         guard value.isFinite else { return false }
@@ -97,7 +97,7 @@ public struct AxisScale: Sendable {
     }
 
     /// 0 at `lower`, 1 at `upper`.
-    public func fraction(_ value: Double) -> Double {
+    func fraction(_ value: Double) -> Double {
         switch kind {
         case .linear: (value - lower) / (upper - lower)
         case .logarithmic(let base): (Self.log(value, base) - Self.log(lower, base)) / (Self.log(upper, base) - Self.log(lower, base))
@@ -107,7 +107,7 @@ public struct AxisScale: Sendable {
     /// A tick label: as many decimals as the step needs on linear axes ("0.25", "1500",
     /// "12.5k" once ticks reach 10,000), the shortest form on logarithmic ones ("0.002",
     /// "1e-5", "50k", "2M").
-    public func label(_ value: Double) -> String {
+    func label(_ value: Double) -> String {
         switch kind {
         case .linear:
             let magnitude = max(abs(lower), abs(upper))

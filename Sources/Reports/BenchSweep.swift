@@ -4,51 +4,51 @@ import Training
 /// The result of `hmtl bench --sweep`: throughput measured at several rank counts and,
 /// optionally, a projection to larger counts from a latency–bandwidth model of the allreduce.
 /// Only `ranks` and `tokens_per_s` are required of a point; the report shows what else is there.
-public struct BenchSweep: Decodable, Sendable {
-    public struct Point: Decodable, Sendable {
-        public var ranks: Int
-        public var threads: Int?
-        public var oversubscribed: Bool?
-        public var tokensPerS: Double
-        public var msPerStep: Double?
-        public var computeMs: Double?
-        public var allreduceMs: Double?
-        public var allreduceFraction: Double?
-        public var allreduceGbps: Double?
-        public var speedup: Double?
-        public var efficiency: Double?
+struct BenchSweep: Decodable, Sendable {
+    struct Point: Decodable, Sendable {
+        var ranks: Int
+        var threads: Int?
+        var oversubscribed: Bool?
+        var tokensPerS: Double
+        var msPerStep: Double?
+        var computeMs: Double?
+        var allreduceMs: Double?
+        var allreduceFraction: Double?
+        var allreduceGbps: Double?
+        var speedup: Double?
+        var efficiency: Double?
     }
 
-    public struct ProjectionRow: Decodable, Sendable {
-        public var ranks: Int
-        public var computeMs: Double?
-        public var allreduceMs: Double?
-        public var msPerStep: Double?
-        public var speedup: Double?
-        public var efficiency: Double?
+    struct ProjectionRow: Decodable, Sendable {
+        var ranks: Int
+        var computeMs: Double?
+        var allreduceMs: Double?
+        var msPerStep: Double?
+        var speedup: Double?
+        var efficiency: Double?
     }
 
-    public struct Projection: Decodable, Sendable {
-        public var latencyUs: Double?
-        public var bandwidthGbps: Double?
-        public var source: String?
-        public var rows: [ProjectionRow]
+    struct Projection: Decodable, Sendable {
+        var latencyUs: Double?
+        var bandwidthGbps: Double?
+        var source: String?
+        var rows: [ProjectionRow]
     }
 
-    public var kind: String
-    public var task: String?
-    public var cores: Int?
-    public var points: [Point]
-    public var projection: Projection?
+    var kind: String
+    var task: String?
+    var cores: Int?
+    var points: [Point]
+    var projection: Projection?
 
-    public static func read(_ url: URL) throws -> BenchSweep {
+    static func read(_ url: URL) throws -> BenchSweep {
         let data: Data
         do { data = try Data(contentsOf: url) } catch { throw TrainingError("\(url.path): cannot read the bench sweep: \(error.localizedDescription)") }
         return try decode(data, file: url.path)
     }
 
     /// Errors name `file` and the offending field.
-    public static func decode(_ data: Data, file: String) throws -> BenchSweep {
+    static func decode(_ data: Data, file: String) throws -> BenchSweep {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let sweep: BenchSweep
@@ -66,14 +66,14 @@ public struct BenchSweep: Decodable, Sendable {
     }
 
     /// Efficiency as a fraction of ideal: files may give it as a fraction or in percent.
-    public var efficiencyIsPercent: Bool {
+    var efficiencyIsPercent: Bool {
         (points.compactMap(\.efficiency) + (projection?.rows.compactMap(\.efficiency) ?? [])).contains { $0 > 1.5 }
     }
 
     /// Tokens per second per unit of speedup — the single-rank throughput the speedups are
     /// relative to — from the fewest-rank point that is not oversubscribed (else the first).
     /// The ideal line and the projected throughputs scale it.
-    public var baseline: Double? {
+    var baseline: Double? {
         let candidates = points.filter { $0.oversubscribed != true && $0.tokensPerS > 0 }.sorted { $0.ranks < $1.ranks }
         guard let base = candidates.first ?? points.min(by: { $0.ranks < $1.ranks }) else { return nil }
         return base.tokensPerS / (base.speedup ?? Double(base.ranks))

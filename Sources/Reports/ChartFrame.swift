@@ -1,7 +1,7 @@
 import Foundation
 
 /// How a series or legend entry is drawn.
-public enum Stroke: Sendable {
+enum Stroke: Sendable {
     case solid, dashed, dotted
 
     var dashArray: String? {
@@ -14,8 +14,8 @@ public enum Stroke: Sendable {
 }
 
 /// One row of a chart's legend.
-public struct LegendEntry: Sendable {
-    public enum Symbol: Sendable {
+struct LegendEntry: Sendable {
+    enum Symbol: Sendable {
         case line(Stroke)
         /// A filled square: a bar layer.
         case swatch
@@ -23,11 +23,11 @@ public struct LegendEntry: Sendable {
         case ring
     }
 
-    public var name: String
-    public var colour: String
-    public var symbol: Symbol
+    var name: String
+    var colour: String
+    var symbol: Symbol
 
-    public init(_ name: String, colour: String, symbol: Symbol) {
+    init(_ name: String, colour: String, symbol: Symbol) {
         self.name = name
         self.colour = colour
         self.symbol = symbol

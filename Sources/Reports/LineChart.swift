@@ -2,13 +2,13 @@
 /// points. Points whose x or y cannot be drawn (non-finite, or not positive on a logarithmic
 /// axis) are skipped and break the line there, so a gap in the data shows as a gap.
 public struct LineChart: Sendable {
-    public struct Axis: Sendable {
-        public var title: String
-        public var kind: AxisScale.Kind
-        public var includeZero: Bool
-        public var maxIntervals: Int
+    struct Axis: Sendable {
+        var title: String
+        var kind: AxisScale.Kind
+        var includeZero: Bool
+        var maxIntervals: Int
 
-        public init(_ title: String, kind: AxisScale.Kind = .linear, includeZero: Bool = false, maxIntervals: Int = 6) {
+        init(_ title: String, kind: AxisScale.Kind = .linear, includeZero: Bool = false, maxIntervals: Int = 6) {
             self.title = title
             self.kind = kind
             self.includeZero = includeZero
@@ -16,28 +16,28 @@ public struct LineChart: Sendable {
         }
     }
 
-    public struct Point: Sendable, Equatable {
-        public var x: Double
-        public var y: Double
-        public init(_ x: Double, _ y: Double) { self.x = x; self.y = y }
+    struct Point: Sendable, Equatable {
+        var x: Double
+        var y: Double
+        init(_ x: Double, _ y: Double) { self.x = x; self.y = y }
     }
 
-    public struct Series: Sendable {
-        public enum Interpolation: Sendable {
+    struct Series: Sendable {
+        enum Interpolation: Sendable {
             case linear
             /// Horizontal until the next point, then vertical: a value that holds until it
             /// changes, as a learning rate does.
             case stepAfter
         }
 
-        public var name: String
-        public var colour: String
-        public var points: [Point]
-        public var stroke: Stroke
-        public var interpolation: Interpolation
-        public var markers: Bool
+        var name: String
+        var colour: String
+        var points: [Point]
+        var stroke: Stroke
+        var interpolation: Interpolation
+        var markers: Bool
 
-        public init(_ name: String, colour: String, points: [Point], stroke: Stroke = .solid,
+        init(_ name: String, colour: String, points: [Point], stroke: Stroke = .solid,
                     interpolation: Interpolation = .linear, markers: Bool = false) {
             self.name = name
             self.colour = colour
@@ -49,28 +49,28 @@ public struct LineChart: Sendable {
     }
 
     /// A point drawn as a ring over the lines, with an optional short label beside it.
-    public struct Highlight: Sendable {
-        public var point: Point
-        public var colour: String
-        public var label: String?
+    struct Highlight: Sendable {
+        var point: Point
+        var colour: String
+        var label: String?
 
-        public init(_ point: Point, colour: String, label: String? = nil) {
+        init(_ point: Point, colour: String, label: String? = nil) {
             self.point = point
             self.colour = colour
             self.label = label
         }
     }
 
-    public var label: String
-    public var xAxis: Axis
-    public var yAxis: Axis
-    public var series: [Series]
-    public var highlights: [Highlight] = []
+    var label: String
+    var xAxis: Axis
+    var yAxis: Axis
+    var series: [Series]
+    var highlights: [Highlight] = []
     /// Legend rows after the series' own (what a ring means, say).
-    public var extraLegend: [LegendEntry] = []
-    public var emptyMessage = "No data to plot."
+    var extraLegend: [LegendEntry] = []
+    var emptyMessage = "No data to plot."
 
-    public init(label: String, xAxis: Axis, yAxis: Axis, series: [Series]) {
+    init(label: String, xAxis: Axis, yAxis: Axis, series: [Series]) {
         self.label = label
         self.xAxis = xAxis
         self.yAxis = yAxis

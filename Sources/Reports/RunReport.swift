@@ -7,15 +7,15 @@ import Training
 /// (`hmtl bench --sweep`'s own page) only the scaling part.
 public struct RunReport {
     public static let metricsFileName = "metrics.jsonl"
-    public static let sweepFileName = "bench-sweep.json"
+    static let sweepFileName = "bench-sweep.json"
     public static let defaultOutputName = "report.html"
 
-    public var runName: String
-    public var metrics: RunMetrics?
-    public var sweep: BenchSweep?
+    var runName: String
+    var metrics: RunMetrics?
+    var sweep: BenchSweep?
     var settings: RunSettings?
 
-    public init(runName: String, metrics: RunMetrics?, sweep: BenchSweep? = nil) {
+    init(runName: String, metrics: RunMetrics?, sweep: BenchSweep? = nil) {
         self.runName = runName
         self.metrics = metrics
         self.sweep = sweep
@@ -58,7 +58,7 @@ public struct RunReport {
         }
     }
 
-    public var html: String {
+    var html: String {
         var sections = metrics.map(runSections) ?? []
         if let sweep {
             let scaling = ScalingCharts(sweep: sweep)

@@ -2,33 +2,33 @@
 /// window's steps divide among the tasks. Bars span their own x interval (a short last window
 /// draws a narrow bar), so an uneven series of windows reads right on a numeric x axis.
 /// Non-finite and negative layer values count as zero.
-public struct StackedBarChart: Sendable {
-    public struct Layer: Sendable {
-        public var name: String
-        public var colour: String
-        public init(_ name: String, colour: String) { self.name = name; self.colour = colour }
+struct StackedBarChart: Sendable {
+    struct Layer: Sendable {
+        var name: String
+        var colour: String
+        init(_ name: String, colour: String) { self.name = name; self.colour = colour }
     }
 
-    public struct Bar: Sendable {
-        public var lower: Double
-        public var upper: Double
+    struct Bar: Sendable {
+        var lower: Double
+        var upper: Double
         /// One value per layer, in layer order.
-        public var values: [Double]
-        public init(from lower: Double, to upper: Double, values: [Double]) {
+        var values: [Double]
+        init(from lower: Double, to upper: Double, values: [Double]) {
             self.lower = lower
             self.upper = upper
             self.values = values
         }
     }
 
-    public var label: String
-    public var xTitle: String
-    public var yTitle: String
-    public var layers: [Layer]
-    public var bars: [Bar]
-    public var emptyMessage = "No data to plot."
+    var label: String
+    var xTitle: String
+    var yTitle: String
+    var layers: [Layer]
+    var bars: [Bar]
+    var emptyMessage = "No data to plot."
 
-    public init(label: String, xTitle: String, yTitle: String, layers: [Layer], bars: [Bar]) {
+    init(label: String, xTitle: String, yTitle: String, layers: [Layer], bars: [Bar]) {
         self.label = label
         self.xTitle = xTitle
         self.yTitle = yTitle
@@ -36,7 +36,7 @@ public struct StackedBarChart: Sendable {
         self.bars = bars
     }
 
-    public var svg: String {
+    var svg: String {
         let bars = self.bars.filter { $0.lower.isFinite && $0.upper.isFinite && $0.upper > $0.lower }
         let totals = bars.map { $0.values.reduce(0) { $0 + Self.height($1) } }
         guard !bars.isEmpty, totals.contains(where: { $0 > 0 }) else { return ChartFrame.empty(label: label, message: emptyMessage) }

@@ -12,20 +12,20 @@ import Corpus
 /// opened one, and within a cell one-token mentions are read first, then openings, then
 /// closings. Unlike scorer.pl a mention may not cross a sentence boundary (a `DocumentSpan`
 /// lies in one sentence), and every malformed cell is an error rather than ignored.
-public enum CoreferenceFiles {
-    public struct Document: Sendable, Equatable {
-        public var id: String
-        public var part: Int
-        public var clusters: GoldAndPrediction<[[DocumentSpan]]>
+enum CoreferenceFiles {
+    struct Document: Sendable, Equatable {
+        var id: String
+        var part: Int
+        var clusters: GoldAndPrediction<[[DocumentSpan]]>
     }
 
     /// One entry per gold document, in gold-file order. Both files must hold the same
     /// documents (by id and part) with the same sentence lengths.
-    public static func read(gold: String, predicted: String) throws -> [Document] {
+    static func read(gold: String, predicted: String) throws -> [Document] {
         try read(gold: TextFile(path: gold), predicted: TextFile(path: predicted))
     }
 
-    public static func read(gold: TextFile, predicted: TextFile) throws -> [Document] {
+    static func read(gold: TextFile, predicted: TextFile) throws -> [Document] {
         let goldDocuments = try ParsedDocument.all(in: gold)
         let predictedDocuments = try ParsedDocument.all(in: predicted)
         var predictedByKey: [ParsedDocument.Key: ParsedDocument] = [:]

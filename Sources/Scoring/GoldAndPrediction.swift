@@ -1,10 +1,10 @@
 /// The gold annotation of one unit (sentence or document) next to a system's prediction for
 /// it, as the offline scorers (`hmtl score`) read them from a pair of files.
-public struct GoldAndPrediction<Value> {
-    public var gold: Value
-    public var predicted: Value
+struct GoldAndPrediction<Value> {
+    var gold: Value
+    var predicted: Value
 
-    public init(gold: Value, predicted: Value) {
+    init(gold: Value, predicted: Value) {
         self.gold = gold
         self.predicted = predicted
     }

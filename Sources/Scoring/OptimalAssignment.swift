@@ -1,11 +1,11 @@
 /// Maximum-weight one-to-one assignment between the rows and columns of a rectangular matrix:
 /// the Hungarian (Kuhn–Munkres) algorithm with row and column potentials, O(n²·m) for n ≤ m.
 /// CEAF needs the optimal alignment of key to response entities; a greedy one can be worse.
-public enum OptimalAssignment {
+enum OptimalAssignment {
     /// `weights` is rows×columns, row-major. Returns, per row, the column matched to it, or nil
     /// for rows left over when rows > columns. Exactly min(rows, columns) pairs are matched and
     /// their total weight is maximal; with non-negative weights that is the maximum-weight matching.
-    public static func maximumWeight(_ weights: [Double], rows: Int, columns: Int) -> [Int?] {
+    static func maximumWeight(_ weights: [Double], rows: Int, columns: Int) -> [Int?] {
         precondition(weights.count == rows * columns, "OptimalAssignment: \(weights.count) weights for \(rows)×\(columns)")
         guard rows > 0, columns > 0 else { return [Int?](repeating: nil, count: rows) }
         if rows <= columns {

@@ -9,13 +9,13 @@ import Foundation
 /// object (not per sentence); (s1, e1) is the first argument. A prediction file may name the
 /// lists `predicted_relations` instead (DyGIE's output, whose extra score fields are ignored).
 /// Objects are matched by `doc_key` and must have the same sentence lengths on both sides.
-public enum RelationFiles {
+enum RelationFiles {
     /// Per sentence, in gold-file order.
-    public static func read(gold: String, predicted: String) throws -> [GoldAndPrediction<[Relation]>] {
+    static func read(gold: String, predicted: String) throws -> [GoldAndPrediction<[Relation]>] {
         try read(gold: TextFile(path: gold), predicted: TextFile(path: predicted))
     }
 
-    public static func read(gold: TextFile, predicted: TextFile) throws -> [GoldAndPrediction<[Relation]>] {
+    static func read(gold: TextFile, predicted: TextFile) throws -> [GoldAndPrediction<[Relation]>] {
         let goldDocuments = try RelationDocument.all(in: gold)
         let predictedDocuments = try RelationDocument.all(in: predicted)
         let predictedByKey = Dictionary(uniqueKeysWithValues: predictedDocuments.map { ($0.key, $0) })

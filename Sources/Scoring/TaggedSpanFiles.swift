@@ -7,20 +7,20 @@ import Corpus
 /// --format conll` writes, and CoNLL-2003's), its scheme read off the file. The two files must
 /// be aligned line by line (same token on the same line, blanks on the same lines), which
 /// catches predictions written for another split or tokenisation.
-public enum TaggedSpanFiles {
+enum TaggedSpanFiles {
     /// `word=0, ner=-1`, the scheme detected per file: BILOU if any tag starts with `L-` or
     /// `U-` (decoded strictly, so an unconstrained prediction is reported), IOB otherwise —
     /// decoded like conlleval, an `I-X` that does not continue an X span opening a new one, which
     /// gives the same spans as IOB2 on every valid IOB2 sequence.
-    public static let defaultFormat = ColumnFormat(word: 0, tags: [.ner: -1], scheme: nil)
+    static let defaultFormat = ColumnFormat(word: 0, tags: [.ner: -1], scheme: nil)
 
-    public static func read(gold: String, predicted: String, goldFormat: ColumnFormat = defaultFormat,
+    static func read(gold: String, predicted: String, goldFormat: ColumnFormat = defaultFormat,
                             predictedFormat: ColumnFormat = defaultFormat) throws -> [GoldAndPrediction<[LabeledSpan]>] {
         try read(gold: TextFile(path: gold), predicted: TextFile(path: predicted), goldFormat: goldFormat, predictedFormat: predictedFormat)
     }
 
     /// Each format must have exactly one tag column; its spans are scored.
-    public static func read(gold: TextFile, predicted: TextFile, goldFormat: ColumnFormat = defaultFormat,
+    static func read(gold: TextFile, predicted: TextFile, goldFormat: ColumnFormat = defaultFormat,
                             predictedFormat: ColumnFormat = defaultFormat) throws -> [GoldAndPrediction<[LabeledSpan]>] {
         let goldReader = ColumnReader(format: goldFormat), predictedReader = ColumnReader(format: predictedFormat)
         for index in 0..<max(gold.lines.count, predicted.lines.count) {

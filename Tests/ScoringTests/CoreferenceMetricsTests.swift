@@ -1,6 +1,6 @@
-import Scoring
 import Random
 import XCTest
+@testable import Scoring
 
 final class CoreferenceMetricsTests: XCTestCase {
     private func scored(_ key: [[String]], _ response: [[String]]) -> CoreferenceMetrics {

@@ -1,6 +1,6 @@
 import Corpus
-import Scoring
 import XCTest
+@testable import Scoring
 
 final class RelationMetricsTests: XCTestCase {
     private func relation(_ h: (Int, Int), _ t: (Int, Int), _ label: String) -> Relation {

@@ -1,8 +1,8 @@
 import Corpus
 import Foundation
-import Scoring
 import TestSupport
 import XCTest
+@testable import Scoring
 
 /// Hostile input to the offline-scoring readers: whole-file failures, numbers at and beyond
 /// Int's range, BILOU transitions, and long sentences. Each must be a `CorpusError` naming the

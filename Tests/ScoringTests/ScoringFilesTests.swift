@@ -1,6 +1,6 @@
 import Corpus
-import Scoring
 import XCTest
+@testable import Scoring
 
 /// The offline-scoring readers (`hmtl score`) on in-memory fixtures.
 final class ScoringFilesTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Corpus
-import Scoring
 import XCTest
+@testable import Scoring
 
 final class SpanMetricsTests: XCTestCase {
     /// Gold: PER[0,1], LOC[3,3], ORG[5,6]. Predicted: PER[0,1] (correct), LOC[3,4] (wrong
