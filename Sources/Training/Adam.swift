@@ -28,8 +28,7 @@ public struct Adam: Sendable {
     /// backward accumulates into them.
     public mutating func update(_ arena: ParameterArena, clamp: Float = .infinity, scale: Float = 1) {
         step += 1
-        let t = Double(step)
-        let stepSize = Float(learningRate * (1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
+        let stepSize = Float(learningRate * (1 - integerPower(Double(beta2), step)).squareRoot() / (1 - integerPower(Double(beta1), step)))
         var offset = 0
         m.withUnsafeMutableBufferPointer { m in
             v.withUnsafeMutableBufferPointer { v in
@@ -44,9 +43,9 @@ public struct Adam: Sendable {
     }
 }
 
-/// x^y for the bias corrections (Double, exact integer powers by squaring: no libm).
-func pow(_ x: Double, _ y: Double) -> Double {
-    var result = 1.0, base = x, e = Int(y)
+/// x^n for the bias corrections, by squaring (no libm).
+private func integerPower(_ x: Double, _ n: Int) -> Double {
+    var result = 1.0, base = x, e = n
     while e > 0 {
         if e & 1 == 1 { result *= base }
         base *= base

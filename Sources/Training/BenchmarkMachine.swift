@@ -4,8 +4,8 @@ import Tensor
 /// Where a benchmark line was measured — the CPU, the OpenBLAS kernel and threads, the build —
 /// so that a figure is never read without what it depends on most (the same code runs
 /// 1.5–2× apart between OpenBLAS kernels on one CPU, and a debug build is no measurement).
-enum BenchmarkMachine {
-    static func fields(environment: [String: String]) -> [String: Any] {
+public enum BenchmarkMachine {
+    public static func fields(environment: [String: String]) -> [String: Any] {
         ["cpu_model": cpuModel, "blas_kernel": BLASLibrary.coreName,
          "blas_config": BLASLibrary.configuration.trimmingCharacters(in: .whitespaces),
          "threads": environment["OPENBLAS_NUM_THREADS"] ?? "default", "openblas_threads": BLASLibrary.threads,
@@ -15,7 +15,7 @@ enum BenchmarkMachine {
 
     /// One core's sgemm rate at 1024³ (the roofline's ceiling), GFLOP/s: products repeated for
     /// half a second after one untimed, with whatever threads OpenBLAS has (bench runs use 1).
-    static func sgemmPeakGflops() -> Double {
+    public static func sgemmPeakGflops() -> Double {
         let n = 1024
         let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
         var c = [Float](repeating: 0, count: n * n)

@@ -24,19 +24,19 @@ public struct ConfigError: Error, CustomStringConvertible {
 
 /// Typed, path-aware access to one JSON object of the config. Every key read is recorded, so
 /// `finish()` can reject keys nobody asked for — a misspelt key is an error, not a silent default.
-struct ConfigObject {
+public struct ConfigObject {
     let path: String
     private let values: [String: Any]
     private var used: Set<String> = []
 
-    init(_ values: [String: Any], path: String) {
+    public init(_ values: [String: Any], path: String) {
         self.values = values
         self.path = path
     }
 
     /// The JSON object of the file at `path`; errors start with `path` as given, a syntax
     /// error with its line.
-    static func read(path: String) throws -> [String: Any] {
+    public static func read(path: String) throws -> [String: Any] {
         let text: String
         do {
             text = try TextFile.contents(of: path)
@@ -72,7 +72,7 @@ struct ConfigObject {
     }
 
 
-    func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    public func keyPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     private func error(_ key: String, _ message: String) -> ConfigError {
         ConfigError(path: keyPath(key), message: message)
@@ -87,7 +87,7 @@ struct ConfigObject {
 
     mutating func has(_ key: String) -> Bool { raw(key) != nil }
 
-    mutating func int(_ key: String, default def: Int? = nil, range: ClosedRange<Int>) throws -> Int {
+    public mutating func int(_ key: String, default def: Int? = nil, range: ClosedRange<Int>) throws -> Int {
         guard let v = raw(key) else {
             guard let def else { throw error(key, "missing; expected an integer in \(range.lowerBound)...\(range.upperBound)") }
             return def
@@ -120,7 +120,7 @@ struct ConfigObject {
         return d
     }
 
-    mutating func string(_ key: String, default def: String? = nil, oneOf choices: [String]? = nil) throws -> String {
+    public mutating func string(_ key: String, default def: String? = nil, oneOf choices: [String]? = nil) throws -> String {
         guard let v = raw(key) else {
             guard let def else { throw error(key, "missing; expected a string" + (choices.map { " (one of \($0.joined(separator: ", ")))" } ?? "")) }
             return def
@@ -132,11 +132,11 @@ struct ConfigObject {
         return s
     }
 
-    mutating func optionalString(_ key: String) throws -> String? {
+    public mutating func optionalString(_ key: String) throws -> String? {
         has(key) ? try string(key) : nil
     }
 
-    mutating func intArray(_ key: String, range: ClosedRange<Int>) throws -> [Int]? {
+    public mutating func intArray(_ key: String, range: ClosedRange<Int>) throws -> [Int]? {
         guard let v = raw(key) else { return nil }
         guard let array = v as? [Any] else { throw error(key, "expected an array of integers, got \(describe(v))") }
         return try array.map { item in
@@ -159,7 +159,7 @@ struct ConfigObject {
         return n.boolValue
     }
 
-    mutating func array(_ key: String) throws -> [Any]? {
+    public mutating func array(_ key: String) throws -> [Any]? {
         guard let v = raw(key) else { return nil }
         guard let array = v as? [Any] else { throw error(key, "expected an array, got \(describe(v))") }
         return array
@@ -167,15 +167,15 @@ struct ConfigObject {
 
     /// Every key with its value, sorted by key: for an object whose keys are data (a map of
     /// overrides), not a schema.
-    var entries: [(key: String, value: Any)] { values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+    public var entries: [(key: String, value: Any)] { values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
 
-    mutating func object(_ key: String) throws -> ConfigObject? {
+    public mutating func object(_ key: String) throws -> ConfigObject? {
         guard let v = raw(key) else { return nil }
         guard let d = v as? [String: Any] else { throw error(key, "expected an object, got \(describe(v))") }
         return ConfigObject(d, path: keyPath(key))
     }
 
-    func finish() throws {
+    public func finish() throws {
         if let unknown = values.keys.sorted().first(where: { !used.contains($0) }) {
             throw error(unknown, "unknown key")
         }

@@ -121,7 +121,7 @@ extension RunConfig {
 
     /// Where `task`'s training examples come from, as an error names it: the file (or LitBank
     /// folder), or for the demo corpus the config.
-    func trainingPlace(of task: Task) -> String {
+    public func trainingPlace(of task: Task) -> String {
         let path = tasks[task]?.data.train ?? ""
         return path.isEmpty ? "\(origin.name): tasks.\(task.rawValue).data" : path
     }

@@ -1,6 +1,7 @@
 import Corpus
 import Distributed
 import Model
+import Scoring
 import Tensor
 
 /// Dev/test evaluation of a task: each rank scores its share of the examples (positions r,

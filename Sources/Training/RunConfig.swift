@@ -22,6 +22,8 @@ public struct DataSource: Sendable, Equatable {
     /// the tags' scheme (`data.tag_scheme`).
     public var columns: ColumnFormat?
 
+    public init(format: Format) { self.format = format }
+
     /// Whether the source has a test split (a test file, or built-in splits).
     var hasTest: Bool { format == .demo || format == .litbank || !test.isEmpty }
 }
@@ -58,7 +60,7 @@ public enum TaskSampling: String, Sendable, CaseIterable {
 
     /// The sampler's weight of a task with `examples` training examples cut into global batches
     /// of `globalBatch`; it depends on the global batch, never on the world size.
-    func weight(examples: Int, globalBatch: Int) -> Int {
+    public func weight(examples: Int, globalBatch: Int) -> Int {
         switch self {
         case .batches: (examples + globalBatch - 1) / globalBatch
         case .examples: examples

@@ -60,8 +60,3 @@ public struct TaskStream: Sendable {
         plan = BatchPlan.epoch(lengths: lengths, globalBatch: globalBatch, seed: seed, task: task.seedID, epoch: e)
     }
 }
-
-public struct TrainingError: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}

@@ -12,7 +12,7 @@ import Tensor
 /// counters, RE's loss scale, the clipping norm, then — when the summed loss and gradient are
 /// finite — the task's Adam, else the gradient is dropped. The reduced values are the same on
 /// every rank, so every rank takes the same branch.
-struct UpdateStep {
+public struct UpdateStep {
     let model: HierarchicalModel
     let arena: ParameterArena
     let communicator: Communicator
@@ -30,7 +30,7 @@ struct UpdateStep {
 
     /// `schedule` gives the clipping, the reduction's overlap and buckets, and the optimizers'
     /// hyperparameters.
-    init(model: HierarchicalModel, arena: ParameterArena, communicator: Communicator, schedule: TrainingSchedule,
+    public init(model: HierarchicalModel, arena: ParameterArena, communicator: Communicator, schedule: TrainingSchedule,
          seed: UInt64, timed: Bool = false) {
         self.model = model
         self.arena = arena
@@ -49,7 +49,7 @@ struct UpdateStep {
 
     /// A fresh Adam over `task`'s ranges (one per task, as the reference: shared lower layers
     /// see one independent state per task).
-    func makeOptimizer(for task: Task) -> Adam {
+    public func makeOptimizer(for task: Task) -> Adam {
         Adam(ranges: model.parameterRanges(for: task), learningRate: schedule.learningRate,
              beta1: schedule.beta1, beta2: schedule.beta2, epsilon: schedule.epsilon)
     }
@@ -57,15 +57,15 @@ struct UpdateStep {
     /// Milliseconds of each phase of a step (all zero unless `timed`). `allreduce` is the
     /// in-step reduction of gradient and counters, including the wait for the slowest rank;
     /// `optimizer` is RE's loss scale, the clipping norm and Adam.
-    struct Phases: Sendable {
-        var forward = 0.0, backward = 0.0, allreduce = 0.0, optimizer = 0.0
-        var total: Double { forward + backward + allreduce + optimizer }
+    public struct Phases: Sendable {
+        public var forward = 0.0, backward = 0.0, allreduce = 0.0, optimizer = 0.0
+        public var total: Double { forward + backward + allreduce + optimizer }
         /// The step without its communication.
-        var compute: Double { forward + backward + optimizer }
+        public var compute: Double { forward + backward + optimizer }
     }
 
     /// What the callers read back; the counts are sums over all ranks.
-    struct Outcome: Sendable {
+    public struct Outcome: Sendable {
         /// Summed loss (RE: 100 × the mean BCE over the global batch's cells, as its gradient).
         var loss: Double
         var tokens: Double
@@ -77,8 +77,8 @@ struct UpdateStep {
         /// Some rank asked to stop (`stopRequested` on any rank).
         var stopRequested: Bool
         /// Floats each rank sent in the gradient reduction (what would be sent on one rank).
-        var sentFloats: Int
-        var phases: Phases
+        public var sentFloats: Int
+        public var phases: Phases
     }
 
     /// One update of `task` on this rank's `batches` (their forward and backward passes sum
@@ -92,7 +92,7 @@ struct UpdateStep {
     /// `beforeReduction` runs before anything is sent (the trainer's collective check);
     /// `waitingForRanks(true)` comes just before the step may block on the other ranks,
     /// `(false)` when it computes again (the trainer's heartbeat).
-    func run(_ task: Task, step: Int, batches: [TaggingBatch], optimizer: inout Adam,
+    public func run(_ task: Task, step: Int, batches: [TaggingBatch], optimizer: inout Adam,
                       stopRequested: () -> Bool = { false }, injectNonFinite: Bool = false,
                       beforeReduction: () throws -> Void = {}, waitingForRanks: (Bool) -> Void = { _ in }) throws -> Outcome {
         var phases = Phases()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Benchmarks
 import CKernels
 import Distributed
 import Foundation
@@ -120,28 +121,20 @@ struct Bench: ParsableCommand {
             let lines = try measurements.lines(ranks: communicator.size, shapes: shapes, environment: ProcessInfo.processInfo.environment)
                 .map { String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self) }
             for line in lines { print(line) }
-            if let out { try append(lines, to: out) }
-            if let jsonTo { try write(Data(lines[0].utf8), to: jsonTo) }
+            if let out { try BenchmarkOutput.append(lines, to: out) }
+            if let jsonTo { try BenchmarkOutput.write(Data(lines[0].utf8), to: jsonTo) }
         }
     }
 
-    /// Trains in a scratch folder named by rank 0's pid (every rank must write to the same one),
-    /// removed afterwards; the line goes to stdout and, with --out, is appended there.
     func runEpochs(_ epochs: Int, communicator: Communicator) throws {
-        let pid = try communicator.allgather(Int64(getpid()))[0]
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-bench-epochs-\(pid)")
-        defer {
-            if communicator.rank == 0 { try? FileManager.default.removeItem(at: scratch) }
-        }
         var run = try RunConfig.load(path: config)
         run.schedule = reduction(run.schedule)
         let line = try EpochBenchmark(config: run, epochs: epochs)
-            .run(communicator: communicator, scratch: scratch, environment: ProcessInfo.processInfo.environment)
-        try communicator.barrier()
-        guard communicator.rank == 0 else { return }
+            .runInScratch(communicator: communicator, environment: ProcessInfo.processInfo.environment)
+        guard let line else { return }
         let text = String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self)
         print(text)
-        if let out { try append([text], to: out) }
+        if let out { try BenchmarkOutput.append([text], to: out) }
     }
 
     func runSweep() throws {
@@ -159,36 +152,18 @@ struct Bench: ParsableCommand {
         if task == "all" { arguments += ["--config", URL(fileURLWithPath: config).standardizedFileURL.path] }
         if let overlapReduction { arguments.append(overlapReduction ? "--overlap-reduction" : "--no-overlap-reduction") }
         if let bucketKb { arguments += ["--bucket-kb", "\(bucketKb)"] }
-        let launcher = try SweepLauncher()
+        let sweep = try SweepRun(task: task, shapes: shapes, worlds: worlds, rounds: rounds, benchArguments: arguments)
         // SIGTERM or Ctrl-C ends the running bench's mpirun and ranks, then this process.
         hk_install_stop_handler()
-        // Rounds alternate the world sizes, so a slow spell of the machine's neighbours (single
-        // runs move by ±15 % here) falls on all of them; each keeps its median run by tokens/s.
-        var runs: [Int: [ScalingSweep.Point]] = [:]
-        for _ in 0..<rounds {
-            for world in worlds.sorted() {
-                let line = try launcher.measure(ranks: world, arguments: arguments)
-                runs[world, default: []].append(try ScalingSweep.Point(line: line, source: "the \(world)-rank bench"))
-            }
-        }
-        let points = worlds.sorted().map { world in
-            let sorted = runs[world]!.sorted { $0.tokensPerSecond < $1.tokensPerSecond }
-            return sorted[sorted.count / 2]
-        }
-        let sweep = try ScalingSweep(task: task, shapes: shapes, cores: ProcessInfo.processInfo.activeProcessorCount, points: points)
         let given = latencyUs.flatMap { l in bandwidthGbps.map { RingAllreduceModel(latency: l / 1e6, bandwidth: $0 * 1e9) } }
-        guard let model = given ?? sweep.fittedModel else {
+        let measured = try sweep.measure()
+        guard let model = given ?? measured.fittedModel else {
             throw ValidationError("--ranks \(ranks) has no multi-rank point to fit the allreduce model to: add one (e.g. 1,2) or give --latency-us and --bandwidth-gbps")
         }
-        let object = sweep.json(model: model, given: given != nil, modelRanks: projected)
         let path = out ?? "runs/bench-sweep.json"
-        try write(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]), to: path)
-        print(sweep.table(model: model, given: given != nil, modelRanks: projected))
-        // The scaling page beside the JSON (`hmtl report RUN_DIR --bench` adds it to a run's page).
-        let url = URL(fileURLWithPath: path)
-        let page = url.deletingPathExtension().appendingPathExtension("html")
-        try RunReport.write(sweep: url, output: page)
-        print("hmtl: wrote \(path) and \(page.path)")
+        let written = try SweepRun.write(measured, model: model, given: given != nil, modelRanks: projected, output: path)
+        print(written.table)
+        print("hmtl: wrote \(path) and \(written.page.path)")
     }
 
     static func list(_ text: String, option: String) throws -> [Int] {
@@ -197,23 +172,5 @@ struct Bench: ParsableCommand {
             throw ValidationError("\(option): expected positive integers separated by commas, got \(text)")
         }
         return values.map { $0! }
-    }
-
-    private func append(_ lines: [String], to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: path), !FileManager.default.createFile(atPath: path, contents: nil) {
-            throw ValidationError("--out: cannot create \(path)")
-        }
-        let handle = try FileHandle(forWritingTo: url)
-        defer { try? handle.close() }
-        try handle.seekToEnd()
-        handle.write(Data(lines.map { $0 + "\n" }.joined().utf8))
-    }
-
-    private func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try data.write(to: url, options: .atomic)
     }
 }

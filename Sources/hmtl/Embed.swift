@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Model
+import Prediction
 import Training
 
 /// `hmtl embed`: a checkpoint's token representations (g_e and the task encoders' outputs)
@@ -44,7 +45,7 @@ struct Embed: ParsableCommand {
             }
             guard !chosen.isEmpty else { throw ValidationError("--layers: expected at least one of \(available.map(\.rawValue).joined(separator: ", "))") }
             let data = try PredictionInput.read(input: input, format: inputFormat, wordColumn: wordColumn)
-            let features = try contextualFeatures(contextual, of: trained, checkpoint: checkpoint, documents: data.documents)
+            let features = try trained.contextualFeatures(contextual, checkpoint: checkpoint, documents: data.documents)
             let frozen = try trained.frozenVectors(for: data.documents)
             let start = Date()
             _ = try EmbeddingExport(model: trained.model, arena: trained.arena, batchSize: batchSize, contextual: features, frozen: frozen)

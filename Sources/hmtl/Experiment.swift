@@ -1,7 +1,8 @@
 import ArgumentParser
 import CKernels
+import Experiments
 import Foundation
-import Training
+import Launching
 
 /// `hmtl experiment FILE.json`: every (setup, seed) of an experiment file, trained resumably,
 /// scored and summarised (docs/experiments.md).
@@ -39,20 +40,13 @@ struct Experiment: ParsableCommand {
                 print("hmtl experiment: \(summary.runs.count) of \(plan.runs.count) runs finished; summary in \(RunCommand.relative(plan.output.path))")
                 return
             }
-            let programs = try LaunchPrograms(for: "hmtl experiment")
+            let runner = try ExperimentRunner(plan: plan, parallel: parallel, programs: LaunchPrograms(for: "hmtl experiment"))
             if dryRun {
-                for run in plan.runs { print(try state(of: run, plan: plan, programs: programs)) }
+                try runner.states().forEach { print($0) }
                 return
             }
             hk_install_stop_handler()
-            try ExperimentRunner(plan: plan, parallel: parallel, programs: programs).run()
+            try runner.run()
         }
-    }
-
-    /// "A-seed1: finished", or what it would run: "A-seed1: new: OPENBLAS_NUM_THREADS=1 mpirun …".
-    private func state(of run: ExperimentPlan.Run, plan: ExperimentPlan, programs: LaunchPrograms) throws -> String {
-        if try RunResult.read(from: run.folder) != nil { return "\(run.name): finished" }
-        let command = RunCommand(run, plan: plan, programs: programs)
-        return "\(run.name): \(command.resumed ? "resumes" : "new"): \(command.printed)"
     }
 }

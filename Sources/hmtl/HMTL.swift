@@ -1,6 +1,7 @@
 import ArgumentParser
 import CKernels
 import Foundation
+import Tensor
 
 @main
 struct HMTL: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reports
 import Training
 
 /// Turns a run folder into one self-contained HTML page of tables and charts.

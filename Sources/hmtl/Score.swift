@@ -1,7 +1,7 @@
 import ArgumentParser
 import Corpus
 import Foundation
-import Model
+import Scoring
 
 /// Offline scoring of prediction files against gold files, with the metrics the trainer uses:
 /// conlleval-style span F1 (NER, EMD), head and strict relation F1 (RE), and the CoNLL-2012
@@ -19,9 +19,7 @@ struct Score: ParsableCommand {
         document, clusters in the last column).
         """)
 
-    enum Kind: String, ExpressibleByArgument, CaseIterable { case ner, emd, re, coref }
-
-    @Option(help: "What to score: ner, emd, re or coref.") var task: Kind
+    @Option(help: "What to score: ner, emd, re or coref.") var task: FileScore.Task
     @Option(help: "The gold file.") var gold: String
     @Option(help: "The prediction file.") var pred: String
     @Flag(help: "Print one JSON object instead of a table.") var json = false
@@ -36,77 +34,11 @@ struct Score: ParsableCommand {
 
     func run() throws {
         try runReportingFailures {
-            let (table, object) = try score()
+            let (table, object) = try FileScore(task: task, gold: gold, pred: pred, columns: columns, tagScheme: tagScheme,
+                                                 predColumns: predColumns, predTagScheme: predTagScheme).score()
             print(json ? String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self) : table)
         }
     }
-
-    private func score() throws -> (String, [String: Any]) {
-        let columnOptions = [("--columns", columns), ("--tag-scheme", tagScheme), ("--pred-columns", predColumns), ("--pred-tag-scheme", predTagScheme)]
-        if task == .re || task == .coref, let given = columnOptions.first(where: { $0.1 != nil }) {
-            throw ValidationError("\(given.0) describes the column files of --task ner and emd, not \(task.rawValue)")
-        }
-        switch task {
-        case .ner, .emd:
-            var metrics = SpanMetrics()
-            let goldFormat = try columnFormat("--columns", columns, "--tag-scheme", tagScheme)
-            let predictedFormat = try columnFormat("--pred-columns", predColumns, "--pred-tag-scheme", predTagScheme)
-            for sentence in try TaggedSpanFiles.read(gold: gold, predicted: pred, goldFormat: goldFormat, predictedFormat: predictedFormat) {
-                metrics.add(predicted: sentence.predicted, gold: sentence.gold)
-            }
-            return (metrics.table(), Self.object(metrics.overall, perType: metrics.perType))
-        case .re:
-            var metrics = RelationMetrics()
-            for sentence in try RelationFiles.read(gold: gold, predicted: pred) {
-                metrics.add(predicted: sentence.predicted, gold: sentence.gold)
-            }
-            var object: [String: Any] = [:]
-            for match in RelationMetrics.Match.allCases {
-                object[match.rawValue] = Self.object(metrics.overall(match), perType: metrics.perType(match))
-            }
-            return (metrics.table(), object)
-        case .coref:
-            var metrics = CoreferenceMetrics()
-            for document in try CoreferenceFiles.read(gold: gold, predicted: pred) {
-                metrics.add(key: document.clusters.gold, response: document.clusters.predicted)
-            }
-            func prf(_ m: PrecisionRecall) -> [String: Double] { ["precision": m.precision, "recall": m.recall, "f1": m.f1] }
-            return (metrics.table(), ["mentions": prf(metrics.mentions), "muc": prf(metrics.muc), "b3": prf(metrics.bCubed),
-                                      "ceafe": prf(metrics.ceafE), "average_f1": metrics.averageF1])
-        }
-    }
-
-    /// The column map and scheme of one span file: the task's tag column, last by default.
-    private func columnFormat(_ columnsOption: String, _ map: String?, _ schemeOption: String, _ schemeName: String?) throws -> ColumnFormat {
-        let layer = ColumnFormat.Layer(rawValue: task.rawValue)!
-        var word = 0, tags: [ColumnFormat.Layer: Int] = [layer: -1]
-        if let map {
-            do {
-                (word, tags) = try ColumnFormat.columnMap(parsing: map)
-            } catch {
-                throw ValidationError("\(columnsOption) \(map): \(error)")
-            }
-            if let other = tags.keys.first(where: { $0 != layer }) {
-                throw ValidationError("\(columnsOption) \(map): --task \(task.rawValue) scores the \(layer.rawValue) column, not \(other.rawValue)")
-            }
-            tags[layer] = tags[layer] ?? -1
-            if let clash = ColumnFormat(word: word, tags: tags, scheme: nil).sameColumn {
-                throw ValidationError("\(columnsOption) \(map): \(clash) (the \(layer.rawValue) column is the last unless given)")
-            }
-        }
-        let scheme = try schemeName.map { name in
-            guard let scheme = TagScheme(name: name) else {
-                throw ValidationError("\(schemeOption): expected one of \(TagScheme.names.joined(separator: ", ")), got \(name)")
-            }
-            return scheme
-        }
-        return ColumnFormat(word: word, tags: tags, scheme: scheme)
-    }
-
-    private static func object(_ overall: SpanMetrics.Counts, perType: [String: SpanMetrics.Counts]) -> [String: Any] {
-        func row(_ c: SpanMetrics.Counts) -> [String: Double] {
-            ["precision": c.precision, "recall": c.recall, "f1": c.f1, "predicted": c.predicted, "gold": c.gold, "correct": c.correct]
-        }
-        return ["overall": row(overall), "per_type": perType.mapValues(row)]
-    }
 }
+
+extension FileScore.Task: ExpressibleByArgument {}

@@ -1,12 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import NN
 
 final class PretrainedVectorsTests: XCTestCase {
     private func file(_ text: String) throws -> VectorsFile {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-pretrained-\(UUID().uuidString).txt")
+        let url = try makeTemporaryDirectory().appendingPathComponent("vectors.txt")
         try Data(text.utf8).write(to: url)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return try VectorsFile(path: url.path, dimension: 3)
     }
 

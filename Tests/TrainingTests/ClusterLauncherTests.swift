@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import ProcessTesting
+import TestSupport
 import XCTest
 
 /// The cluster launchers in `cluster/` and the world-size assertion they rely on. The Slurm
@@ -28,7 +29,7 @@ final class ClusterLauncherTests: XCTestCase {
     // MARK: - World size
 
     func testWorldSizeOptionStopsAPlainProcess() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let run = dir.appendingPathComponent("run")
         let o = try CommandRunner.run(["train", "--config", Self.demoConfig, "--output", run.path, "--world-size", "2"], timeout: 120)
         XCTAssertEqual(o.status, 2, o.stdout + o.stderr)
@@ -45,7 +46,7 @@ final class ClusterLauncherTests: XCTestCase {
     /// world of 1. Each must stop before touching the run folder, naming the fix.
     func testSeparateSingleRankProcessesStopBeforeTouchingTheRun() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let run = dir.appendingPathComponent("run")
         // env -i drops mpirun's variables: the ranks start as plain processes, as under srun --mpi=none.
         let script = "exec env -i PATH=\"$PATH\" SLURM_JOB_ID=42 \"$0\" train --config \"$1\" --output \"$2\" --world-size 2"
@@ -76,7 +77,7 @@ final class ClusterLauncherTests: XCTestCase {
     }
 
     func testSlurmScriptChoosesPMIxThenPMI2AndBindsCores() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let pmix = try slurmDryRun(["PATH": try fakeSrun(offering: ["none", "pmi2", "pmix", "pmix_v4"], in: dir)],
                                    extra: ["--set", "training.max_steps=5"])
         assertSucceeded(pmix)
@@ -129,7 +130,7 @@ final class ClusterLauncherTests: XCTestCase {
     // MARK: - Hostfile launcher
 
     func testHostfileLauncherCountsSlots() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let hosts = dir.appendingPathComponent("hosts")
         try "# two nodes\nnode1 slots=2\nnode2 slots=3 max_slots=4  # comment\n\nnode3\n".write(to: hosts, atomically: true, encoding: .utf8)
         let o = try bash(Self.hostfileScript, [hosts.path, Self.demoConfig, dir.appendingPathComponent("run").path],
@@ -155,7 +156,7 @@ final class ClusterLauncherTests: XCTestCase {
     /// The launcher moves mpirun into a session of its own; the job still ends it (and its
     /// ranks) on every path, by the job variable they inherit.
     func testHostfileLauncherTrainsStopsOnSigtermAndResumes() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let (status, output, run) = try stopHostfileRun(in: dir, hmtl: CommandRunner.hmtl)
         XCTAssertEqual(status, 0, output)
         let checkpoint = try XCTUnwrap(try CheckpointStore.latest(in: run), "no checkpoint after SIGTERM\n\(output)")
@@ -174,7 +175,7 @@ final class ClusterLauncherTests: XCTestCase {
     /// expects, so it finds none), the launcher signals mpirun instead, whose grace still lets
     /// the ranks checkpoint; mpirun then reports the job as ended by it (non-zero).
     func testHostfileLauncherWithoutALocalRankSignalsMpirun() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let wrapper = dir.appendingPathComponent("hmtl-wrapper")
         try "#!/bin/sh\nexec \"\(CommandRunner.hmtl)\" \"$@\"\n".write(to: wrapper, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper.path)
@@ -231,7 +232,7 @@ final class ClusterLauncherTests: XCTestCase {
     /// reduction order. Without the rights for namespaces it falls back to TCP over loopback.
     func testTwoRanksOverTCPMatchSharedMemoryBitForBit() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let train = ["train", "--config", Self.demoConfig, "--world-size", "2", "--set", "training.max_steps=20"] + Self.smallDemo
 
         let shared = dir.appendingPathComponent("shared-memory")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The column format end to end: NER and EMD trained from one four-column BIOES file
@@ -35,17 +36,8 @@ final class ColumnsCommandTests: XCTestCase {
         }.joined()
     }
 
-    private func succeeded(_ o: CommandRunner.Output, line: UInt = #line) -> CommandRunner.Output {
-        XCTAssertEqual(o.status, 0, "exit \(o.status)\n\(o.stdout)\n\(o.stderr)", line: line)
-        return o
-    }
-
-    private func json(_ text: String) throws -> [String: Any] {
-        try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], text)
-    }
-
     func testTrainPredictAndScoreColumnFiles() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         for (name, count, offset) in [("train.txt", 48, 0), ("dev.txt", 8, 1), ("test.txt", 8, 3)] {
             try Self.file(Self.sentences(count: count, offset: offset)).write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
@@ -58,13 +50,13 @@ final class ColumnsCommandTests: XCTestCase {
          "training": {"max_steps": 120, "learning_rate": 0.02, "log_every": 60, "validate_every": 60, "checkpoint_every": 120, "patience": 100}}
         """.write(to: config, atomically: true, encoding: .utf8)
         let run = dir.appendingPathComponent("run")
-        _ = succeeded(try CommandRunner.run(["train", "--config", config.path, "--output", run.path]))
+        try succeeded(CommandRunner.run(["train", "--config", config.path, "--output", run.path]))
         let checkpoint = run.appendingPathComponent("ckpt-120.h5").path
         let test = dir.appendingPathComponent("test.txt").path
 
         var expected: [String: Double] = [:]
-        for line in succeeded(try CommandRunner.run(["evaluate", "--checkpoint", checkpoint, "--data", test, "--json"])).stdout.split(separator: "\n") {
-            let object = try json(String(line))
+        for line in try succeeded(CommandRunner.run(["evaluate", "--checkpoint", checkpoint, "--data", test, "--json"])).stdout.split(separator: "\n") {
+            let object = try jsonObject(String(line))
             expected[try XCTUnwrap(object["task"] as? String)] = try XCTUnwrap(object["f1"] as? Double)
         }
         XCTAssertEqual(Set(expected.keys), ["ner", "emd"])
@@ -72,12 +64,12 @@ final class ColumnsCommandTests: XCTestCase {
         XCTAssertGreaterThan(expected["emd"]!, 0, "the premise: the model predicts mentions")
 
         let pred = dir.appendingPathComponent("pred")
-        _ = succeeded(try CommandRunner.run(["predict", "--checkpoint", checkpoint, "--input", test, "--input-format", "columns",
+        try succeeded(CommandRunner.run(["predict", "--checkpoint", checkpoint, "--input", test, "--input-format", "columns",
                                              "--word-column", "1", "--format", "conll", "--output", pred.path]))
         for (task, columns, scheme) in [("ner", "word=1,ner=2", "bioes"), ("emd", "word=1,emd=-1", "iobes")] {
-            let score = succeeded(try CommandRunner.run(["score", "--task", task, "--gold", test, "--columns", columns, "--tag-scheme", scheme,
+            let score = try succeeded(CommandRunner.run(["score", "--task", task, "--gold", test, "--columns", columns, "--tag-scheme", scheme,
                                                          "--pred", pred.appendingPathComponent("\(task).conll").path, "--json"]))
-            let overall = try XCTUnwrap(try json(score.stdout)["overall"] as? [String: Any])
+            let overall = try XCTUnwrap(try jsonObject(score.stdout)["overall"] as? [String: Any])
             XCTAssertEqual(try XCTUnwrap(overall["f1"] as? Double), expected[task]!, accuracy: 1e-9, task)
         }
         // Without the column map the gold file's last column (EMD) would be scored as NER tags,
@@ -89,13 +81,13 @@ final class ColumnsCommandTests: XCTestCase {
     }
 
     func testScoreOptionErrorsExitTwo() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let gold = dir.appendingPathComponent("gold.txt").path, pred = dir.appendingPathComponent("pred.txt").path
         try "Ann S-PER\n\nBob B-PER\nLee E-PER\n".write(toFile: gold, atomically: true, encoding: .utf8)
         try "Ann B-PER\n\nBob O\nLee O\n".write(toFile: pred, atomically: true, encoding: .utf8)
         let base = ["score", "--task", "ner", "--gold", gold, "--pred", pred, "--tag-scheme", "bioes", "--json"]
         let premise = try CommandRunner.run(base + ["--pred-tag-scheme", "iob2"])
-        let overall = try XCTUnwrap(try json(succeeded(premise).stdout)["overall"] as? [String: Double], "the premise: the files score")
+        let overall = try XCTUnwrap(try jsonObject(succeeded(premise).stdout)["overall"] as? [String: Double], "the premise: the files score")
         XCTAssertEqual(overall["precision"], 1)
         XCTAssertEqual(overall["recall"], 0.5)
         for (arguments, message) in [

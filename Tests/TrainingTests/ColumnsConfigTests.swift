@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -44,7 +45,7 @@ final class ColumnsConfigTests: XCTestCase {
     /// A file with a NER and an EMD column is one source of both tasks: read once, each task
     /// trains on its own column.
     func testOneFileFeedsNERAndEMD() throws {
-        let directory = try CommandRunner.temporaryDirectory(self)
+        let directory = try makeTemporaryDirectory()
         let text = "John\tS-PER\tS-PER\nsaw\tO\tO\nthe\tO\tB-FAC\nParis\tS-LOC\tE-FAC\n\nIt\tO\tO\n"
         for name in ["t.txt", "d.txt"] { try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8) }
         let data = #"{"format": "columns", "train": "t.txt", "dev": "d.txt", "columns": {"word": 0, "ner": 1, "emd": 2}, "tag_scheme": "bioes"}"#
@@ -61,7 +62,7 @@ final class ColumnsConfigTests: XCTestCase {
     /// naming the config file (or `--set`) and the key. (Each part is checked on its own, not
     /// the order the error message puts them in.)
     func testConfigStringsMustBeStorable() throws {
-        let directory = try CommandRunner.temporaryDirectory(self)
+        let directory = try makeTemporaryDirectory()
         let good = #"{"tasks": {"ner": {"data": {"format": "demo"}}}, "debug": {"nan_steps": []}}"#
         let path = directory.appendingPathComponent("c.json").path
         try good.write(toFile: path, atomically: true, encoding: .utf8)

@@ -1,6 +1,7 @@
 import Checkpoint
 import Corpus
 import Foundation
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -159,7 +160,7 @@ final class ConfigPathTests: XCTestCase {
     /// Every path-valued key — set in the file or with --set — resolves against the config
     /// file's folder, and a missing one is named with the key that named it.
     func testEveryPathKeyResolvesAgainstTheConfigFolder() throws {
-        let root = try CommandRunner.temporaryDirectory(self)
+        let root = try makeTemporaryDirectory()
         let configs = root.appendingPathComponent("configs")
         try FileManager.default.createDirectory(at: configs, withIntermediateDirectories: true)
         let file = configs.appendingPathComponent("x.json")
@@ -194,7 +195,7 @@ final class ConfigPathTests: XCTestCase {
 
     /// Each error starts with the config's path as given, then the key.
     func testConfigErrorsStartWithTheConfigFile() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let ner = #""ner": {"data": {"format": "demo"}}"#
         let cases: [(String, String)] = [
             (#"{"tasks": {"ner": {"data": {"format": "demo"}, "batch_size": 0}}}"#, "tasks.ner.batch_size: expected an integer in 1...100000, got 0"),
@@ -225,7 +226,7 @@ final class ConfigPathTests: XCTestCase {
 
     /// A bad value given with --set names the --set, not the file (which is fine).
     func testOverrideErrorsNameTheOverride() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let path = dir.appendingPathComponent("ok.json").path
         try #"{"tasks": {"ner": {"data": {"format": "demo"}}}}"#.write(toFile: path, atomically: true, encoding: .utf8)
         let cases: [(String, String)] = [

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -88,9 +89,7 @@ final class ConfigTests: XCTestCase {
     }
 
     func testLoadReportsWholeFileErrors() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-config-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let directory = try makeTemporaryDirectory()
         let path = { (name: String) in directory.appendingPathComponent(name).path }
         try Data([0x7B, 0xE9, 0x7D]).write(to: URL(fileURLWithPath: path("latin1.json")))
         try Data("[1, 2]".utf8).write(to: URL(fileURLWithPath: path("array.json")))

@@ -3,7 +3,9 @@ import Corpus
 import Distributed
 import Foundation
 import Model
+import Prediction
 import Tensor
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -36,7 +38,7 @@ final class ContextualTests: XCTestCase {
     }
 
     private func demoFiles() throws -> URL {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         try ContextualFixture.writeDemo(in: dir, documents: 20, seed: 5, layers: Self.layers, dim: Self.dim)
         return dir
     }
@@ -158,7 +160,7 @@ final class ContextualTests: XCTestCase {
         let dir = try demoFiles()
         let config = try parse(Self.config(dir.path), overrides: ["training.learning_rate=0.01"])
         let data = try RunData.load(config)
-        let output = try CommandRunner.temporaryDirectory(self)
+        let output = try makeTemporaryDirectory()
         let trainer = try Trainer(config: config, communicator: SingleProcessCommunicator(), data: data, output: output, pretrained: nil)
         let mix = try XCTUnwrap(trainer.model.embedder.contextual)
         func devLoss() throws -> Double {

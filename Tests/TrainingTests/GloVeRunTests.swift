@@ -1,6 +1,7 @@
 import Checkpoint
 import Corpus
 import Foundation
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -129,7 +130,7 @@ final class GloVeRunTests: XCTestCase {
     /// before the record predicts as it validated: every word outside its vocabulary unknown.
     func testPredictionInputGetsTheFileVectorsWhileTheVocabularyTrains() throws {
         let p = try project()
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let input = try writeFile("\(p.trainWords[0]) \(p.heldOutWords[0].uppercased()) Zorblat unheardofword\n", "in.txt", in: dir)
         let (table, words) = try wordTable(p.checkpoint)
         func row(_ i: Int) -> [Float] { Array(table[(4 * i)..<(4 * i + 4)]) }
@@ -175,7 +176,7 @@ final class GloVeRunTests: XCTestCase {
     /// refused with what was expected and what was found, at its place or given with `--glove`.
     func testCommandsCheckTheyReadTheSameVectorsFile() throws {
         let p = try project()
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let input = try writeFile("Zorblat met \(p.heldOutWords[0]) in Oslo .\n", "in.txt", in: dir)
         let checkpoint = p.checkpoint.path
         func predict(_ extra: [String] = []) throws -> CommandRunner.Output {
@@ -225,7 +226,7 @@ final class GloVeRunTests: XCTestCase {
     /// once the file has changed is refused.
     func testResumeIsBitExactAndRefusesAnotherVectorsFile() throws {
         let p = try project()
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let resumed = dir.appendingPathComponent("resumed"), copy = dir.appendingPathComponent("copy")
         try succeeded(CommandRunner.run(["train", "--config", p.config.path, "--output", resumed.path, "--set", "training.max_steps=10"]))
         try FileManager.default.copyItem(at: resumed, to: copy)
@@ -247,7 +248,7 @@ final class GloVeRunTests: XCTestCase {
     func testTwoRanksWithBatchBEqualOneRankWith2B() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
         let p = try project()
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         try succeeded(CommandRunner.mpirun(ranks: 2, ["train", "--config", p.config.path, "--output", dir.appendingPathComponent("two").path,
                                                       "--set", "tasks.ner.batch_size=4"]))
         let two = try CheckpointStore.read(dir.appendingPathComponent("two/ckpt-20.h5")).parameters
@@ -307,7 +308,7 @@ final class GloVeRunTests: XCTestCase {
     /// read at start-up: both name the file and line, exit 2 and leave no run folder.
     func testMalformedVectorsFileStopsTrainingNamingFileAndLine() throws {
         let p = try project()
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let good = try String(contentsOf: p.vectors, encoding: .utf8).split(separator: "\n").map(String.init)
         var short = good
         short[3] = short[3].split(separator: " ").dropLast().joined(separator: " ")

@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -22,7 +23,7 @@ final class GloVeTrainingTests: XCTestCase {
     static let vectors: [[Float]] = [[1.5, 2.5, 1.5, 2.5], [2.5, 1.5, 2.5, 1.5], [1.5, 1.5, 2.5, 2.5], [2.5, 2.5, 1.5, 1.5]]
 
     func testGloVeVectorsInitialiseTheirWordsAndSetTheOthersStatistics() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = try writeFile(Self.config, "glove.json", in: dir)
         // The vocabulary the run will build (index 0 padding, 1 unknown); the file names four of
         // its words (one capitalised) and a word outside it, whose vector must count nowhere.

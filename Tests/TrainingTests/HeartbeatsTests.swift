@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -9,7 +10,7 @@ final class HeartbeatsTests: XCTestCase {
     }
 
     func testNamesTheRankThatWentSilentFirst() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         beats(1, in: dir).write(.init(alive: 100, progress: 99, activity: "waiting in the gradient allreduce of step 5 (ner)"))
         beats(2, in: dir).write(.init(alive: 80, progress: 79, activity: "training step 5 (ner)"))
         XCTAssertEqual(beats(1, in: dir).read(2), .init(alive: 80, progress: 79, activity: "training step 5 (ner)"))
@@ -18,7 +19,7 @@ final class HeartbeatsTests: XCTestCase {
     }
 
     func testNamesARankAliveButStuckOutsideACollective() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         beats(1, in: dir).write(.init(alive: 100, progress: 90, activity: "waiting in the gradient allreduce of step 5 (ner)"))
         beats(2, in: dir).write(.init(alive: 100, progress: 88, activity: "training step 5 (ner)"))
         let report = beats(0, in: dir).peersReport(now: 101, idle: 10, silence: 3)
@@ -26,7 +27,7 @@ final class HeartbeatsTests: XCTestCase {
     }
 
     func testRanksWithoutAStampOfThisJobAreReported() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         beats(1, in: dir).write(.init(alive: 100, progress: 90, activity: "waiting for rank 0 to write the checkpoint of step 10"))
         beats(2, job: 6, in: dir).write(.init(alive: 1, progress: 1, activity: "an older job"))
         let report = beats(0, in: dir).peersReport(now: 101, idle: 10, silence: 3)
@@ -34,7 +35,7 @@ final class HeartbeatsTests: XCTestCase {
     }
 
     func testEveryPeerWaitingIsSaidSo() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         for r in 1...2 { beats(r, in: dir).write(.init(alive: 100, progress: 90, activity: "waiting in the gradient allreduce of step 5 (ner)")) }
         XCTAssertEqual(beats(0, in: dir).peersReport(now: 101, idle: 10, silence: 3), "every other rank is waiting too")
     }

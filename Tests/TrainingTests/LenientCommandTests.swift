@@ -1,11 +1,12 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// `--lenient` end to end: a corpus with one bad sentence stops `train` and `evaluate` with
 /// exit code 2 by default, and is read without that sentence, reported on one line, with it.
 final class LenientCommandTests: XCTestCase {
     func testTrainAndEvaluateSkipABadSentenceOnlyWhenLenient() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let words = ["Anna", "Berlin", "runs", "Paris", "sees", "Bob", "and", "the"]
         var lines: [String] = []
         for s in 0..<12 {

@@ -4,32 +4,13 @@ import Corpus
 import Foundation
 import Model
 import Tensor
+import TestSupport
 import XCTest
 @testable import Training
 
 /// The hierarchy trained multi-task: data-parallel equivalence for every task, untouched
 /// parameters through another task's step, and the task sampler.
 final class MultiTaskTests: XCTestCase {
-    /// All four tasks on a small demo corpus, small dimensions.
-    static let config = """
-    {
-      "seed": 11,
-      "embedder": { "word_dim": 8, "char_dim": 4, "char_filters": 6, "char_dropout": 0.1 },
-      "tasks": {
-        "ner": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 4,
-                 "encoder": { "hidden": 6, "layers": 1 } },
-        "emd": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 4,
-                 "encoder": { "hidden": 6, "layers": 1 } },
-        "relation": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 2,
-                      "encoder": { "hidden": 5, "layers": 2 }, "scorer_size": 6 },
-        "coref": { "data": { "format": "demo", "documents": 30, "seed": 2 }, "batch_size": 1,
-                   "encoder": { "hidden": 6, "layers": 1 }, "feature_size": 3, "ffnn_size": 8, "max_antecedents": 10 }
-      },
-      "training": { "max_steps": 10, "log_every": 5, "validate_every": 10, "checkpoint_every": 10, "patience": 100 },
-      "debug": { "verify_collectives": true }
-    }
-    """
-
     private func parameters(ofLatestIn dir: URL) throws -> [NamedArray] {
         try CheckpointStore.read(XCTUnwrap(try CheckpointStore.latest(in: dir))).parameters
     }
@@ -39,9 +20,9 @@ final class MultiTaskTests: XCTestCase {
     /// the same sequence in both runs: the sampler's weights depend on the global batch only).
     func testTwoRanksEqualOneRankWithDoubleBatchForEveryTask() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = dir.appendingPathComponent("multi.json")
-        try MultiTaskTests.config.write(to: config, atomically: true, encoding: .utf8)
+        try MultiTaskConfig.json.write(to: config, atomically: true, encoding: .utf8)
         let two = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config.path, "--output", dir.appendingPathComponent("two").path])
         XCTAssertEqual(two.status, 0, two.stdout + two.stderr)
         let doubled = ["--set", "tasks.ner.batch_size=8", "--set", "tasks.emd.batch_size=8",
@@ -68,10 +49,10 @@ final class MultiTaskTests: XCTestCase {
     /// sends while it runs), with 1 KiB buckets that cut every task's ranges into several.
     func testOverlappedReductionIsBitIdenticalToReductionAfterBackward() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = dir.appendingPathComponent("multi.json")
-        try MultiTaskTests.config.write(to: config, atomically: true, encoding: .utf8)
-        let parsed = try RunConfig(json: try JSONSerialization.jsonObject(with: Data(MultiTaskTests.config.utf8)) as! [String: Any],
+        try MultiTaskConfig.json.write(to: config, atomically: true, encoding: .utf8)
+        let parsed = try RunConfig(json: try JSONSerialization.jsonObject(with: Data(MultiTaskConfig.json.utf8)) as! [String: Any],
                                    baseDirectory: nil)
         let model = HierarchicalModel(settings: parsed.modelSettings, vocabularies: try RunData.load(parsed).vocabularies)
         for task in model.tasks {
@@ -106,9 +87,9 @@ final class MultiTaskTests: XCTestCase {
     }
 
     private func assertResumeIsBitExact(ranks: Int) throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = dir.appendingPathComponent("multi.json")
-        try MultiTaskTests.config.write(to: config, atomically: true, encoding: .utf8)
+        try MultiTaskConfig.json.write(to: config, atomically: true, encoding: .utf8)
         let common = ["train", "--config", config.path, "--set", "training.validate_every=5", "--set", "training.lr_patience=0"]
         func train(_ arguments: [String]) throws -> CommandRunner.Output {
             ranks == 1 ? try CommandRunner.run(common + arguments) : try CommandRunner.mpirun(ranks: ranks, common + arguments)
@@ -127,9 +108,9 @@ final class MultiTaskTests: XCTestCase {
     /// as the 2-rank run that went on, and ends with its parameters up to float rounding.
     func testResumeOnAnotherWorldSizeKeepsBatchesAndTaskDraws() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = dir.appendingPathComponent("multi.json")
-        try MultiTaskTests.config.write(to: config, atomically: true, encoding: .utf8)
+        try MultiTaskConfig.json.write(to: config, atomically: true, encoding: .utf8)
         let common = ["train", "--config", config.path, "--set", "training.log_every=1"]
         let straight = dir.appendingPathComponent("straight"), resumed = dir.appendingPathComponent("resumed")
         XCTAssertEqual(try CommandRunner.mpirun(ranks: 2, common + ["--output", straight.path, "--set", "training.max_steps=20"]).status, 0)
@@ -152,9 +133,9 @@ final class MultiTaskTests: XCTestCase {
     /// allreduce (where it would sum unrelated buffers or hang); every rank stops with the reason.
     func testVerifyCollectivesCatchesARankOnAnotherTask() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = dir.appendingPathComponent("multi.json")
-        try MultiTaskTests.config.write(to: config, atomically: true, encoding: .utf8)
+        try MultiTaskConfig.json.write(to: config, atomically: true, encoding: .utf8)
         let o = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config.path, "--output", dir.appendingPathComponent("run").path,
                                                     "--set", "debug.desync_step=3", "--set", "debug.desync_rank=1",
                                                     "--set", "training.stall_timeout=30"], timeout: 120)
@@ -166,13 +147,11 @@ final class MultiTaskTests: XCTestCase {
     /// A task's step leaves every parameter outside its ranges bit-identical, and inside its
     /// ranges the lower levels' heads too (they get no gradient, so its Adam moments stay 0).
     func testUntouchedParametersStayBitIdenticalThroughAnotherTasksStep() throws {
-        var root = try JSONSerialization.jsonObject(with: Data(MultiTaskTests.config.utf8)) as! [String: Any]
+        var root = try JSONSerialization.jsonObject(with: Data(MultiTaskConfig.json.utf8)) as! [String: Any]
         try RunConfig.apply(override: "training.validate_every=1000", to: &root)
         let config = try RunConfig(json: root, baseDirectory: nil)
         let data = try RunData.load(config)
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-untouched-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: output) }
+        let output = try makeTemporaryDirectory()
         let trainer = try Trainer(config: config, communicator: SingleProcessCommunicator(), data: data, output: output, pretrained: nil)
         let layout = trainer.model.layout
         var stepped: Set<Task> = []

@@ -1,3 +1,4 @@
+import Benchmarks
 import Model
 import Tensor
 import XCTest

@@ -1,6 +1,7 @@
 import Checkpoint
 import Corpus
 import Foundation
+import TestSupport
 import XCTest
 
 /// The argument spans `hmtl predict` gives predicted relations, and their strict-boundary
@@ -78,7 +79,7 @@ final class RelationSpanTests: XCTestCase {
     }
 
     func testPredictedArgumentsTakeTheTaggedSpansAndScoreStrictly() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let (checkpoint, type, otherType) = try forcedCheckpoint(in: dir)
         let input = try writeFile(TrainedCheckpoint.dygie(Self.documents), "input.json", in: dir)
         let pred = dir.appendingPathComponent("pred")

@@ -1,5 +1,6 @@
 import CheckpointSurgery
 import Foundation
+import TestSupport
 import XCTest
 @testable import Checkpoint
 
@@ -21,7 +22,7 @@ final class ResumeCheckpointTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hmtl-resume-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         Self.shared = dir
-        let config = try writeFile(MultiTaskTests.config, "multi.json", in: dir)
+        let config = try writeFile(MultiTaskConfig.json, "multi.json", in: dir)
         try succeeded(CommandRunner.run(["train", "--config", config.path, "--output", dir.appendingPathComponent("base").path]))
         try succeeded(CommandRunner.run(["train", "--config", config.path, "--output", dir.appendingPathComponent("straight").path,
                                          "--set", "training.max_steps=20"]))
@@ -30,7 +31,7 @@ final class ResumeCheckpointTests: XCTestCase {
 
     /// A copy of the 10-step run to resume from, and its checkpoint (the only `ckpt-*.h5`).
     private func copyOfTheTenStepRun() throws -> (folder: URL, checkpoint: URL) {
-        let folder = try CommandRunner.temporaryDirectory(self).appendingPathComponent("run")
+        let folder = try makeTemporaryDirectory().appendingPathComponent("run")
         try FileManager.default.copyItem(at: try runs().appendingPathComponent("base"), to: folder)
         let checkpoints = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("ckpt-") }
         XCTAssertEqual(checkpoints, ["ckpt-10.h5"])
@@ -184,7 +185,7 @@ final class ResumeCheckpointTests: XCTestCase {
 
     /// The same config over a corpus file that changed since the checkpoint: other vocabularies.
     func testRefusesVocabulariesBuiltFromChangedData() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let sentences = ["Anna sees Bob in Paris .", "Bob runs to Berlin .", "the dog sees Anna ."]
         func corpus(_ sentences: [String]) -> String {
             sentences.map { $0.split(separator: " ").map { "\($0) NN O \($0.first!.isUppercase ? "B-PER" : "O")\n" }.joined() }

@@ -1,5 +1,6 @@
 import Foundation
 import Model
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -8,13 +9,16 @@ import XCTest
 /// few large-batch ones, so the three rules give clearly different shares of NER steps.
 final class SamplingRuleTests: XCTestCase {
     static let steps = 300
-    static let config = TwoTaggerConfig(
-        seed: 4, ner: .init(documents: 60, dataSeed: 5, batchSize: 12), emd: .init(documents: 10, dataSeed: 6, batchSize: 1),
-        training: ["max_steps": steps, "log_every": 1, "validate_every": 100_000, "checkpoint_every": 100_000, "patience": 1000]).json
+    static let config: String = {
+        var two = TwoTaggerConfig(seed: 4, training: ["max_steps": steps, "log_every": 1, "validate_every": 100_000, "checkpoint_every": 100_000,
+                                                      "patience": 1000])
+        (two.ner, two.emd) = (.init(documents: 60, dataSeed: 5, batchSize: 12), .init(documents: 10, dataSeed: 6, batchSize: 1))
+        return two.json
+    }()
 
     /// Trains with `sampling`, returning the task of every step and the training examples per task.
     private func run(sampling: String) throws -> (draws: [String], examples: [Task: Int]) {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = try writeFile(Self.config, "sampling.json", in: dir)
         try succeeded(CommandRunner.run(["train", "--config", config.path, "--output", dir.appendingPathComponent("run").path,
                                          "--set", "training.sampling=\(sampling)"]))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 /// The trainer's stopping rules through `train`, each run short and set up to hit one rule:
@@ -14,7 +15,7 @@ final class StopRuleTests: XCTestCase {
                                                             "checkpoint_every": 1000]).json
 
     private func train(_ overrides: [String]) throws -> (stdout: String, records: RunRecords) {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = try writeFile(Self.config, "stop.json", in: dir)
         let run = dir.appendingPathComponent("run")
         let o = try succeeded(CommandRunner.run(["train", "--config", config.path, "--output", run.path] + overrides.flatMap { ["--set", $0] }))

@@ -2,6 +2,7 @@ import Checkpoint
 import Foundation
 import Processes
 import ProcessTesting
+import TestSupport
 import XCTest
 
 /// Stopping `mpirun` itself — `kill -TERM`, or SIGINT as Ctrl-C in a terminal sends it (the
@@ -38,7 +39,7 @@ final class StoppingMpirunTests: XCTestCase {
     /// must end that mpirun and its ranks before the sweep exits, and say so.
     func testSignalledSweepEndsItsMpirunAndRanksFirst() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let sweep = try BackgroundProcess(CommandRunner.hmtl, ["bench", "--sweep", "--task", "ner", "--ranks", "1,2", "--steps", "1000000",
                                                                "--warmup", "1", "--batch", "2", "--length", "5", "--word-dim", "8",
                                                                "--vocabulary", "50", "--isolated-iterations", "3",
@@ -90,7 +91,7 @@ final class StoppingMpirunTests: XCTestCase {
     /// `odls_base_sigkill_timeout`; returns the job, its run folder and its `train` arguments.
     private func startSlowRun(sigkillGrace: Int) throws -> (BackgroundJob, URL, [String]) {
         try BackgroundJob.skipUnlessAvailable()
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = dir.appendingPathComponent("tiny.json")
         try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
         let run = dir.appendingPathComponent("run")

@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import TestSupport
 import XCTest
 @testable import Training
 
@@ -56,7 +57,7 @@ final class StoredStringCommandTests: XCTestCase {
 
     /// Writes `corpus` into a fresh folder with `bad` in place of `@@`, and its config.
     private func write(_ corpus: Fixture, bad: String) throws -> (directory: URL, config: URL) {
-        let directory = try CommandRunner.temporaryDirectory(self)
+        let directory = try makeTemporaryDirectory()
         for (name, text) in corpus.files {
             let url = directory.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -1,5 +1,6 @@
 import Checkpoint
 import Foundation
+import TestSupport
 import XCTest
 
 /// `"order": ["emd", "ner"]` (setups K and L) through `train`: EMD is the bottom tagging level
@@ -8,16 +9,20 @@ import XCTest
 /// below it — the opposite of the default order.
 final class TaggingOrderTests: XCTestCase {
     /// Different encoder sizes, so the shapes tell the levels apart; g_e = 5 words + 4 char filters.
-    static let config = TwoTaggerConfig(
-        seed: 8, order: ["emd", "ner"], wordDim: 5, charFilters: 4, ner: .init(dataSeed: 2), emd: .init(dataSeed: 2, hidden: 7),
-        training: ["max_steps": 10, "log_every": 1, "validate_every": 100, "checkpoint_every": 1, "keep_checkpoints": 20, "patience": 100]).json
+    static let config: String = {
+        var two = TwoTaggerConfig(seed: 8, training: ["max_steps": 10, "log_every": 1, "validate_every": 100, "checkpoint_every": 1,
+                                                      "keep_checkpoints": 20, "patience": 100])
+        (two.order, two.wordDim, two.charFilters) = (["emd", "ner"], 5, 4)
+        (two.ner, two.emd) = (.init(dataSeed: 2), .init(dataSeed: 2, hidden: 7))
+        return two.json
+    }()
 
     private func parameters(_ url: URL) throws -> [String: NamedArray] {
         Dictionary(uniqueKeysWithValues: try CheckpointStore.read(url).parameters.map { ($0.name, $0) })
     }
 
     func testEMDBelowNERTrainsInThatOrder() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = try writeFile(Self.config, "order.json", in: dir)
         let run = dir.appendingPathComponent("run")
         try succeeded(CommandRunner.run(["train", "--config", config.path, "--output", run.path]))

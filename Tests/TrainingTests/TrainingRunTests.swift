@@ -1,6 +1,7 @@
 import Checkpoint
 import Foundation
 import ProcessTesting
+import TestSupport
 import XCTest
 
 /// End-to-end runs of the `hmtl` binary: data-parallel equivalence under mpirun, exact
@@ -43,7 +44,7 @@ final class TrainingRunTests: XCTestCase {
     /// in the sums.
     func testTwoRanksWithBatchBEqualOneRankWithBatch2B() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = try writeConfig(in: dir)
         let two = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config, "--output", dir.appendingPathComponent("two").path,
                                                       "--set", "tasks.ner.batch_size=4"])
@@ -67,7 +68,7 @@ final class TrainingRunTests: XCTestCase {
     /// A run stopped after its step-10 checkpoint and resumed ends bit-identical to one that
     /// ran 20 steps straight.
     func testResumeIsBitExact() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = try writeConfig(in: dir)
         let straight = dir.appendingPathComponent("straight").path
         let resumed = dir.appendingPathComponent("resumed").path
@@ -83,7 +84,7 @@ final class TrainingRunTests: XCTestCase {
 
     func testResumeIsBitExactOnTwoRanks() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = try writeConfig(in: dir)
         let straight = dir.appendingPathComponent("straight").path
         let resumed = dir.appendingPathComponent("resumed").path
@@ -99,7 +100,7 @@ final class TrainingRunTests: XCTestCase {
     /// the mismatch — not train apart, and not hang.
     func testAgreementCheckCatchesMismatchedConfig() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         _ = try writeConfig(in: dir, name: "rank0.json")
         _ = try writeConfig(in: dir, TrainingRunTests.tinyConfig.replacingOccurrences(of: "\"seed\": 3", with: "\"seed\": 4"), name: "rank1.json")
         let script = "exec \"\(CommandRunner.hmtl)\" train --config \"\(dir.path)/rank$OMPI_COMM_WORLD_RANK.json\" --output \"\(dir.path)/out\""
@@ -118,7 +119,7 @@ final class TrainingRunTests: XCTestCase {
     }
 
     func testEvaluateAndInspectAFinishedRun() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = try writeConfig(in: dir)
         let run = dir.appendingPathComponent("run")
         assertSucceeded(try CommandRunner.run(["train", "--config", config, "--output", run.path, "--set", "training.max_steps=10"]))
@@ -144,7 +145,7 @@ final class TrainingRunTests: XCTestCase {
     }
 
     func testBadConfigFailsWithTheKeyAndExitCode2() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = try writeConfig(in: dir, TrainingRunTests.tinyConfig.replacingOccurrences(of: "\"log_every\"", with: "\"log_evry\""))
         let o = try CommandRunner.run(["train", "--config", config, "--output", dir.appendingPathComponent("x").path])
         XCTAssertEqual(o.status, 2)
@@ -155,7 +156,7 @@ final class TrainingRunTests: XCTestCase {
     }
 
     func testRefusesToOverwriteAnExistingRun() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = try writeConfig(in: dir)
         let run = dir.appendingPathComponent("run").path
         assertSucceeded(try CommandRunner.run(["train", "--config", config, "--output", run, "--set", "training.max_steps=10"]))
@@ -171,7 +172,7 @@ extension TrainingRunTests {
     /// skips in a row stop the run with a clear message and a non-zero exit.
     func testNonFiniteStepsAreSkippedOnEveryRank() throws {
         try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = dir.appendingPathComponent("tiny.json")
         try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
         let two = try CommandRunner.mpirun(ranks: 2, ["train", "--config", config.path, "--output", dir.appendingPathComponent("two").path,
@@ -201,7 +202,7 @@ extension TrainingRunTests {
     /// resumes from it.
     func testSigtermCheckpointsAndExitsCleanly() throws {
         try BackgroundJob.skipUnlessAvailable()
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = dir.appendingPathComponent("tiny.json")
         try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
         let run = dir.appendingPathComponent("run")
@@ -259,7 +260,7 @@ extension TrainingRunTests {
     /// slack — leaving an intact checkpoint that a resumed job continues from.
     private func assertRankFailureEndsTheJobAndTheRunResumes(signal: Int32, check: (String) throws -> Void) throws {
         try BackgroundJob.skipUnlessAvailable()
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = dir.appendingPathComponent("tiny.json")
         try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
         let run = dir.appendingPathComponent("run")
@@ -287,7 +288,7 @@ extension TrainingRunTests {
 
 extension TrainingRunTests {
     func testCheckDeterminismReportsBitIdenticalRuns() throws {
-        let dir = try CommandRunner.temporaryDirectory(self)
+        let dir = try makeTemporaryDirectory()
         let config = dir.appendingPathComponent("tiny.json")
         try TrainingRunTests.tinyConfig.write(to: config, atomically: true, encoding: .utf8)
         let o = try CommandRunner.run(["train", "--config", config.path, "--output", dir.appendingPathComponent("d").path, "--check-determinism", "6"])
