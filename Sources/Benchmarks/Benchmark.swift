@@ -135,11 +135,9 @@ public struct Benchmark {
         var shape = ModelShape(geDimension: model.embedder.outputSize, parameters: model.layout.count)
         for task in tasks { shape.parametersPerTask[task] = model.parameterRanges(for: task).reduce(0) { $0 + $1.count } }
         if tasks.count == 1, let task = tasks.first {
-            let below = model.taggers.firstIndex { $0.task == task }.map { model.taggers[...$0] } ?? model.taggers[...]
-            let own = task == .relation ? model.relation?.encoder : task == .coref ? model.coref?.encoder : nil
-            shape.lstmFlopsPerToken = below.reduce(0) { $0 + $1.encoder.forwardFlopsPerToken } + (own?.forwardFlopsPerToken ?? 0)
+            shape.lstmFlopsPerToken = model.encoders(upTo: task).reduce(0) { $0 + $1.forwardFlopsPerToken }
         }
-        if let document = corefDocument, let head = model.coref?.head {
+        if let document = corefDocument, let head = model.levels(of: CoreferenceLevel.self).first?.head {
             let candidates = SpanEnumeration.candidates(sentenceLengths: document.sentenceLengths, maxWidth: head.settings.maxSpanWidth).count
             let kept = head.keptCount(tokens: document.tokenCount, candidates: candidates)
             shape.corefSpans = (candidates, kept, min(head.settings.maxAntecedents, kept))
@@ -199,6 +197,7 @@ public struct Benchmark {
             case .ner, .emd: _ = model.predict(task, batch: batch, arena: arena)
             case .relation: _ = model.predictRelations(batch, arena: arena)
             case .coref: _ = model.predictCoreference(batch, arena: arena)
+            default: preconditionFailure("hmtl bench: no inference for task \(task)")
             }
             let elapsed = clock.lap()
             guard step >= shapes.warmup else { continue }

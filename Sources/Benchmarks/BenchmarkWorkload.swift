@@ -112,6 +112,8 @@ public struct BenchmarkWorkload: Sendable {
             let mentions = rng.permutation(candidates.count).prefix(30).map { candidates[$0] }
             let clusters = (0..<10).map { c in stride(from: c, to: mentions.count, by: 10).map { mentions[$0] } }.filter { !$0.isEmpty }
             batch.coreference = CoreferenceDocument(sentenceLengths: sentenceLengths, clusters: clusters)
+        default:
+            preconditionFailure("hmtl bench: no synthetic batches for task \(task)")
         }
         batch.wordIDs = batch.wordIDs.map { _ in Int32(2 + rng.int(below: shapes.vocabulary - 2)) }
         return batch

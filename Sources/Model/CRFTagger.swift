@@ -4,7 +4,7 @@ import NN
 /// A BiLSTM-CRF tagger level of the hierarchy (NER, and EMD from the next issue), docs/design.md,
 /// Tagging levels: x → dropout → BiLSTM → dropout → Linear → CRF. Its encoder output is the level's
 /// g_task, which the level above consumes as `[g_e, g_task]`.
-public struct CRFTagger: Sendable {
+public struct CRFTagger: Level {
     public struct Settings: Sendable, Equatable {
         public var hiddenSize = 64
         public var layers = 2
@@ -64,12 +64,12 @@ public struct CRFTagger: Sendable {
         return (emissions, Cache(inputMask: inputMask, encoder: encoderCache, outputMask: outputMask, dropped: hd))
     }
 
-    /// Summed CRF negative log-likelihood of `gold` (the CRF's own parameter gradients are
-    /// accumulated here, by its forward–backward).
-    public func trainingForward(_ x: Tensor, lengths: [Int], gold: [[Int]], arena: ParameterArena, rngs: inout [RNG]) -> (loss: Double, pass: TrainingPass) {
-        let (emissions, cache) = forward(x, lengths: lengths, arena: arena, training: true, rngs: &rngs)
-        let (loss, dEmissions) = crf.negativeLogLikelihood(emissions: emissions, lengths: lengths, gold: gold, arena: arena)
-        return (loss, TrainingPass(cache: cache, dEmissions: dEmissions))
+    /// Summed CRF negative log-likelihood of the batch's gold tags over its sentences (the
+    /// CRF's own parameter gradients are accumulated here, by its forward–backward).
+    public func trainingForward(_ x: Tensor, batch: TaggingBatch, arena: ParameterArena, rngs: inout [RNG]) -> (loss: StepLoss, pass: TrainingPass) {
+        let (emissions, cache) = forward(x, lengths: batch.lengths, arena: arena, training: true, rngs: &rngs)
+        let (loss, dEmissions) = crf.negativeLogLikelihood(emissions: emissions, lengths: batch.lengths, gold: batch.tags, arena: arena)
+        return (StepLoss(sum: loss, count: Double(batch.count)), TrainingPass(cache: cache, dEmissions: dEmissions))
     }
 
     /// Accumulates the rest of this level's gradients and returns dLoss/dx for the levels below;
@@ -82,6 +82,12 @@ public struct CRFTagger: Sendable {
         let dH = dropout.backward(dDropped, mask: cache.outputMask)
         let dXd = encoder.backward(cache.encoder, dOut: dH, arena: arena, finished: finished)
         return dropout.backward(dXd, mask: cache.inputMask)
+    }
+
+    /// Constrained Viterbi tags per sentence from the encoder output h (dropout off, so the
+    /// projection reads h itself).
+    public func predict(_ x: Tensor, encoded h: Tensor, batch: TaggingBatch, arena: ParameterArena) -> [[Int]] {
+        crf.viterbi(emissions: projection.forward(h, arena: arena), lengths: batch.lengths, constraints: constraints, arena: arena)
     }
 
     /// Constrained Viterbi tags per sentence (no dropout) and the summed loss when gold is given.

@@ -3,7 +3,7 @@ import Tensor
 
 /// The relation-extraction level (docs/design.md, Relation level): a BiLSTM over `[g_e, g_top]` (3
 /// × 64 in the reference) and the multi-head selection head.
-public struct RelationLevel: Sendable {
+public struct RelationLevel: Level {
     public struct Settings: Sendable, Equatable {
         public var encoder = BiLSTMSettings(hiddenSize: 64, layers: 3, dropout: 0.2)
         /// Width d of the pair scorer's hidden layer.
@@ -11,21 +11,45 @@ public struct RelationLevel: Sendable {
         public init() {}
     }
 
+    public let task: Task
     public let encoder: BiLSTM
     public let head: RelationHead
     /// Relation type names; `RelationPair.r` indexes them.
     public let types: [String]
 
-    public init(inputSize: Int, types: [String], settings: Settings, layout: inout ParameterLayout) {
+    public init(task: Task = .relation, inputSize: Int, types: [String], settings: Settings, layout: inout ParameterLayout) {
+        self.task = task
         self.types = types
-        encoder = settings.encoder.make(name: "relation/encoder", inputSize: inputSize, layout: &layout)
-        head = RelationHead(name: "relation/scorer", inputSize: encoder.outputSize, hiddenSize: settings.scorerSize,
+        encoder = settings.encoder.make(name: "\(task.rawValue)/encoder", inputSize: inputSize, layout: &layout)
+        head = RelationHead(name: "\(task.rawValue)/scorer", inputSize: encoder.outputSize, hiddenSize: settings.scorerSize,
                             relationCount: max(types.count, 1), layout: &layout)
     }
 
     public func initialize(_ arena: ParameterArena, rng: inout RNG) {
         encoder.initialize(arena, rng: &rng)
         head.initialize(arena, rng: &rng)
+    }
+
+    /// The encoder's cache and dLoss/dh (the head's gradients are accumulated in the forward pass).
+    public struct TrainingPass {
+        var encoder: BiLSTMCache
+        var dEncoded: Tensor
+    }
+
+    /// The head's summed BCE over the batch's gold cells, and the count of scored cells.
+    public func trainingForward(_ x: Tensor, batch: TaggingBatch, arena: ParameterArena, rngs: inout [RNG]) -> (loss: StepLoss, pass: TrainingPass) {
+        let (h, encoderCache) = encoder.forward(x, lengths: batch.lengths, arena: arena, training: true, rngs: &rngs)
+        let (sum, count, dh) = head.lossAndGradient(h, lengths: batch.lengths, gold: batch.relations, arena: arena)
+        return (StepLoss(sum: sum, count: Double(count)), TrainingPass(encoder: encoderCache, dEncoded: dh))
+    }
+
+    public func backward(_ pass: TrainingPass, arena: ParameterArena, finished: GradientsFinished = { _ in }) -> Tensor {
+        encoder.backward(pass.encoder, dOut: pass.dEncoded, arena: arena, finished: finished)
+    }
+
+    /// Relation cells (last token of each argument, type index) per sentence.
+    public func predict(_ x: Tensor, encoded h: Tensor, batch: TaggingBatch, arena: ParameterArena) -> [[RelationPair]] {
+        head.predict(h, lengths: batch.lengths, arena: arena)
     }
 }
 

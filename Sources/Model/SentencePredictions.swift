@@ -31,28 +31,17 @@ extension HierarchicalModel {
     /// Inference without dropout: the tags of every tagging level and the relation cells,
     /// identical to `predict(_:batch:arena:)` and `predictRelations(_:arena:)`.
     public func predictSentences(_ batch: TaggingBatch, arena: ParameterArena) -> SentencePredictions {
+        let taggers = indexedLevels(of: CRFTagger.self)
+        let relation = indexedLevels(of: RelationLevel.self).first
         var out = SentencePredictions()
         guard batch.count > 0 else {
             if relation != nil { out.relations = [] }
-            for tagger in taggers { out.tags[tagger.task] = [] }
+            for tagger in taggers { out.tags[tagger.level.task] = [] }
             return out
         }
-        var noRNGs = [RNG]()
-        let (ge, _) = embedder.forward(batch, arena: arena, training: false, rngs: &noRNGs)
-        var x = ge
-        for tagger in taggers {
-            // CRFTagger.predict's path without dropout: the encoder output feeds both the
-            // projection and the level above.
-            let (h, _) = tagger.encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs)
-            let emissions = tagger.projection.forward(h, arena: arena)
-            out.tags[tagger.task] = tagger.crf.viterbi(emissions: emissions, lengths: batch.lengths,
-                                                       constraints: tagger.constraints, arena: arena)
-            x = Concatenation.columns(ge, h).reshaped([batch.count, batch.maxLength, ge.columns + h.columns])
-        }
-        if let relation {
-            let (h, _) = relation.encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs)
-            out.relations = relation.head.predict(h, lengths: batch.lengths, arena: arena)
-        }
+        let run = encode(batch, levels: taggers.map(\.index) + (relation.map { [$0.index] } ?? []), arena: arena)
+        for (i, tagger) in taggers { out.tags[tagger.task] = prediction(of: tagger, at: i, run, batch: batch, arena: arena) }
+        if let relation { out.relations = prediction(of: relation.level, at: relation.index, run, batch: batch, arena: arena) }
         return out
     }
 }

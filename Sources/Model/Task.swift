@@ -1,19 +1,31 @@
-/// The four tasks of the hierarchy. The raw value is the task's name in configs, parameter
-/// paths and checkpoints.
-public enum Task: String, CaseIterable, Sendable, Codable, Comparable {
-    case ner, emd, coref, relation
+import Tensor
 
-    /// Stable small integer for seeding per-task random streams.
+/// A task's name: its one spelling in configs, parameter paths, checkpoints and the command
+/// line. Open, so that a new level brings its own name; the four of the paper are static members.
+public struct Task: RawRepresentable, Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let ner = Task(rawValue: "ner")
+    public static let emd = Task(rawValue: "emd")
+    public static let coref = Task(rawValue: "coref")
+    public static let relation = Task(rawValue: "relation")
+
+    /// The paper's four, in the order the hierarchy lays them out and sorts them.
+    public static let paperTasks: [Task] = [.ner, .emd, .coref, .relation]
+
+    /// Stable small integer for seeding per-task random streams: 1–4 for the paper's four (so
+    /// their seeds never move), FNV-1a of the name for any other.
     public var seedID: UInt64 {
-        switch self {
-        case .ner: 1
-        case .emd: 2
-        case .coref: 3
-        case .relation: 4
-        }
+        Self.paperTasks.firstIndex(of: self).map { UInt64($0 + 1) } ?? FNV1a.hash(rawValue)
     }
 
+    public var description: String { rawValue }
+
+    /// The paper's four first in their order, then any other task by name.
     public static func < (a: Task, b: Task) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+        let rank = { (t: Task) in paperTasks.firstIndex(of: t) ?? paperTasks.count }
+        return (rank(a), a.rawValue) < (rank(b), b.rawValue)
     }
 }

@@ -18,7 +18,7 @@ import Training
 /// /                     attrs layers ("ge,ner"), pool, step, checkpoint
 /// ```
 ///
-/// ge, ner, emd and re are computed per sentence (what those levels read), cr on whole
+/// ge, ner, emd and relation are computed per sentence (what those levels read), coref on whole
 /// documents — the coreference encoder reads a document as one sequence; batches of them as
 /// `Predictor` makes — then cut at the sentence boundaries.
 public struct EmbeddingExport {
@@ -74,7 +74,7 @@ public struct EmbeddingExport {
         // The sentence-level layers run in length-sorted batches: collect every sentence's
         // vectors first, then write (and pool) in sentence order.
         var bySentence: [RepresentationLayer: [ArraySlice<Float>]] = [:]
-        let sentenceLayers = Set(layers.filter { $0 != .cr })
+        let sentenceLayers = Set(layers.filter { $0 != .coref })
         if !sentenceLayers.isEmpty {
             let order = sentences.indices.sorted { (sentences[$0].tokens.count, $0) < (sentences[$1].tokens.count, $1) }
             for layer in sentenceLayers { bySentence[layer] = Array(repeating: [], count: sentences.count) }
@@ -90,15 +90,15 @@ public struct EmbeddingExport {
                 }
             }
         }
-        if layers.contains(.cr) {
+        if layers.contains(.coref) {
             var slices = Array(repeating: ArraySlice<Float>(), count: sentences.count)
-            let dim = model.dimension(of: .cr)
+            let dim = model.dimension(of: .coref)
             for group in Predictor.documentBatches(documents, size: batchSize) {
                 var batch = TaggingBatch(sentences: group.map { documents[$0].sentences.flatMap(\.tokens) }, exampleIDs: group,
                                          vocabulary: model.vocabularies, frozen: frozen)
                 batch.contextual = contextual?.batch(group.map { documents[$0].sentences.map(\.tokens).filter { !$0.isEmpty } },
                                                      maxLength: batch.maxLength)
-                let h = model.representations(batch, layers: [.cr], arena: arena)[.cr]!
+                let h = model.representations(batch, layers: [.coref], arena: arena)[.coref]!
                 for (b, d) in group.enumerated() {
                     var row = b * batch.maxLength, i = firstSentence[d]
                     for sentence in documents[d].sentences where !sentence.tokens.isEmpty {
@@ -108,7 +108,7 @@ public struct EmbeddingExport {
                     }
                 }
             }
-            bySentence[.cr] = slices
+            bySentence[.coref] = slices
         }
         for layer in layers {
             try file.createGroup("/\(layer.rawValue)")

@@ -41,7 +41,7 @@ public struct Predictor {
                 relations: tasks.contains(.relation) ? document.sentences.map { _ in [] } : nil,
                 coref: tasks.contains(.coref) ? [] : nil)
         }
-        let taggingTasks = model.taggers.map(\.task)
+        let taggingTasks = model.levels(of: CRFTagger.self).map(\.task)
         if !taggingTasks.isEmpty || tasks.contains(.relation) {
             var located: [(document: Int, sentence: Int)] = []
             for (d, document) in documents.enumerated() {

@@ -13,8 +13,8 @@ public struct TaskPalette: Sendable {
 
     public init(tasks: [String]) {
         var assigned: [String: String] = [:]
-        for (index, task) in Task.allCases.enumerated() { assigned[task.rawValue] = Self.colours[index] }
-        var next = Task.allCases.count
+        for (index, task) in Task.paperTasks.enumerated() { assigned[task.rawValue] = Self.colours[index] }
+        var next = Task.paperTasks.count
         for name in tasks where assigned[name] == nil {
             assigned[name] = Self.colours[next % Self.colours.count]
             next += 1
@@ -26,7 +26,7 @@ public struct TaskPalette: Sendable {
 
     /// Known tasks in `Task` order first, then the others alphabetically.
     public static func ordered(_ names: some Sequence<String>) -> [String] {
-        let known = Task.allCases.map(\.rawValue)
+        let known = Task.paperTasks.map(\.rawValue)
         return Set(names).sorted { a, b in
             switch (known.firstIndex(of: a), known.firstIndex(of: b)) {
             case let (i?, j?): i < j

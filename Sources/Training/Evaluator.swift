@@ -120,6 +120,8 @@ public struct Evaluator {
             var flat = metrics.flattened()
             try communicator.allreduceSum(&flat)
             return Result(metrics: .coreference(CoreferenceMetrics(flat: flat)), loss: nil, examples: examples.count)
+        default:
+            throw TrainingError("no evaluation for task \(task)")
         }
     }
 }

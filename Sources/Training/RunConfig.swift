@@ -216,10 +216,10 @@ public struct RunConfig: Sendable {
         glove = try files.optionalPath("glove", of: &e)
         try e.finish()
 
-        let taskNames = Task.allCases.map(\.rawValue).joined(separator: ", ")
+        let taskNames = Task.paperTasks.map(\.rawValue).joined(separator: ", ")
         guard var t = try top.object("tasks") else { throw ConfigError(path: "tasks", message: "missing; expected an object with at least one of \(taskNames)") }
         var tasks: [Task: TaskConfig] = [:]
-        for task in Task.allCases {
+        for task in Task.paperTasks {
             guard var o = try t.object(task.rawValue) else { continue }
             tasks[task] = try RunConfig.taskConfig(task, &o, contextual: embedder.contextual != nil, files: &files)
             try o.finish()
@@ -230,8 +230,8 @@ public struct RunConfig: Sendable {
         let tagging = [Task.ner, .emd].filter { tasks[$0] != nil }
         let expected = "the configured tagging tasks (\(tagging.map(\.rawValue).joined(separator: ", "))) once each, bottom-up"
         if let names = try top.stringArray("order") {
-            let order = names.compactMap(Task.init(rawValue:))
-            guard order.count == names.count, order.sorted() == tagging.sorted() else {
+            let order = names.map(Task.init(rawValue:))
+            guard order.sorted() == tagging.sorted() else {
                 throw ConfigError(path: "order", message: "expected \(expected), got \(names)")
             }
             taggingOrder = order
@@ -336,6 +336,8 @@ public struct RunConfig: Sendable {
             config.coref.head = head
             config.coref.evaluateOnGoldMentions = try o.bool("evaluate_on_gold_mentions", default: false)
             config.batchSize = try o.int("batch_size", default: 1, range: 1...10_000)
+        default:
+            throw ConfigError(path: "tasks.\(task)", message: "no settings for this task")
         }
         return config
     }

@@ -50,6 +50,8 @@ public struct TaskExamples: Sendable {
                 sequences.append(document.sentences.flatMap(\.tokens))
                 self.documents.append(CoreferenceDocument(document))
             }
+        default:
+            preconditionFailure("no examples for task \(task)")
         }
     }
 

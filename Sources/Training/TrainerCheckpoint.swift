@@ -180,7 +180,7 @@ extension Vocabularies {
             return v
         }
         var tags: [Task: Vocabulary] = [:]
-        for task in Task.allCases {
+        for task in Task.paperTasks {
             if let t = n["\(task.rawValue)_tags"] { tags[task] = try vocabulary(.labels, t, "\(task.rawValue)_tags") }
         }
         self.init(words: try vocabulary(.words, w, "words"), characters: try vocabulary(.characters, c, "characters"), tags: tags,

@@ -10,7 +10,7 @@ struct Embed: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a checkpoint's token representations (g_e, task encoder outputs) to HDF5.",
         discussion: """
-        Layers: ge (the shared embedding), ner, emd, re, cr (the output of that task's encoder \
+        Layers: ge (the shared embedding), ner, emd, relation, coref (the output of that task's encoder \
         BiLSTM). Datasets: /<layer>/<i> [tokens, dim] per sentence i, /<layer>_pooled \
         [sentences, dim] with --pool max|mean, /sentences, /documents, /sentence_document.
         """)
@@ -21,12 +21,15 @@ struct Embed: ParsableCommand {
     var inputFormat = "text"
     @Option(help: ArgumentHelp(PredictionInput.wordColumnHelp, valueName: "N")) var wordColumn = 0
     @Option(help: "The HDF5 file to write.") var output: String
-    @Option(help: "Comma-separated layers among ge, ner, emd, re, cr.") var layers = "ge"
+    @Option(help: "Comma-separated layers among ge, ner, emd, relation, coref.") var layers = "ge"
     @Option(help: "Sentence vectors over tokens: none, max or mean.") var pool = "none"
     @Option(help: "Sentences per batch.") var batchSize = 64
     @Option(help: "For a model with contextual embeddings: the HDF5 features of the input's sentences (`allennlp elmo --all` layout).")
     var contextual: String?
     @Option(help: TrainedModel.vectorsHelp) var glove: String?
+
+    /// Layer names of earlier versions, and their spelling now.
+    static let renamedLayers = ["re": "relation", "cr": "coref"]
 
     func run() throws {
         try runReportingFailures {
@@ -38,7 +41,11 @@ struct Embed: ParsableCommand {
             let available = trained.model.representationLayers
             var chosen: [RepresentationLayer] = []
             for name in layers.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-                guard let layer = RepresentationLayer(rawValue: name), available.contains(layer) else {
+                if let renamed = Self.renamedLayers[name] {
+                    throw ValidationError("--layers: '\(name)' is now spelled '\(renamed)' (the task's name)")
+                }
+                let layer = RepresentationLayer(rawValue: name)
+                guard available.contains(layer) else {
                     throw ValidationError("--layers: \(checkpoint) has no layer '\(name)'; available: \(available.map(\.rawValue).joined(separator: ", "))")
                 }
                 if !chosen.contains(layer) { chosen.append(layer) }

@@ -78,9 +78,10 @@ final class HierarchyTests: XCTestCase {
         XCTAssertEqual(relation[1].lowerBound, coref[0].upperBound)
         // Shortcut inputs: EMD reads [g_e, g_ner]; RE and CR read [g_e, g_emd].
         let ge = f.model.embedder.outputSize
-        XCTAssertEqual(f.model.taggers[1].encoder.inputSize, ge + f.model.taggers[0].encoder.outputSize)
-        XCTAssertEqual(f.model.relation!.encoder.inputSize, ge + f.model.taggers[1].encoder.outputSize)
-        XCTAssertEqual(f.model.coref!.encoder.inputSize, ge + f.model.taggers[1].encoder.outputSize)
+        let taggers = f.model.levels(of: CRFTagger.self)
+        XCTAssertEqual(taggers[1].encoder.inputSize, ge + taggers[0].encoder.outputSize)
+        XCTAssertEqual(f.model.levels(of: RelationLevel.self)[0].encoder.inputSize, ge + taggers[1].encoder.outputSize)
+        XCTAssertEqual(f.model.levels(of: CoreferenceLevel.self)[0].encoder.inputSize, ge + taggers[1].encoder.outputSize)
     }
 
     /// Each task's update reaches its own level and everything below, nothing above or beside.

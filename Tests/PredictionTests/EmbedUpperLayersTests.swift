@@ -27,13 +27,13 @@ final class EmbedUpperLayersTests: XCTestCase {
         let ge = model.embedder.forward(batch, arena: arena, training: false, rngs: &noRNGs).0
         var out: [RepresentationLayer: Tensor] = [:]
         var x = ge
-        for tagger in model.taggers {
+        for tagger in model.levels(of: CRFTagger.self) {
             let h = tagger.encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs).0
-            out[tagger.task == .ner ? .ner : .emd] = h
+            out[RepresentationLayer(task: tagger.task)] = h
             x = Concatenation.columns(ge, h).reshaped([1, tokens.count, ge.columns + h.columns])
         }
-        out[.re] = model.relation!.encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs).0
-        out[.cr] = model.coref!.encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs).0
+        out[.relation] = model.levels(of: RelationLevel.self)[0].encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs).0
+        out[.coref] = model.levels(of: CoreferenceLevel.self)[0].encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs).0
         return out
     }
 
@@ -50,38 +50,38 @@ final class EmbedUpperLayersTests: XCTestCase {
         let input = try writeFile(TrainedCheckpoint.dygie(Self.documents), "input.json", in: dir)
         let out = dir.appendingPathComponent("emb.h5")
         try succeeded(CommandRunner.run(["embed", "--checkpoint", checkpoint.path, "--input", input.path, "--input-format", "dygie",
-                                         "--output", out.path, "--layers", "emd,re,cr", "--batch-size", "6"]))
+                                         "--output", out.path, "--layers", "emd,relation,coref", "--batch-size", "6"]))
         let trained = try TrainedModel(checkpoint: checkpoint)
         let model = trained.model
-        XCTAssertEqual(model.taggers.map(\.task), [.ner, .emd], "the stack this test writes out")
+        XCTAssertEqual(model.levels(of: CRFTagger.self).map(\.task), [.ner, .emd], "the stack this test writes out")
         let file = try HDF5File.openReadOnly(out)
         defer { try? file.close() }
-        XCTAssertEqual(try file.children(of: "/").filter { !$0.hasPrefix("sentence") && $0 != "documents" }, ["cr", "emd", "re"])
+        XCTAssertEqual(try file.children(of: "/").filter { !$0.hasPrefix("sentence") && $0 != "documents" }, ["coref", "emd", "relation"])
 
         var sentence = 0, compared: [RepresentationLayer: Int] = [:]
         for document in Self.documents {
-            // cr reads the whole document as one sequence, then is cut at sentence boundaries.
-            let whole = directForward(document.sentences.flatMap(\.tokens), model: model, arena: trained.arena)[.cr]!
+            // coref reads the whole document as one sequence, then is cut at sentence boundaries.
+            let whole = directForward(document.sentences.flatMap(\.tokens), model: model, arena: trained.arena)[.coref]!
             var row = 0
             for s in document.sentences {
                 let n = s.tokens.count, alone = directForward(s.tokens, model: model, arena: trained.arena)
-                for layer in [RepresentationLayer.emd, .re] {
+                for layer in [RepresentationLayer.emd, .relation] {
                     assertClose(try file.read(Float.self, at: "/\(layer.rawValue)/\(sentence)"), alone[layer]!.data[...], rows: n,
                                 "\(layer) of sentence \(sentence)")
                     compared[layer, default: 0] += 1
                 }
                 let dim = whole.columns
-                assertClose(try file.read(Float.self, at: "/cr/\(sentence)"), whole.data[(row * dim)..<((row + n) * dim)], rows: n,
-                            "cr of sentence \(sentence)")
-                compared[.cr, default: 0] += 1
+                assertClose(try file.read(Float.self, at: "/coref/\(sentence)"), whole.data[(row * dim)..<((row + n) * dim)], rows: n,
+                            "coref of sentence \(sentence)")
+                compared[.coref, default: 0] += 1
                 row += n
                 sentence += 1
             }
         }
-        XCTAssertEqual(compared, [.emd: sentence, .re: sentence, .cr: sentence])
+        XCTAssertEqual(compared, [.emd: sentence, .relation: sentence, .coref: sentence])
         XCTAssertGreaterThan(sentence, Self.documents.count, "documents of one sentence would not test the cut at sentence boundaries")
         // Not one layer under three names: the levels' vectors differ.
-        let emd = try file.read(Float.self, at: "/emd/0").values, re = try file.read(Float.self, at: "/re/0").values
+        let emd = try file.read(Float.self, at: "/emd/0").values, re = try file.read(Float.self, at: "/relation/0").values
         XCTAssertGreaterThan(zip(emd, re).map { abs($0 - $1) }.max() ?? 0, 1e-2)
     }
 

@@ -170,14 +170,14 @@ final class PredictCommandTests: XCTestCase {
         try dygie(Self.documents).write(to: input, atomically: true, encoding: .utf8)
         let out = dir.appendingPathComponent("emb.h5")
         try succeeded(CommandRunner.run(["embed", "--checkpoint", ckpt, "--input", input.path, "--input-format", "dygie",
-                                         "--output", out.path, "--layers", "ge,ner,emd,re,cr", "--pool", "max", "--batch-size", "6"]))
+                                         "--output", out.path, "--layers", "ge,ner,emd,relation,coref", "--pool", "max", "--batch-size", "6"]))
         let sentences = Self.documents.flatMap(\.sentences)
         let file = try HDF5File.openReadOnly(out)
         XCTAssertEqual(try file.readStrings(at: "/sentences"), sentences.map { $0.tokens.joined(separator: " ") })
         XCTAssertEqual(try file.readStrings(at: "/documents"), Self.documents.map(\.id))
         XCTAssertEqual(try file.read(Int64.self, at: "/sentence_document").values,
                        Self.documents.enumerated().flatMap { d, doc in doc.sentences.map { _ in Int64(d) } })
-        XCTAssertEqual(try file.stringAttribute("layers"), "ge,ner,emd,re,cr")
+        XCTAssertEqual(try file.stringAttribute("layers"), "ge,ner,emd,relation,coref")
         XCTAssertEqual(try file.stringAttribute("pool"), "max")
         XCTAssertEqual(try file.attribute("step", as: Int64.self), 150)
 
@@ -188,7 +188,7 @@ final class PredictCommandTests: XCTestCase {
         for i in [0, 5, sentences.count - 1] {
             let batch = TaggingBatch(sentences: [sentences[i].tokens], exampleIDs: [0], vocabulary: model.vocabularies, frozen: nil)
             let ge = model.embedder.forward(batch, arena: trained.arena, training: false, rngs: &noRNGs).0
-            let h = model.taggers[0].encoder.forward(ge, lengths: batch.lengths, arena: trained.arena, training: false, rngs: &noRNGs).0
+            let h = model.levels[0].encoder.forward(ge, lengths: batch.lengths, arena: trained.arena, training: false, rngs: &noRNGs).0
             for (layer, direct) in [("ge", ge), ("ner", h)] {
                 let stored = try file.read(Float.self, at: "/\(layer)/\(i)")
                 XCTAssertEqual(stored.shape, [sentences[i].tokens.count, direct.columns])
@@ -197,7 +197,7 @@ final class PredictCommandTests: XCTestCase {
             }
         }
         // Pooled rows are the max over each sentence's token vectors.
-        for layer in ["ge", "ner", "emd", "re", "cr"] {
+        for layer in ["ge", "ner", "emd", "relation", "coref"] {
             let pooled = try file.read(Float.self, at: "/\(layer)_pooled")
             let dim = pooled.shape[1]
             XCTAssertEqual(pooled.shape[0], sentences.count)
@@ -241,6 +241,12 @@ final class PredictCommandTests: XCTestCase {
         let layer = try CommandRunner.run(["embed", "--checkpoint", ckpt, "--input", bad.path, "--output", dir.appendingPathComponent("e.h5").path,
                                            "--layers", "ge,srl"])
         XCTAssertEqual(layer.status, 2)
-        XCTAssertTrue(layer.stderr.contains("no layer 'srl'; available: ge, ner, emd, re, cr"), layer.stderr)
+        XCTAssertTrue(layer.stderr.contains("no layer 'srl'; available: ge, ner, emd, coref, relation"), layer.stderr)
+        for (old, new) in [("re", "relation"), ("cr", "coref")] {
+            let renamed = try CommandRunner.run(["embed", "--checkpoint", ckpt, "--input", bad.path,
+                                                 "--output", dir.appendingPathComponent("e.h5").path, "--layers", "ge,\(old)"])
+            XCTAssertEqual(renamed.status, 2)
+            XCTAssertEqual(renamed.stderr, "hmtl: error: --layers: '\(old)' is now spelled '\(new)' (the task's name)\n")
+        }
     }
 }

@@ -59,7 +59,7 @@ final class ReductionPlanTests: XCTestCase {
             }
         }
         let ner = ReductionPlan(ranges: model.parameterRanges(for: .ner), layout: model.layout, table: table, bucketFloats: bucketFloats)
-        let encoder = model.taggers[0].encoder
+        let encoder = model.levels[0].encoder
         let directions = encoder.layers.reversed().flatMap { [$0.backward.wIH.offset, $0.forward.wIH.offset] }
         XCTAssertEqual(ner.items.map(ner.start(of:)).filter { $0 > table.offset }, directions, "\(ner.items)")
     }
