@@ -2,11 +2,10 @@ import Corpus
 import NN
 import Tensor
 
-/// The HMTL hierarchy assembled from settings (docs/design.md, Encoders and the shortcut stack):
-/// g_e at the bottom, the tagging levels (NER, EMD — in the setup's order) stacked on it, and the
-/// coreference and relation levels side by side on the top tagging level. Every level above the
-/// bottom reads `[g_e, g_below]`, where g_below is the encoder output of the level right under it
-/// (the shortcut rule).
+/// The HMTL hierarchy assembled from settings (docs/design.md, Levels): g_e at the bottom, the
+/// tagging levels (in the setup's order) stacked on it, and the coreference and relation levels
+/// side by side on the top tagging level. Every level above the bottom reads `[g_e, h_below]`
+/// (`ShortcutStack`). Past `init`, everything iterates over `levels`.
 ///
 /// Parameters are laid out in hierarchy order `[embedder | taggers… | CR | RE]`, so a task's
 /// update touches one or two contiguous ranges: its own block and everything below it.

@@ -8,7 +8,7 @@ import XCTest
 @testable import Prediction
 @testable import Training
 
-/// `hmtl embed --layers emd,re,cr` against a forward pass written out here, level by level up
+/// `hmtl embed --layers emd,relation,coref` against a forward pass written out here, level by level up
 /// the shortcut stack (x_0 = g_e, x_l = [g_e, h_l]), for one sentence (emd, re) or one whole
 /// document (cr) at a time.
 ///
@@ -95,9 +95,9 @@ final class EmbedUpperLayersTests: XCTestCase {
         let input = try writeFile(TrainedCheckpoint.dygie(Self.documents), "input.json", in: dir)
         let out = dir.appendingPathComponent("emb.h5")
         try succeeded(CommandRunner.run(["embed", "--checkpoint", try TrainedCheckpoint.fourTask().path, "--input", input.path,
-                                         "--input-format", "dygie", "--output", out.path, "--layers", "ge,cr", "--pool", "max"]))
+                                         "--input-format", "dygie", "--output", out.path, "--layers", "ge,coref", "--pool", "max"]))
         let o = try succeeded(CommandRunner.execute(h5dump, ["-H", out.path], timeout: 60, environment: [:]))
-        for name in ["GROUP \"ge\"", "DATASET \"cr_pooled\"", "DATASET \"sentence_document\"", "ATTRIBUTE \"layers\""] {
+        for name in ["GROUP \"ge\"", "DATASET \"coref_pooled\"", "DATASET \"sentence_document\"", "ATTRIBUTE \"layers\""] {
             XCTAssertTrue(o.stdout.contains(name), "h5dump -H lacks \(name):\n\(o.stdout.prefix(2000))")
         }
     }
