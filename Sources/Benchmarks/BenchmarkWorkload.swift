@@ -16,17 +16,15 @@ import Training
 /// word, 70 antecedents, FFNNs 2 × 150). A task's step runs the levels below it as training
 /// does, and touches only the task's ranges, so the levels it does not reach cost nothing.
 ///
-/// - `ner`, `emd`, `re`, `cr`: that task alone, every step.
+/// - `ner`, `emd`, `relation`, `coref`: that task alone, every step.
 /// - `all`: the blended step — every step's task drawn by the trainer's `TaskSampler`, weighted
 ///   as training weighs a config's data on one rank (`TaskSampling.weight` of each task's
 ///   training examples and batch size); the config gives only the tasks and the weights.
 public struct BenchmarkWorkload: Sendable {
-    /// `hmtl bench --task` names, as the peer's lines name the tasks.
-    public static let taskNames: [(name: String, task: Task)] = [("ner", .ner), ("emd", .emd), ("re", .relation), ("cr", .coref)]
+    /// The single-task workloads of `hmtl bench --task`, in the order its help lists them.
+    public static let singleTasks: [Task] = [.ner, .emd, .relation, .coref]
 
-    public static func name(of task: Task) -> String { taskNames.first { $0.task == task }!.name }
-
-    /// "ner", "emd", "re", "cr" or "all".
+    /// A task's name ("ner", "emd", "relation", "coref") or "all".
     public let name: String
     public let settings: HierarchicalModel.Settings
     public let vocabularies: Vocabularies
@@ -37,7 +35,7 @@ public struct BenchmarkWorkload: Sendable {
 
     /// One task, every step.
     public static func single(_ task: Task, shapes: Benchmark.Shapes) -> BenchmarkWorkload {
-        BenchmarkWorkload(name: name(of: task), settings: settings(shapes), vocabularies: vocabularies(shapes),
+        BenchmarkWorkload(name: task.rawValue, settings: settings(shapes), vocabularies: vocabularies(shapes),
                           tasks: [task], weights: [1], seed: 1)
     }
 
