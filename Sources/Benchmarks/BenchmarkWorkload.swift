@@ -59,9 +59,8 @@ public struct BenchmarkWorkload: Sendable {
         settings.embedder.wordDimension = shapes.wordDimension
         var emd = CRFTagger.Settings()
         emd.dropout = 0
-        settings.taggers = [HierarchicalModel.TaggerLevel(task: .ner), HierarchicalModel.TaggerLevel(task: .emd, settings: emd)]
-        settings.coref = CoreferenceLevel.Settings()
-        settings.relation = RelationLevel.Settings()
+        settings.levels = [HierarchicalModel.TaggerLevel(task: .ner), HierarchicalModel.TaggerLevel(task: .emd, settings: emd),
+                           CoreferenceLevel.Settings(), RelationLevel.Settings()]
         return settings
     }
 
@@ -106,7 +105,7 @@ public struct BenchmarkWorkload: Sendable {
             let full = shapes.documentLength / shapes.length, rest = shapes.documentLength % shapes.length
             let sentenceLengths = Array(repeating: shapes.length, count: full) + (rest > 0 ? [rest] : [])
             batch = TaggingBatch(sentences: [words(shapes.documentLength)], exampleIDs: [0], vocabulary: vocabularies, frozen: nil)
-            let candidates = SpanEnumeration.candidates(sentenceLengths: sentenceLengths, maxWidth: settings.coref!.head.maxSpanWidth)
+            let candidates = SpanEnumeration.candidates(sentenceLengths: sentenceLengths, maxWidth: CoreferenceLevel.Settings().head.maxSpanWidth)  // the workload's: the defaults
             let mentions = rng.permutation(candidates.count).prefix(30).map { candidates[$0] }
             let clusters = (0..<10).map { c in stride(from: c, to: mentions.count, by: 10).map { mentions[$0] } }.filter { !$0.isEmpty }
             batch.coreference = CoreferenceDocument(sentenceLengths: sentenceLengths, clusters: clusters)

@@ -29,6 +29,8 @@ struct CoreferenceKind: LevelKind {
         config.batchSize = try o.int("batch_size", default: 1, range: 1...10_000)
     }
 
+    func levelSettings(of task: Task, _ config: TaskConfig) -> any LevelSettings { config.coref }
+
     func addLabels(of task: Task, training: [Document], tags: inout [Task: Vocabulary], relations: inout Vocabulary?) {}
 
     func scaleReduced(_ arena: ParameterArena, ranges: [Range<Int>], globalCount: Double) -> Float? { nil }

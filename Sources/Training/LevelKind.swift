@@ -21,6 +21,8 @@ public protocol LevelKind: Sendable {
     /// Whether an example is a whole document, taken one per pass (the reference's batch of
     /// 1); else a sentence, and a local batch is one pass.
     var examplesAreDocuments: Bool { get }
+    /// The model's settings of `task`'s level, from the task's config.
+    func levelSettings(of task: Task, _ config: TaskConfig) -> any LevelSettings
     /// Adds the labels `task` learns, read off its training documents, to the tag vocabularies
     /// (`tags[task]`) or the relation types.
     func addLabels(of task: Task, training: [Document], tags: inout [Task: Vocabulary], relations: inout Vocabulary?)

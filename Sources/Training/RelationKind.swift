@@ -20,6 +20,8 @@ struct RelationKind: LevelKind {
         config.batchSize = try o.int("batch_size", default: 4, range: 1...100_000)
     }
 
+    func levelSettings(of task: Task, _ config: TaskConfig) -> any LevelSettings { config.relation }
+
     func addLabels(of task: Task, training: [Document], tags: inout [Task: Vocabulary], relations: inout Vocabulary?) {
         relations = Vocabulary.labels(training.flatMap(\.sentences).flatMap(\.relations).map(\.label))
     }

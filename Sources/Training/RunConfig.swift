@@ -147,13 +147,13 @@ public struct RunConfig: Sendable {
     public static let scheduleOnlyKeys: Set<String> = ["training.max_steps", "training.max_epochs", "training.log_every", "training.checkpoint_every",
                                                           "training.keep_checkpoints", "world_size"]
 
-    /// The model the config describes.
+    /// The model the config describes: the stacked levels in `order`, then the others in task
+    /// order.
     public var modelSettings: HierarchicalModel.Settings {
         var settings = HierarchicalModel.Settings()
         settings.embedder = embedder
-        settings.taggers = taggingOrder.map { HierarchicalModel.TaggerLevel(task: $0, settings: tasks[$0]!.tagger) }
-        settings.coref = tasks[.coref]?.coref
-        settings.relation = tasks[.relation]?.relation
+        let others = tasks.keys.sorted().filter { !LevelKinds.kind(of: $0).isStacked }
+        settings.levels = (taggingOrder + others).map { LevelKinds.kind(of: $0).levelSettings(of: $0, tasks[$0]!) }
         return settings
     }
 

@@ -29,6 +29,10 @@ struct TaggingKind: LevelKind {
         config.batchSize = try o.int("batch_size", default: 32, range: 1...100_000)
     }
 
+    func levelSettings(of task: Task, _ config: TaskConfig) -> any LevelSettings {
+        HierarchicalModel.TaggerLevel(task: task, settings: config.tagger)
+    }
+
     func addLabels(of task: Task, training: [Document], tags: inout [Task: Vocabulary], relations: inout Vocabulary?) {
         let spans = training.flatMap(\.sentences).flatMap { s in BILOU.tags(for: gold(task, of: s), count: s.tokens.count) }
         tags[task] = Vocabulary.labels(spans + ["O"])
