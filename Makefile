@@ -54,7 +54,7 @@ test: deps
 		grep -E "^[[:space:]]*Executed [0-9]+ tests?," runs/test-log.txt | tail -n 1; exit $$status'
 
 bench: release
-	for threads in 1 2; do for task in ner emd re cr all; do \
+	for threads in 1 2; do for task in ner emd relation coref all; do \
 		OPENBLAS_NUM_THREADS=$$threads $(RELEASE_BIN) bench --task $$task --out runs/bench.jsonl || exit 1; \
 	done; done
 	OPENBLAS_NUM_THREADS=1 $(MPIRUN) -np 2 $(RELEASE_BIN) bench --task ner --out runs/bench.jsonl

@@ -37,7 +37,7 @@ extension Benchmark.Measurements {
 private func rounded(_ x: Double, _ digits: Double = 1000) -> Double { (x * digits).rounded() / digits }
 
 private func named(_ counts: [Task: Int]) -> [String: Int] {
-    Dictionary(uniqueKeysWithValues: counts.map { (BenchmarkWorkload.name(of: $0.key), $0.value) })
+    Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
 }
 
 extension Benchmark.Result {

@@ -16,17 +16,15 @@ import Training
 /// word, 70 antecedents, FFNNs 2 × 150). A task's step runs the levels below it as training
 /// does, and touches only the task's ranges, so the levels it does not reach cost nothing.
 ///
-/// - `ner`, `emd`, `re`, `cr`: that task alone, every step.
+/// - `ner`, `emd`, `relation`, `coref`: that task alone, every step.
 /// - `all`: the blended step — every step's task drawn by the trainer's `TaskSampler`, weighted
 ///   as training weighs a config's data on one rank (`TaskSampling.weight` of each task's
 ///   training examples and batch size); the config gives only the tasks and the weights.
 public struct BenchmarkWorkload: Sendable {
-    /// `hmtl bench --task` names, as the peer's lines name the tasks.
-    public static let taskNames: [(name: String, task: Task)] = [("ner", .ner), ("emd", .emd), ("re", .relation), ("cr", .coref)]
+    /// The single-task workloads of `hmtl bench --task`, in the order its help lists them.
+    public static let singleTasks: [Task] = [.ner, .emd, .relation, .coref]
 
-    public static func name(of task: Task) -> String { taskNames.first { $0.task == task }!.name }
-
-    /// "ner", "emd", "re", "cr" or "all".
+    /// A task's name ("ner", "emd", "relation", "coref") or "all".
     public let name: String
     public let settings: HierarchicalModel.Settings
     public let vocabularies: Vocabularies
@@ -37,7 +35,7 @@ public struct BenchmarkWorkload: Sendable {
 
     /// One task, every step.
     public static func single(_ task: Task, shapes: Benchmark.Shapes) -> BenchmarkWorkload {
-        BenchmarkWorkload(name: name(of: task), settings: settings(shapes), vocabularies: vocabularies(shapes),
+        BenchmarkWorkload(name: task.rawValue, settings: settings(shapes), vocabularies: vocabularies(shapes),
                           tasks: [task], weights: [1], seed: 1)
     }
 
@@ -61,9 +59,8 @@ public struct BenchmarkWorkload: Sendable {
         settings.embedder.wordDimension = shapes.wordDimension
         var emd = CRFTagger.Settings()
         emd.dropout = 0
-        settings.taggers = [HierarchicalModel.TaggerLevel(task: .ner), HierarchicalModel.TaggerLevel(task: .emd, settings: emd)]
-        settings.coref = CoreferenceLevel.Settings()
-        settings.relation = RelationLevel.Settings()
+        settings.levels = [HierarchicalModel.TaggerLevel(task: .ner), HierarchicalModel.TaggerLevel(task: .emd, settings: emd),
+                           CoreferenceLevel.Settings(), RelationLevel.Settings()]
         return settings
     }
 
@@ -108,7 +105,7 @@ public struct BenchmarkWorkload: Sendable {
             let full = shapes.documentLength / shapes.length, rest = shapes.documentLength % shapes.length
             let sentenceLengths = Array(repeating: shapes.length, count: full) + (rest > 0 ? [rest] : [])
             batch = TaggingBatch(sentences: [words(shapes.documentLength)], exampleIDs: [0], vocabulary: vocabularies, frozen: nil)
-            let candidates = SpanEnumeration.candidates(sentenceLengths: sentenceLengths, maxWidth: settings.coref!.head.maxSpanWidth)
+            let candidates = SpanEnumeration.candidates(sentenceLengths: sentenceLengths, maxWidth: CoreferenceLevel.Settings().head.maxSpanWidth)  // the workload's: the defaults
             let mentions = rng.permutation(candidates.count).prefix(30).map { candidates[$0] }
             let clusters = (0..<10).map { c in stride(from: c, to: mentions.count, by: 10).map { mentions[$0] } }.filter { !$0.isEmpty }
             batch.coreference = CoreferenceDocument(sentenceLengths: sentenceLengths, clusters: clusters)

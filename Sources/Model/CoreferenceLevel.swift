@@ -97,3 +97,11 @@ public struct CoreferenceLevel: Level {
         return head.predict(x: x.reshaped([x.rows, x.columns]), h: h.reshaped([h.rows, h.columns]), documents: rows, arena: arena)
     }
 }
+
+extension CoreferenceLevel.Settings: LevelSettings {
+    public var task: Task { .coref }
+    public var isStacked: Bool { false }
+    public func makeLevel(inputSize: Int, vocabularies: Vocabularies, layout: inout ParameterLayout) -> any Level {
+        CoreferenceLevel(inputSize: inputSize, settings: self, layout: &layout)
+    }
+}

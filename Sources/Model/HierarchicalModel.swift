@@ -10,21 +10,26 @@ import Tensor
 /// Parameters are laid out in hierarchy order `[embedder | taggers… | CR | RE]`, so a task's
 /// update touches one or two contiguous ranges: its own block and everything below it.
 public struct HierarchicalModel: Sendable {
-    public struct TaggerLevel: Sendable, Equatable {
+    public struct TaggerLevel: LevelSettings, Equatable {
         public var task: Task
         public var settings: CRFTagger.Settings
         public init(task: Task, settings: CRFTagger.Settings = CRFTagger.Settings()) {
             self.task = task
             self.settings = settings
         }
+
+        public var isStacked: Bool { true }
+
+        public func makeLevel(inputSize: Int, vocabularies: Vocabularies, layout: inout ParameterLayout) -> any Level {
+            CRFTagger(task: task, inputSize: inputSize, tags: vocabularies.tags[task]?.entries ?? ["O"], settings: settings, layout: &layout)
+        }
     }
 
-    public struct Settings: Sendable, Equatable {
+    public struct Settings: Sendable {
         public var embedder = Embedder.Settings()
-        /// Tagging levels, bottom up (NER then EMD in setup A; K and L swap them).
-        public var taggers: [TaggerLevel] = [TaggerLevel(task: .ner)]
-        public var coref: CoreferenceLevel.Settings?
-        public var relation: RelationLevel.Settings?
+        /// The levels in layout order: the taggers bottom up (NER then EMD in setup A; K and L
+        /// swap them), then the levels on the top tagger (coreference, relation).
+        public var levels: [any LevelSettings] = [TaggerLevel(task: .ner)]
         public init() {}
     }
 
@@ -53,14 +58,10 @@ public struct HierarchicalModel: Sendable {
             below.append(b)
             blocks.append(start..<layout.count)
         }
-        for level in settings.taggers {
-            let tags = vocabularies.tags[level.task]?.entries ?? ["O"]
-            add(on: levels.indices.last) { CRFTagger(task: level.task, inputSize: $0, tags: tags, settings: level.settings, layout: &$1) }
-        }
-        let top = levels.indices.last
-        if let coref = settings.coref { add(on: top) { CoreferenceLevel(inputSize: $0, settings: coref, layout: &$1) } }
-        if let relation = settings.relation {
-            add(on: top) { RelationLevel(inputSize: $0, types: vocabularies.relationTypes, settings: relation, layout: &$1) }
+        var top: Int?
+        for level in settings.levels {
+            add(on: top) { level.makeLevel(inputSize: $0, vocabularies: vocabularies, layout: &$1) }
+            if level.isStacked { top = levels.indices.last }
         }
         self.embedder = embedder
         self.levels = levels

@@ -70,3 +70,11 @@ public struct BiLSTMSettings: Sendable, Equatable {
         BiLSTM(name: name, inputSize: inputSize, hiddenSize: hiddenSize, layers: layers, dropout: dropout, layout: &layout)
     }
 }
+
+extension RelationLevel.Settings: LevelSettings {
+    public var task: Task { .relation }
+    public var isStacked: Bool { false }
+    public func makeLevel(inputSize: Int, vocabularies: Vocabularies, layout: inout ParameterLayout) -> any Level {
+        RelationLevel(inputSize: inputSize, types: vocabularies.relationTypes, settings: self, layout: &layout)
+    }
+}

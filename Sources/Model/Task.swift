@@ -21,6 +21,15 @@ public struct Task: RawRepresentable, Hashable, Sendable, Codable, Comparable, C
         Self.paperTasks.firstIndex(of: self).map { UInt64($0 + 1) } ?? FNV1a.hash(rawValue)
     }
 
+    /// Names earlier versions spelled otherwise on the command line ("re", "cr"): the CLI
+    /// rejects them with a message naming the spelling now.
+    public static let earlierSpellings: [String: Task] = ["re": .relation, "cr": .coref]
+
+    /// The one-line message for a renamed spelling, nil for any other name.
+    public static func renamedMessage(_ option: String, _ name: String) -> String? {
+        earlierSpellings[name].map { "\(option): '\(name)' is now spelled '\($0)' (the task's name)" }
+    }
+
     public var description: String { rawValue }
 
     /// The paper's four first in their order, then any other task by name.

@@ -4,7 +4,8 @@ import Corpus
 /// score`): conlleval-style span F1 (NER, EMD), head and strict relation F1 (RE), and the
 /// CoNLL-2012 scorer's MUC, B³, CEAF-e and average (coreference).
 public struct FileScore {
-    public enum Task: String, CaseIterable, Sendable { case ner, emd, re, coref }
+    /// Spelled as the trainer's tasks are.
+    public enum Task: String, CaseIterable, Sendable { case ner, emd, relation, coref }
 
     let task: Task
     let gold: String, pred: String
@@ -25,7 +26,7 @@ public struct FileScore {
     /// The table for people and the object `--json` prints.
     public func score() throws -> (table: String, object: [String: Any]) {
         let columnOptions = [("--columns", columns), ("--tag-scheme", tagScheme), ("--pred-columns", predColumns), ("--pred-tag-scheme", predTagScheme)]
-        if task == .re || task == .coref, let given = columnOptions.first(where: { $0.1 != nil }) {
+        if task == .relation || task == .coref, let given = columnOptions.first(where: { $0.1 != nil }) {
             throw ScoringError("\(given.0) describes the column files of --task ner and emd, not \(task.rawValue)")
         }
         switch task {
@@ -37,7 +38,7 @@ public struct FileScore {
                 metrics.add(predicted: sentence.predicted, gold: sentence.gold)
             }
             return (metrics.table(), Self.object(metrics.overall, perType: metrics.perType))
-        case .re:
+        case .relation:
             var metrics = RelationMetrics()
             for sentence in try RelationFiles.read(gold: gold, predicted: pred) {
                 metrics.add(predicted: sentence.predicted, gold: sentence.gold)

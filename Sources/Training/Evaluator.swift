@@ -6,10 +6,7 @@ import Tensor
 
 /// Dev/test evaluation of a task: each rank scores its share of the examples (positions r,
 /// r+W, …), then the metric counts and losses are summed over ranks, so every rank ends with
-/// the same scores. Metrics: span F1 (NER, EMD); relation F1 with argument heads (the paper's
-/// definition, which selects the model) and with full argument boundaries, the spans taken from
-/// the tagging levels below as `hmtl predict` takes them (`RelationArguments`); CoNLL average of
-/// MUC, B³ and CEAF-e (coreference).
+/// the same scores. Each task is scored by its level kind's metric (`LevelKind.evaluate`).
 public struct Evaluator {
     public let model: HierarchicalModel
     public let arena: ParameterArena
@@ -74,55 +71,9 @@ public struct Evaluator {
     /// `progress` is called after every batch (the trainer's watchdog counts it as progress).
     public func evaluate(_ task: Task, examples: TaskExamples, communicator: Communicator, progress: () -> Void = {}) throws -> Result {
         let mine = Array(stride(from: communicator.rank, to: examples.count, by: communicator.size))
-        let batches = lengthSortedBatches(mine, size: task == .coref ? 1 : batchSize) { examples.sequences[$0].count }
-        switch task {
-        case .ner, .emd:
-            let tagNames = model.vocabularies.tags[task]?.entries ?? []
-            var metrics = SpanMetrics()
-            var loss = 0.0
-            for indices in batches {
-                progress()
-                let (paths, batchLoss) = model.predict(task, batch: examples.batch(indices, vocabularies: model.vocabularies), arena: arena)
-                loss += batchLoss ?? 0
-                for (path, index) in zip(paths, indices) {
-                    metrics.add(predicted: try BILOU.spans(from: path.map { tagNames[$0] }), gold: examples.spans[index])
-                }
-            }
-            // Every rank must reduce the same type list: the tag vocabulary's types plus gold-only types.
-            let types = SpanTypes.all(tagNames: tagNames, goldSpans: examples.spans)
-            var flat = metrics.flattened(types: types) + [loss]
-            try communicator.allreduceSum(&flat)
-            return Result(metrics: .spans(SpanMetrics(types: types, flat: Array(flat.dropLast()))), loss: flat.last!, examples: examples.count)
-        case .relation:
-            let typeNames = model.vocabularies.relationTypes
-            var metrics = RelationMetrics()
-            for indices in batches {
-                progress()
-                // One pass gives the taggers' spans too, which span the relations' arguments.
-                let predicted = model.predictSentences(examples.batch(indices, vocabularies: model.vocabularies), arena: arena)
-                for (b, index) in indices.enumerated() {
-                    let relations = try predicted.relations(sentence: b, vocabularies: model.vocabularies) ?? []
-                    metrics.add(predicted: relations, gold: examples.relations[index])
-                }
-            }
-            let types = Array(Set(typeNames + examples.relations.flatMap { $0.map(\.label) })).sorted()
-            var flat = metrics.flattened(types: types)
-            try communicator.allreduceSum(&flat)
-            return Result(metrics: .relations(RelationMetrics(types: types, flat: flat)), loss: nil, examples: examples.count)
-        case .coref:
-            var metrics = CoreferenceMetrics()
-            for indices in batches {
-                progress()
-                let batch = examples.batch(indices, vocabularies: model.vocabularies)
-                let predicted = model.predictCoreference(batch, arena: arena).clusters
-                metrics.add(key: examples.documents[indices[0]].clusters, response: predicted)
-            }
-            var flat = metrics.flattened()
-            try communicator.allreduceSum(&flat)
-            return Result(metrics: .coreference(CoreferenceMetrics(flat: flat)), loss: nil, examples: examples.count)
-        default:
-            throw TrainingError("no evaluation for task \(task)")
-        }
+        let kind = LevelKinds.kind(of: task)
+        let batches = lengthSortedBatches(mine, size: kind.examplesAreDocuments ? 1 : batchSize) { examples.sequences[$0].count }
+        return try kind.evaluate(task, examples: examples, batches: batches, evaluator: self, communicator: communicator, progress: progress)
     }
 }
 

@@ -147,13 +147,13 @@ public struct RunConfig: Sendable {
     public static let scheduleOnlyKeys: Set<String> = ["training.max_steps", "training.max_epochs", "training.log_every", "training.checkpoint_every",
                                                           "training.keep_checkpoints", "world_size"]
 
-    /// The model the config describes.
+    /// The model the config describes: the stacked levels in `order`, then the others in task
+    /// order.
     public var modelSettings: HierarchicalModel.Settings {
         var settings = HierarchicalModel.Settings()
         settings.embedder = embedder
-        settings.taggers = taggingOrder.map { HierarchicalModel.TaggerLevel(task: $0, settings: tasks[$0]!.tagger) }
-        settings.coref = tasks[.coref]?.coref
-        settings.relation = tasks[.relation]?.relation
+        let others = tasks.keys.sorted().filter { !LevelKinds.kind(of: $0).isStacked }
+        settings.levels = (taggingOrder + others).map { LevelKinds.kind(of: $0).levelSettings(of: $0, tasks[$0]!) }
         return settings
     }
 
@@ -216,10 +216,11 @@ public struct RunConfig: Sendable {
         glove = try files.optionalPath("glove", of: &e)
         try e.finish()
 
-        let taskNames = Task.paperTasks.map(\.rawValue).joined(separator: ", ")
+        let known = LevelKinds.byTask.keys.sorted()
+        let taskNames = known.map(\.rawValue).joined(separator: ", ")
         guard var t = try top.object("tasks") else { throw ConfigError(path: "tasks", message: "missing; expected an object with at least one of \(taskNames)") }
         var tasks: [Task: TaskConfig] = [:]
-        for task in Task.paperTasks {
+        for task in known {
             guard var o = try t.object(task.rawValue) else { continue }
             tasks[task] = try RunConfig.taskConfig(task, &o, contextual: embedder.contextual != nil, files: &files)
             try o.finish()
@@ -227,7 +228,7 @@ public struct RunConfig: Sendable {
         try t.finish()
         guard !tasks.isEmpty else { throw ConfigError(path: "tasks", message: "expected at least one of \(taskNames)") }
         self.tasks = tasks
-        let tagging = [Task.ner, .emd].filter { tasks[$0] != nil }
+        let tagging = tasks.keys.sorted().filter { LevelKinds.kind(of: $0).isStacked }
         let expected = "the configured tagging tasks (\(tagging.map(\.rawValue).joined(separator: ", "))) once each, bottom-up"
         if let names = try top.stringArray("order") {
             let order = names.map(Task.init(rawValue:))
@@ -280,17 +281,10 @@ public struct RunConfig: Sendable {
         canonicalJSON = String(decoding: canonical, as: UTF8.self)
     }
 
-    /// Which data formats carry each task's annotation.
-    static let formats: [Task: [DataSource.Format]] = [
-        .ner: [.demo, .conll2003, .conll04, .conll2012, .dygie, .columns],
-        .emd: [.demo, .litbank, .dygie, .columns],
-        .relation: [.demo, .conll04, .dygie],
-        .coref: [.demo, .conll2012, .litbank, .dygie],
-    ]
-
     private static func taskConfig(_ task: Task, _ o: inout ConfigObject, contextual: Bool, files: inout ConfigPathReader) throws -> TaskConfig {
         guard var d = try o.object("data") else { throw ConfigError(path: "\(o.path).data", message: "missing; expected an object with \"format\"") }
-        let allowed = formats[task]!.map(\.rawValue)
+        let kind = LevelKinds.kind(of: task)
+        let allowed = kind.formats(for: task).map(\.rawValue)
         let format = DataSource.Format(rawValue: try d.string("format", oneOf: allowed))!
         var source = DataSource(format: format)
         switch format {
@@ -310,35 +304,7 @@ public struct RunConfig: Sendable {
         try d.finish()
 
         var config = TaskConfig(data: source, batchSize: 1)
-        switch task {
-        case .ner, .emd:
-            if var enc = try o.object("encoder") {
-                let e = try encoder(&enc, hidden: 64, layers: 2, dropout: 0.2)
-                (config.tagger.hiddenSize, config.tagger.layers, config.tagger.encoderDropout) = (e.hiddenSize, e.layers, e.dropout)
-            }
-            config.tagger.dropout = Float(try o.double("dropout", default: 0.2, range: 0...0.95))
-            config.batchSize = try o.int("batch_size", default: 32, range: 1...100_000)
-        case .relation:
-            if var enc = try o.object("encoder") { config.relation.encoder = try encoder(&enc, hidden: 64, layers: 3, dropout: 0.2) }
-            config.relation.scorerSize = try o.int("scorer_size", default: 64, range: 1...4096)
-            config.batchSize = try o.int("batch_size", default: 4, range: 1...100_000)
-        case .coref:
-            if var enc = try o.object("encoder") { config.coref.encoder = try encoder(&enc, hidden: 200, layers: 1, dropout: 0) }
-            config.coref.lexicalDropout = Float(try o.double("lexical_dropout", default: 0.5, range: 0...0.95))
-            var head = CoreferenceHead.Settings()
-            head.featureSize = try o.int("feature_size", default: 20, range: 1...1024)
-            head.maxSpanWidth = try o.int("max_span_width", default: 8, range: 1...100)
-            head.spansPerWord = try o.double("spans_per_word", default: 0.4, range: 0...10, openLower: true)
-            head.maxAntecedents = try o.int("max_antecedents", default: 70, range: 1...10_000)
-            head.hiddenSize = try o.int("ffnn_size", default: 150, range: 1...65_536)
-            head.hiddenLayers = try o.int("ffnn_layers", default: 2, range: 1...16)
-            head.dropout = Float(try o.double("ffnn_dropout", default: 0.3, range: 0...0.95))
-            config.coref.head = head
-            config.coref.evaluateOnGoldMentions = try o.bool("evaluate_on_gold_mentions", default: false)
-            config.batchSize = try o.int("batch_size", default: 1, range: 1...10_000)
-        default:
-            throw ConfigError(path: "tasks.\(task)", message: "no settings for this task")
-        }
+        try kind.readSettings(&o, into: &config)
         return config
     }
 
@@ -363,7 +329,7 @@ public struct RunConfig: Sendable {
         return paths
     }
 
-    private static func encoder(_ o: inout ConfigObject, hidden: Int, layers: Int, dropout: Double) throws -> BiLSTMSettings {
+    static func encoder(_ o: inout ConfigObject, hidden: Int, layers: Int, dropout: Double) throws -> BiLSTMSettings {
         let settings = BiLSTMSettings(hiddenSize: try o.int("hidden", default: hidden, range: 1...4096),
                                       layers: try o.int("layers", default: layers, range: 1...16),
                                       dropout: Float(try o.double("dropout", default: dropout, range: 0...0.95)))

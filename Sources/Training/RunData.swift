@@ -48,15 +48,10 @@ public struct RunData: Sendable {
             }
         }
         let allTrain = sources.flatMap(\.1.train)
-        var tags: [Task: Vocabulary] = [:]
-        for task in [Task.ner, .emd] {
-            guard let train = documents[task]?.train else { continue }
-            let spans = train.flatMap(\.sentences).flatMap { s in
-                BILOU.tags(for: task == .ner ? s.entities : s.mentions, count: s.tokens.count)
-            }
-            tags[task] = Vocabulary.labels(spans + ["O"])
+        var tags: [Task: Vocabulary] = [:], relations: Vocabulary?
+        for (task, splits) in documents {
+            LevelKinds.kind(of: task).addLabels(of: task, training: splits.train, tags: &tags, relations: &relations)
         }
-        let relations = documents[.relation].map { Vocabulary.labels($0.train.flatMap(\.sentences).flatMap(\.relations).map(\.label)) }
         let vocabularies = Vocabularies(words: Vocabulary.words(from: allTrain), characters: Vocabulary.characters(from: allTrain),
                                         tags: tags, relations: relations)
         var data = RunData(vocabularies: vocabularies, documents: documents)

@@ -2,21 +2,20 @@ import Corpus
 import Model
 import NN
 
-/// One task's examples of one split, with the gold each task needs: sentences with BILOU tags
-/// and spans (NER from entities, EMD from mentions), sentences with relations (RE — only those
-/// with at least one, as the reference), or whole documents with clusters (coreference — each
-/// document is one token sequence).
+/// One task's examples of one split, with the gold its level kind needs (`LevelKind`):
+/// sentences with BILOU tags and spans, sentences with relations, or whole documents with
+/// clusters (each document one token sequence).
 public struct TaskExamples: Sendable {
     public let task: Task
-    public private(set) var sequences: [[String]] = []
-    /// NER, EMD: tag indices and gold spans per sentence.
-    public private(set) var tags: [[Int]] = []
-    public private(set) var spans: [[LabeledSpan]] = []
-    /// RE: gold relations (sentence offsets) and their cells per sentence.
-    public private(set) var relations: [[Relation]] = []
-    public private(set) var relationCells: [[RelationPair]] = []
+    public internal(set) var sequences: [[String]] = []
+    /// Tagging: tag indices and gold spans per sentence.
+    public internal(set) var tags: [[Int]] = []
+    public internal(set) var spans: [[LabeledSpan]] = []
+    /// Relation: gold relations (sentence offsets) and their cells per sentence.
+    public internal(set) var relations: [[Relation]] = []
+    public internal(set) var relationCells: [[RelationPair]] = []
     /// Coreference: sentence boundaries and gold clusters (document offsets) per document.
-    public private(set) var documents: [CoreferenceDocument] = []
+    public internal(set) var documents: [CoreferenceDocument] = []
     /// Precomputed contextual features per example, when the model mixes them into g_e.
     public private(set) var contextual: ContextualFeatures?
     /// The pretrained vectors of words outside the training vocabulary (`embedder.glove`).
@@ -27,38 +26,13 @@ public struct TaskExamples: Sendable {
 
     public init(task: Task, documents: [Document], vocabularies: Vocabularies) {
         self.task = task
-        switch task {
-        case .ner, .emd:
-            let vocabulary = vocabularies.tags[task]!
-            for sentence in documents.lazy.flatMap(\.sentences) where !sentence.tokens.isEmpty {
-                let gold = task == .ner ? sentence.entities : sentence.mentions
-                sequences.append(sentence.tokens)
-                // A type seen only outside the training split has no tag: O for the loss,
-                // still a gold span for the metrics.
-                tags.append(BILOU.tags(for: gold, count: sentence.tokens.count).map { vocabulary.index(of: $0) ?? 0 })
-                spans.append(gold)
-            }
-        case .relation:
-            let types = vocabularies.relations
-            for sentence in documents.lazy.flatMap(\.sentences) where !sentence.relations.isEmpty {
-                sequences.append(sentence.tokens)
-                relations.append(sentence.relations)
-                relationCells.append(sentence.relations.compactMap { r in types?.index(of: r.label).map { RelationPair(r, type: $0) } })
-            }
-        case .coref:
-            for document in documents where document.hasCoreference && document.tokenCount > 0 {
-                sequences.append(document.sentences.flatMap(\.tokens))
-                self.documents.append(CoreferenceDocument(document))
-            }
-        default:
-            preconditionFailure("no examples for task \(task)")
-        }
+        LevelKinds.kind(of: task).appendExamples(of: task, from: documents, vocabularies: vocabularies, to: &self)
     }
 
     /// Each example's sentences in order: its one sentence, or a coreference document's
     /// sentences (how contextual features are stored and looked up).
     public var sentences: [[[String]]] {
-        guard task == .coref else { return sequences.map { [$0] } }
+        guard LevelKinds.kind(of: task).examplesAreDocuments else { return sequences.map { [$0] } }
         return zip(sequences, documents).map { tokens, document in
             var start = 0
             return document.sentenceLengths.map { n in
@@ -95,8 +69,8 @@ public struct TaskExamples: Sendable {
                                  tags: tags.isEmpty ? [] : indices.map { tags[$0] }, vocabulary: vocabularies, frozen: frozen)
         if !relationCells.isEmpty { batch.relations = indices.map { relationCells[$0] } }
         batch.contextual = contextual?.batch(indices, maxLength: batch.maxLength)
-        if task == .coref, let first = indices.first {
-            precondition(indices.count == 1, "coreference batches hold one document")
+        if LevelKinds.kind(of: task).examplesAreDocuments, let first = indices.first {
+            precondition(indices.count == 1, "document batches hold one document")
             batch.coreference = documents[first]
         }
         return batch

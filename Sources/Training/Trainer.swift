@@ -53,7 +53,7 @@ public final class Trainer {
         var streams: [Task: TaskStream] = [:]
         for task in tasks {
             guard let examples = data.train[task], examples.count > 0 else {
-                throw TrainingError("\(config.trainingPlace(of: task)): task \(task.rawValue) has no training examples (\(task == .coref ? "documents with coreference" : task == .relation ? "sentences with relations" : "sentences"))")
+                throw TrainingError("\(config.trainingPlace(of: task)): task \(task.rawValue) has no training examples (\(LevelKinds.kind(of: task).exampleDescription))")
             }
             let global = config.tasks[task]!.batchSize * communicator.size
             streams[task] = TaskStream(task: task, lengths: examples.lengths, globalBatch: global, seed: config.seed)
@@ -223,9 +223,9 @@ public final class Trainer {
         let global = streams[task]!.next()
         let local = BatchPlan.shard(global, rank: communicator.rank, worldSize: communicator.size)
         let examples = data.train[task]!
-        // Coreference takes one document per pass (the reference's batch of 1); a larger batch
-        // is the sum of its documents' passes. Other tasks take the whole local batch at once.
-        let groups = task == .coref ? local.map { [$0] } : [local]
+        // A document takes one pass (the reference's batch of 1); a larger batch is the sum of its
+        // documents' passes. Sentences take the whole local batch at once.
+        let groups = LevelKinds.kind(of: task).examplesAreDocuments ? local.map { [$0] } : [local]
         let started = DispatchTime.now().uptimeNanoseconds
         let batches = groups.map { examples.batch($0, vocabularies: data.vocabularies) }
         let poisoned = config.faultInjection.nanSteps.contains(step) && config.faultInjection.nanRank == communicator.rank
@@ -246,7 +246,7 @@ public final class Trainer {
         }
         consecutiveSkips = 0
         step += 1
-        return (task, outcome.tokens, outcome.loss, task == .relation ? 1 : outcome.examples)
+        return (task, outcome.tokens, outcome.loss, outcome.lossIsNormalised ? 1 : outcome.examples)
     }
 
     /// Sleeps until the uptime clock reaches `deadline` (ns); a signal handler interrupting the

@@ -180,8 +180,8 @@ extension Vocabularies {
             return v
         }
         var tags: [Task: Vocabulary] = [:]
-        for task in Task.paperTasks {
-            if let t = n["\(task.rawValue)_tags"] { tags[task] = try vocabulary(.labels, t, "\(task.rawValue)_tags") }
+        for (namespace, entries) in n where namespace.hasSuffix("_tags") {
+            tags[Task(rawValue: String(namespace.dropLast("_tags".count)))] = try vocabulary(.labels, entries, namespace)
         }
         self.init(words: try vocabulary(.words, w, "words"), characters: try vocabulary(.characters, c, "characters"), tags: tags,
                   relations: try n["relation_types"].map { try vocabulary(.labels, $0, "relation_types") })

@@ -66,8 +66,12 @@ public struct UpdateStep {
 
     /// What the callers read back; the counts are sums over all ranks.
     public struct Outcome: Sendable {
-        /// Summed loss (RE: 100 × the mean BCE over the global batch's cells, as its gradient).
+        /// Summed loss, or the level's normalised loss when `lossIsNormalised` (RE: 100 × the
+        /// mean BCE over the global batch's cells, as its gradient).
         var loss: Double
+        /// The level kind scaled the loss (`LevelKind.scaleReduced`): one value per step, not a
+        /// sum over `examples`.
+        var lossIsNormalised: Bool
         var tokens: Double
         /// Sentences (coreference: documents) of the global batch.
         var examples: Double
@@ -126,7 +130,8 @@ public struct UpdateStep {
         let sent = try reduction.finish()
         try communicator.allreduceSum(&stats)
         phases.allreduce += clock?.lap() ?? 0
-        if task == .relation { stats[0] *= Double(RelationLossScale.apply(to: arena, ranges: ranges, globalCells: stats[3])) }
+        let lossScale = LevelKinds.kind(of: task).scaleReduced(arena, ranges: ranges, globalCount: stats[3])
+        if let lossScale { stats[0] *= Double(lossScale) }
         let (norm, scale) = clipping.measure(arena, ranges: ranges)
         let applied = norm.isFinite && stats[0].isFinite
         if applied {
@@ -136,7 +141,7 @@ public struct UpdateStep {
             for r in ranges { arena.zeroGrads(r) }
         }
         phases.optimizer += clock?.lap() ?? 0
-        return Outcome(loss: stats[0], tokens: stats[1], examples: stats[2], applied: applied, stopRequested: stats[4] > 0,
+        return Outcome(loss: stats[0], lossIsNormalised: lossScale != nil, tokens: stats[1], examples: stats[2], applied: applied, stopRequested: stats[4] > 0,
                        sentFloats: sent, phases: phases)
     }
 }

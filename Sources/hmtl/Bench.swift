@@ -9,8 +9,8 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Training- and inference-step throughput at the PyTorch peer's shapes (JSON lines), or a scaling sweep over ranks.",
         discussion: """
-            --task ner, emd, re or cr measures that task's step (the levels below it run as in training) on the peer's \
-            model: 32 × 25-token sentences, CR one 300-token document. --task all draws each step's task with the \
+            --task ner, emd, relation or coref measures that task's step (the levels below it run as in training) on the peer's \
+            model: 32 × 25-token sentences, coref one 300-token document. --task all draws each step's task with the \
             trainer's sampler, weighted as training weighs --config's data (default: configs/demo.json); blend is \
             the same. One JSON line per mode: train (the trainer's update step) and infer (forward and decoding). \
             --epochs N trains --config for N epochs on the job's ranks in a scratch folder and prints one line \
@@ -19,9 +19,9 @@ struct Bench: ParsableCommand {
             --model-ranks with a ring-allreduce model.
             """)
 
-    static let tasks = BenchmarkWorkload.taskNames.map(\.name) + ["all"]
+    static let tasks = BenchmarkWorkload.singleTasks.map(\.rawValue) + ["all"]
 
-    @Option(help: "The workload: ner, emd, re, cr or all (blend: the same as all) (default: ner; all with --sweep).") var task: String?
+    @Option(help: "The workload: ner, emd, relation, coref or all (blend: the same as all) (default: ner; all with --sweep).") var task: String?
     @Option(help: "What to measure: train, infer or both (--sweep: train).") var mode = "both"
     @Option(help: "Timed steps (medians are reported).") var steps = 20
     @Option(help: "Untimed warm-up steps.") var warmup = 3
@@ -77,6 +77,7 @@ struct Bench: ParsableCommand {
               (1...1_048_576).contains(bucketKb ?? 1) else {
             throw ValidationError("--steps, --batch, --length, --doc-length, --word-dim, --isolated-iterations, --rounds must be positive, --warmup ≥ 0, --vocabulary > 2, --bucket-kb in 1...1048576")
         }
+        try rejectEarlierSpelling("--task", task)
         if let task, !(Self.tasks + ["blend"]).contains(task) {
             throw ValidationError("--task: expected \(Self.tasks.joined(separator: ", ")) or blend, got \(task)")
         }
@@ -109,8 +110,8 @@ struct Bench: ParsableCommand {
                 return
             }
             let workload: BenchmarkWorkload
-            if let single = BenchmarkWorkload.taskNames.first(where: { $0.name == workloadName }) {
-                workload = .single(single.task, shapes: shapes)
+            if let single = BenchmarkWorkload.singleTasks.first(where: { $0.rawValue == workloadName }) {
+                workload = .single(single, shapes: shapes)
             } else {
                 workload = try .all(config: RunConfig.load(path: config), shapes: shapes)
             }

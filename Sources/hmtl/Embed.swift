@@ -28,9 +28,6 @@ struct Embed: ParsableCommand {
     var contextual: String?
     @Option(help: TrainedModel.vectorsHelp) var glove: String?
 
-    /// Layer names of earlier versions, and their spelling now.
-    static let renamedLayers = ["re": "relation", "cr": "coref"]
-
     func run() throws {
         try runReportingFailures {
             guard batchSize > 0 else { throw ValidationError("--batch-size: expected a positive integer, got \(batchSize)") }
@@ -41,9 +38,7 @@ struct Embed: ParsableCommand {
             let available = trained.model.representationLayers
             var chosen: [RepresentationLayer] = []
             for name in layers.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-                if let renamed = Self.renamedLayers[name] {
-                    throw ValidationError("--layers: '\(name)' is now spelled '\(renamed)' (the task's name)")
-                }
+                try rejectEarlierSpelling("--layers", name)
                 let layer = RepresentationLayer(rawValue: name)
                 guard available.contains(layer) else {
                     throw ValidationError("--layers: \(checkpoint) has no layer '\(name)'; available: \(available.map(\.rawValue).joined(separator: ", "))")

@@ -4,7 +4,7 @@ import Foundation
 import Scoring
 
 /// Offline scoring of prediction files against gold files, with the metrics the trainer uses:
-/// conlleval-style span F1 (NER, EMD), head and strict relation F1 (RE), and the CoNLL-2012
+/// conlleval-style span F1 (NER, EMD), head and strict relation F1 (relation), and the CoNLL-2012
 /// scorer's MUC, B³, CEAF-e and average (coreference).
 struct Score: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,12 +14,12 @@ struct Score: ParsableCommand {
         first and tag last with the scheme read off each file (BILOU when a tag starts with L- or \
         U-, else IOB); --columns/--tag-scheme describe a gold file laid out otherwise (e.g. \
         --columns word=0,ner=3 --tag-scheme bioes), --pred-columns/--pred-tag-scheme the \
-        predictions; re — JSON lines with doc_key, sentences and relations ([s1, e1, s2, e2, \
+        predictions; relation — JSON lines with doc_key, sentences and relations ([s1, e1, s2, e2, \
         label], document-wide inclusive offsets); coref — CoNLL-2012 (#begin document … #end \
         document, clusters in the last column).
         """)
 
-    @Option(help: "What to score: ner, emd, re or coref.") var task: FileScore.Task
+    @Option(help: "What to score: ner, emd, relation or coref.") var task: String
     @Option(help: "The gold file.") var gold: String
     @Option(help: "The prediction file.") var pred: String
     @Flag(help: "Print one JSON object instead of a table.") var json = false
@@ -33,12 +33,14 @@ struct Score: ParsableCommand {
     var predTagScheme: String?
 
     func run() throws {
+        try rejectEarlierSpelling("--task", task)
         try runReportingFailures {
+            guard let task = FileScore.Task(rawValue: task) else {
+                throw ValidationError("--task: expected \(FileScore.Task.allCases.map(\.rawValue).joined(separator: ", ")), got \(task)")
+            }
             let (table, object) = try FileScore(task: task, gold: gold, pred: pred, columns: columns, tagScheme: tagScheme,
                                                  predColumns: predColumns, predTagScheme: predTagScheme).score()
             print(json ? String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self) : table)
         }
     }
 }
-
-extension FileScore.Task: ExpressibleByArgument {}

@@ -17,7 +17,7 @@ final class BenchTaskTests: XCTestCase {
     static var demoConfig: String { CommandRunner.repositoryRoot.appendingPathComponent("configs/demo.json").path }
 
     func testEveryTaskPrintsATrainingAndAnInferenceLineAtThePeerShapes() throws {
-        for task in ["ner", "emd", "re", "cr", "all"] {
+        for task in ["ner", "emd", "relation", "coref", "all"] {
             let result = try CommandRunner.run(["bench", "--task", task, "--steps", "2", "--warmup", "0", "--isolated-iterations", "2",
                                                 "--config", Self.demoConfig], timeout: 600)
             XCTAssertFalse(result.timedOut, task)
@@ -30,7 +30,7 @@ final class BenchTaskTests: XCTestCase {
                 let mode = line["mode"] as? String ?? "?"
                 let context = "\(task) \(mode)"
                 let expected = Self.common.union(mode == "train" ? Self.training : [])
-                    .union(task == "cr" || task == "all" ? Self.coreference : [])
+                    .union(task == "coref" || task == "all" ? Self.coreference : [])
                 XCTAssertTrue(expected.isSubset(of: Set(line.keys)), "\(context) lacks \(expected.subtracting(line.keys).sorted())")
                 XCTAssertEqual(line["task"] as? String, task, context)
                 XCTAssertEqual(line["steps"] as? Int, 2, context)
@@ -58,11 +58,11 @@ final class BenchTaskTests: XCTestCase {
                 XCTAssertEqual(line["seq_len"] as? Int, 25, context)
                 let tokens = try XCTUnwrap(line["tokens_per_step"] as? Double, context)
                 switch task {
-                case "cr": XCTAssertEqual(tokens, 300, context)
+                case "coref": XCTAssertEqual(tokens, 300, context)
                 case "all": XCTAssertTrue(tokens >= 300 && tokens <= 800, "\(context): \(tokens) tokens per step")
                 default: XCTAssertEqual(tokens, 800, context)
                 }
-                if task == "cr" || task == "all" {
+                if task == "coref" || task == "all" {
                     XCTAssertEqual(line["doc_len"] as? Int, 300, context)
                     XCTAssertEqual(line["cr_candidate_spans"] as? Int, 2064, context)
                     XCTAssertEqual(line["cr_kept_spans"] as? Int, 120, context)
@@ -70,7 +70,7 @@ final class BenchTaskTests: XCTestCase {
                 }
                 // Roofline: the LSTM path's forward FLOPs per token as the peer counts them (NER
                 // 0.63 M, EMD 1.40 M, RE 2.36 M, CR 3.62 M at g_e = 364), against a measured peak.
-                if let flops = ["ner": 634_880, "emd": 1_400_832, "re": 2_363_392, "cr": 3_615_232][task] {
+                if let flops = ["ner": 634_880, "emd": 1_400_832, "relation": 2_363_392, "coref": 3_615_232][task] {
                     XCTAssertEqual(line["lstm_flops_per_token"] as? Int, flops, context)
                     XCTAssertGreaterThan(line["lstm_gflops"] as? Double ?? 0, 0, context)
                     XCTAssertGreaterThan(line["sgemm_peak_gflops"] as? Double ?? 0, 0, context)
@@ -78,7 +78,7 @@ final class BenchTaskTests: XCTestCase {
                     XCTAssertNil(line["lstm_flops_per_token"], "\(context): the blend has no single LSTM path")
                 }
                 let weights = try XCTUnwrap(line["sampler_weights"] as? [String: Int], context)
-                XCTAssertEqual(Set(weights.keys), task == "all" ? ["ner", "emd", "re", "cr"] : [task], context)
+                XCTAssertEqual(Set(weights.keys), task == "all" ? ["ner", "emd", "relation", "coref"] : [task], context)
             }
         }
     }
@@ -116,8 +116,17 @@ final class BenchTaskTests: XCTestCase {
     }
 
     func testUnknownTaskIsRejected() throws {
-        let result = try CommandRunner.run(["bench", "--task", "coref"])
+        let result = try CommandRunner.run(["bench", "--task", "srl"])
         XCTAssertEqual(result.status, 2)
-        XCTAssertTrue(result.stderr.contains("ner, emd, re, cr, all"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("ner, emd, relation, coref, all"), result.stderr)
+    }
+
+    /// The earlier spellings of the relation and coreference workloads name the spelling now.
+    func testEarlierTaskSpellingsNameTheNewOne() throws {
+        for (old, new) in [("re", "relation"), ("cr", "coref")] {
+            let result = try CommandRunner.run(["bench", "--task", old])
+            XCTAssertEqual(result.status, 2)
+            XCTAssertEqual(result.stderr, "hmtl: error: --task: '\(old)' is now spelled '\(new)' (the task's name)\n")
+        }
     }
 }

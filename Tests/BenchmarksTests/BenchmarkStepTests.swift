@@ -21,7 +21,7 @@ final class BenchmarkStepTests: XCTestCase {
         let model = HierarchicalModel(settings: peer.settings, vocabularies: peer.vocabularies)
         let initial = ParameterArena(layout: model.layout)
         model.initialize(initial, seed: 1, pretrained: nil)
-        for (name, task) in BenchmarkWorkload.taskNames {
+        for task in BenchmarkWorkload.singleTasks {
             let workload = BenchmarkWorkload.single(task, shapes: shapes)
             let benched = ParameterArena(layout: model.layout), stepped = ParameterArena(layout: model.layout)
             _ = benched.values.update(fromContentsOf: initial.values)
@@ -37,9 +37,9 @@ final class BenchmarkStepTests: XCTestCase {
             for (step, batch) in batches.enumerated() {
                 XCTAssertTrue(try update.run(task, step: step, batches: [batch], optimizer: &adam).applied)
             }
-            XCTAssertNotEqual(Array(benched.values), Array(initial.values), "\(name): the benchmark's steps changed nothing")
+            XCTAssertNotEqual(Array(benched.values), Array(initial.values), "\(task): the benchmark's steps changed nothing")
             XCTAssertEqual(Array(benched.values).map(\.bitPattern), Array(stepped.values).map(\.bitPattern),
-                           "\(name): the benchmark's step differs from UpdateStep's")
+                           "\(task): the benchmark's step differs from UpdateStep's")
         }
     }
 }

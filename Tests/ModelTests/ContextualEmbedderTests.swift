@@ -48,7 +48,7 @@ final class ContextualEmbedderTests: XCTestCase {
         tagger.layers = 1
         tagger.dropout = 0
         tagger.encoderDropout = 0
-        settings.taggers = [.init(task: .ner, settings: tagger)]
+        settings.levels = [HierarchicalModel.TaggerLevel(task: .ner, settings: tagger)]
         return (HierarchicalModel(settings: settings, vocabularies: vocabularies), vocabularies, sentences)
     }
 

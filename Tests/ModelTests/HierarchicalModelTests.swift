@@ -23,8 +23,10 @@ final class HierarchicalModelTests: XCTestCase {
         settings.embedder.wordDimension = 5
         settings.embedder.charDimension = 4
         settings.embedder.charFilters = 6
-        settings.taggers[0].settings.hiddenSize = 4
-        settings.taggers[0].settings.layers = 2
+        var tagger = CRFTagger.Settings()
+        tagger.hiddenSize = 4
+        tagger.layers = 2
+        settings.levels = [HierarchicalModel.TaggerLevel(task: .ner, settings: tagger)]
         let m = HierarchicalModel(settings: settings, vocabularies: v)
         let arena = ParameterArena(layout: m.layout)
         m.initialize(arena, seed: 11, pretrained: nil)

@@ -31,7 +31,6 @@ final class HierarchyTests: XCTestCase {
         var tagger = CRFTagger.Settings()
         tagger.hiddenSize = 3
         tagger.layers = 1
-        settings.taggers = [.init(task: .ner, settings: tagger), .init(task: .emd, settings: tagger)]
         var coref = CoreferenceLevel.Settings()
         coref.encoder = BiLSTMSettings(hiddenSize: 3, layers: 1, dropout: 0)
         coref.head.featureSize = 2
@@ -39,11 +38,11 @@ final class HierarchyTests: XCTestCase {
         coref.head.maxSpanWidth = 3
         coref.head.maxAntecedents = 5
         coref.evaluateOnGoldMentions = goldMentions
-        settings.coref = coref
         var relation = RelationLevel.Settings()
         relation.encoder = BiLSTMSettings(hiddenSize: 3, layers: 2, dropout: 0.2)
         relation.scorerSize = 4
-        settings.relation = relation
+        settings.levels = [HierarchicalModel.TaggerLevel(task: .ner, settings: tagger), HierarchicalModel.TaggerLevel(task: .emd, settings: tagger),
+                           coref, relation]
         let model = HierarchicalModel(settings: settings, vocabularies: vocabularies)
         let arena = ParameterArena(layout: model.layout)
         model.initialize(arena, seed: seed, pretrained: nil)

@@ -74,7 +74,7 @@ final class PredictCommandTests: XCTestCase {
         let ner = try score("ner", gold: "gold-ner.conll", pred: pred.appendingPathComponent("ner.conll"))
         let emd = try score("emd", gold: "gold-emd.conll", pred: pred.appendingPathComponent("emd.conll"))
         let coref = try score("coref", gold: "gold-coref.conll", pred: predCoref.appendingPathComponent("coref.conll"))
-        let re = try score("re", gold: "re-gold.json", pred: predRE.appendingPathComponent("re.jsonl"))
+        let re = try score("relation", gold: "re-gold.json", pred: predRE.appendingPathComponent("re.jsonl"))
         func f1(_ object: [String: Any]?) -> Double? { (object?["overall"] as? [String: Any])?["f1"] as? Double }
         XCTAssertEqual(try XCTUnwrap(f1(ner)), expected["ner"]!, accuracy: 1e-9)
         XCTAssertEqual(try XCTUnwrap(f1(emd)), expected["emd"]!, accuracy: 1e-9)

@@ -29,7 +29,7 @@ final class ScoreCommandTests: XCTestCase {
         let dir = try makeTemporaryDirectory()
         let gold = try write(#"{"doc_key": "d", "sentences": [["Ann", "Lee", "works", "for", "Acme", "Inc"]], "relations": [[[0, 1, 4, 5, "Work_For"]]]}"# + "\n", "gold.jsonl", in: dir)
         let pred = try write(#"{"doc_key": "d", "sentences": [["Ann", "Lee", "works", "for", "Acme", "Inc"]], "relations": [[[1, 1, 4, 5, "Work_For"]]]}"# + "\n", "pred.jsonl", in: dir)
-        let result = try json(CommandRunner.run(["score", "--task", "re", "--gold", gold, "--pred", pred, "--json"]))
+        let result = try json(CommandRunner.run(["score", "--task", "relation", "--gold", gold, "--pred", pred, "--json"]))
         let head = try XCTUnwrap((result["head"] as? [String: Any])?["overall"] as? [String: Double])
         let strict = try XCTUnwrap((result["strict"] as? [String: Any])?["overall"] as? [String: Double])
         XCTAssertEqual(head["f1"], 1, "same last tokens and type: correct under head matching")
@@ -60,5 +60,15 @@ final class ScoreCommandTests: XCTestCase {
         let o = try CommandRunner.run(["score", "--task", "ner", "--gold", gold, "--pred", pred])
         XCTAssertEqual(o.status, 2)
         XCTAssertTrue(o.stderr.contains(":1:"), o.stderr)
+    }
+
+    /// One spelling per task: the earlier `re` names `relation`, an unknown task the four.
+    func testTaskIsSpelledAsInTheConfig() throws {
+        let renamed = try CommandRunner.run(["score", "--task", "re", "--gold", "g", "--pred", "p"])
+        XCTAssertEqual(renamed.status, 2)
+        XCTAssertEqual(renamed.stderr, "hmtl: error: --task: 're' is now spelled 'relation' (the task's name)\n")
+        let unknown = try CommandRunner.run(["score", "--task", "srl", "--gold", "g", "--pred", "p"])
+        XCTAssertEqual(unknown.status, 2)
+        XCTAssertEqual(unknown.stderr, "hmtl: error: --task: expected ner, emd, relation, coref, got srl\n")
     }
 }

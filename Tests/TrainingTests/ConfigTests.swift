@@ -133,7 +133,7 @@ final class ConfigTests: XCTestCase {
         }
         let swapped = try RunConfig.load(path: configs.appendingPathComponent("conll04-litbank/L.json").path)
         XCTAssertEqual(swapped.taggingOrder, [.emd, .ner])
-        XCTAssertEqual(swapped.modelSettings.taggers.map(\.task), [.emd, .ner])
+        XCTAssertEqual(swapped.modelSettings.levels.map(\.task), [.emd, .ner, .coref, .relation])
         let goldMentions = try RunConfig.load(path: configs.appendingPathComponent("ace05/A-GM.json").path)
         XCTAssertTrue(goldMentions.tasks[.coref]!.coref.evaluateOnGoldMentions)
     }

@@ -126,7 +126,7 @@ final class RelationSpanTests: XCTestCase {
             }, hasEntities: true, hasRelations: true)
         }
         let goldFile = try writeFile(TrainedCheckpoint.dygie(gold), "gold.json", in: dir)
-        let score = try jsonObject(try succeeded(CommandRunner.run(["score", "--task", "re", "--gold", goldFile.path,
+        let score = try jsonObject(try succeeded(CommandRunner.run(["score", "--task", "relation", "--gold", goldFile.path,
                                                                     "--pred", pred.appendingPathComponent("re.jsonl").path, "--json"])).stdout)
         let predicted = Double(Self.documents.flatMap(\.sentences).reduce(0) { $0 + $1.tokens.count * $1.tokens.count })
         for (match, correct) in [("strict", 1.0), ("head", 2.0)] {
