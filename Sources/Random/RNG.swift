@@ -116,7 +116,7 @@ public struct RNG: Sendable, Equatable {
     }
 }
 
-@inline(__always) @usableFromInline func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 {
+@inlinable @inline(__always) func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 {
     (x << k) | (x >> (64 - k))
 }
 
