@@ -125,4 +125,60 @@ final class FrozenBlocksTests: XCTestCase {
         }
         XCTAssertNoThrow(try ParameterTransfer.checkLabels(saved, now, shared: ["embedder"], file: "a.h5"))
     }
+
+    // MARK: Runs under mpirun
+
+    private func latestParameters(_ dir: URL) throws -> [NamedArray] {
+        try CheckpointStore.read(XCTUnwrap(try CheckpointStore.latest(in: dir))).parameters
+    }
+
+    /// A run started --init-from with NER and the embedder frozen, on 2 ranks: stopped at step
+    /// 10 and resumed, it ends bit-identical to one that ran 20 steps straight; the frozen
+    /// blocks still hold the source's values, and its checkpoints name their origin.
+    func testInitFromWithFrozenLevelsResumesBitExactlyOnTwoRanks() throws {
+        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        let dir = try makeTemporaryDirectory()
+        let config = dir.appendingPathComponent("multi.json")
+        try MultiTaskConfig.json.write(to: config, atomically: true, encoding: .utf8)
+        let source = dir.appendingPathComponent("source")
+        XCTAssertEqual(try CommandRunner.run(["train", "--config", config.path, "--output", source.path]).status, 0)
+        let origin = try XCTUnwrap(try CheckpointStore.latest(in: source))
+        let common = ["train", "--config", config.path, "--init-from", origin.path, "--set", "embedder.trainable=false",
+                      "--set", "tasks.ner.trainable=false", "--set", "training.validate_every=5"]
+        let straight = dir.appendingPathComponent("straight"), resumed = dir.appendingPathComponent("resumed")
+        let first = try CommandRunner.mpirun(ranks: 2, common + ["--output", straight.path, "--set", "training.max_steps=20"])
+        XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
+        XCTAssertTrue(first.stdout.contains("hmtl: --init-from \(origin.path):"), first.stdout)
+        XCTAssertEqual(try CommandRunner.mpirun(ranks: 2, common + ["--output", resumed.path, "--set", "training.max_steps=10"]).status, 0)
+        let again = try CommandRunner.mpirun(ranks: 2, common + ["--output", resumed.path, "--set", "training.max_steps=20", "--resume"])
+        XCTAssertEqual(again.status, 0, again.stdout + again.stderr)
+        let a = try latestParameters(straight), b = try latestParameters(resumed)
+        ParameterComparison.assertBitIdentical(a, b, "an --init-from run with frozen levels, resumed on 2 ranks")
+        let saved = Dictionary(uniqueKeysWithValues: try CheckpointStore.read(origin).parameters.map { ($0.name, $0.values) })
+        for p in a where p.name.hasPrefix("ner/") || p.name.hasPrefix("embedder/") {
+            XCTAssertEqual(p.values.map(\.bitPattern), saved[p.name]!.map(\.bitPattern), "frozen \(p.name) moved")
+        }
+        let written = try CheckpointStore.read(XCTUnwrap(try CheckpointStore.latest(in: resumed)))
+        XCTAssertEqual(written.origin, CheckpointOrigin(file: origin.path, checksum: try CheckpointStore.read(origin).checksum, frozen: ["embedder", "ner"]))
+    }
+
+    /// 2 ranks × b make the update of 1 rank × 2b with a frozen level in the middle (NER under
+    /// EMD, the embedder trained through it).
+    func testTwoRanksEqualOneRankWithDoubleBatchWithAFrozenLevel() throws {
+        try XCTSkipUnless(CommandRunner.mpirunAvailable, "mpirun not installed")
+        let dir = try makeTemporaryDirectory()
+        let config = dir.appendingPathComponent("multi.json")
+        try MultiTaskConfig.json.write(to: config, atomically: true, encoding: .utf8)
+        let common = ["train", "--config", config.path, "--set", "tasks.ner.trainable=false"]
+        let two = try CommandRunner.mpirun(ranks: 2, common + ["--output", dir.appendingPathComponent("two").path])
+        XCTAssertEqual(two.status, 0, two.stdout + two.stderr)
+        let doubled = ["--set", "tasks.ner.batch_size=8", "--set", "tasks.emd.batch_size=8",
+                       "--set", "tasks.relation.batch_size=4", "--set", "tasks.coref.batch_size=2"]
+        let one = try CommandRunner.run(common + ["--output", dir.appendingPathComponent("one").path] + doubled)
+        XCTAssertEqual(one.status, 0, one.stdout + one.stderr)
+        XCTAssertEqual(try RunRecords(run: dir.appendingPathComponent("two")).sampledSteps(),
+                       try RunRecords(run: dir.appendingPathComponent("one")).sampledSteps())
+        let a = try latestParameters(dir.appendingPathComponent("two")), b = try latestParameters(dir.appendingPathComponent("one"))
+        XCTAssertLessThan(ParameterComparison.relativeDifference(a, b), 1e-4, "2 ranks × b and 1 rank × 2b diverged with NER frozen")
+    }
 }
