@@ -133,7 +133,7 @@ public struct Benchmark {
 
     private static func shape(of model: HierarchicalModel, tasks: [Task], corefDocument: CoreferenceDocument?) -> ModelShape {
         var shape = ModelShape(geDimension: model.embedder.outputSize, parameters: model.layout.count)
-        for task in tasks { shape.parametersPerTask[task] = model.parameterRanges(for: task).reduce(0) { $0 + $1.count } }
+        for task in tasks { shape.parametersPerTask[task] = model.trainableRanges(for: task).reduce(0) { $0 + $1.count } }
         if tasks.count == 1, let task = tasks.first {
             shape.lstmFlopsPerToken = model.encoders(upTo: task).reduce(0) { $0 + $1.forwardFlopsPerToken }
         }
@@ -165,7 +165,7 @@ public struct Benchmark {
             tasks.append(task)
             tokens += Double(batch.tokenCount)
             bytes += Double(outcome.sentFloats * MemoryLayout<Float>.size)
-            denseBytes += Double(model.parameterRanges(for: task).reduce(0) { $0 + $1.count } * MemoryLayout<Float>.size)
+            denseBytes += Double(model.trainableRanges(for: task).reduce(0) { $0 + $1.count } * MemoryLayout<Float>.size)
         }
         let median = { (phase: KeyPath<UpdateStep.Phases, Double>) in Benchmark.mixWeightedMedian(samples.map { $0[keyPath: phase] }, tasks: tasks) }
         var result = Result(workload: workload.name, forward: median(\.forward), backward: median(\.backward), allreduce: median(\.allreduce),

@@ -21,6 +21,7 @@ import Random
 ///             out_of_patience (0/1), plateau_best, plateau_bad_epochs, history (count, values)
 /// config_file (only when present: format_version 4 on)
 /// vectors:    file, bytes, checksum (only when present: format_version 5 on)
+/// origin:     file, checksum, frozen (count, names) (only when present: format_version 6 on)
 /// ```
 /// Integers (counts too) are 8-byte little-endian two's complement, reals their IEEE-754
 /// bits little-endian (4 bytes for float32, 8 for float64), strings their UTF-8 byte count
@@ -92,6 +93,12 @@ struct CheckpointChecksum {
             add(vectors.file)
             add(vectors.byteCount)
             add(word: vectors.checksum)
+        }
+        if let origin = c.origin {
+            add(origin.file)
+            add(word: origin.checksum)
+            add(origin.frozen.count)
+            for name in origin.frozen { add(name) }
         }
     }
 

@@ -99,6 +99,20 @@ public struct VectorsFileRecord: Sendable, Equatable {
     }
 }
 
+/// Where a run started with `--init-from` came from: the checkpoint's path as given and its
+/// checksum, and the blocks the run kept frozen ("embedder", task names).
+public struct CheckpointOrigin: Sendable, Equatable {
+    public var file: String
+    public var checksum: UInt64
+    public var frozen: [String]
+
+    public init(file: String, checksum: UInt64, frozen: [String]) {
+        self.file = file
+        self.checksum = checksum
+        self.frozen = frozen
+    }
+}
+
 public struct CheckpointContents: Sendable, Equatable {
     public var step: Int
     public var worldSize: Int
@@ -126,12 +140,15 @@ public struct CheckpointContents: Sendable, Equatable {
     /// The run's word-vector file; nil without `embedder.glove`, and in files before
     /// format_version 5.
     public var vectorsFile: VectorsFileRecord?
+    /// The checkpoint the run was started from; nil for a run trained from scratch, and in
+    /// files before format_version 6.
+    public var origin: CheckpointOrigin?
 
     public init(step: Int, worldSize: Int, seed: UInt64, config: String, createdBy: String,
                 parameters: [NamedArray], optimizers: [OptimizerState],
                 samplerState: [UInt64], samplerDraws: Int, rngStates: [String: [UInt64]],
                 data: [DataPosition], vocabularies: [String: [String]], progress: [TaskProgress], configFile: String? = nil,
-                vectorsFile: VectorsFileRecord? = nil) {
+                vectorsFile: VectorsFileRecord? = nil, origin: CheckpointOrigin? = nil) {
         self.step = step
         self.worldSize = worldSize
         self.seed = seed
@@ -147,5 +164,10 @@ public struct CheckpointContents: Sendable, Equatable {
         self.progress = progress
         self.configFile = configFile
         self.vectorsFile = vectorsFile
+        self.origin = origin
     }
+
+    /// The hash the file's `checksum` attribute holds (`CheckpointChecksum`): what names these
+    /// contents, e.g. as the origin of a run started from them.
+    public var checksum: UInt64 { CheckpointChecksum.of(self) }
 }

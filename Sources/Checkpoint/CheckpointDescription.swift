@@ -15,6 +15,11 @@ extension CheckpointStore {
                 ?? "not recorded (relative paths in the config resolve against the current folder)"),
             "vectors      " + (contents.vectorsFile.map { "\($0.file) (embedder.glove): \($0.identity)" }
                 ?? (version >= 5 ? "none" : "not recorded (format_version \(version))")),
+            "origin       " + (contents.origin.map { o in
+                let hex = String(o.checksum, radix: 16)
+                return "--init-from \(o.file) (checksum \(String(repeating: "0", count: 16 - hex.count) + hex)), frozen: "
+                    + (o.frozen.isEmpty ? "none" : o.frozen.joined(separator: ", "))
+            } ?? "trained from scratch"),
         ]
         lines += contents.optimizers.map {
             "optimizer    \($0.task): step \($0.step), learning rate \($0.learningRate), \($0.m.count) m and \($0.v.count) v arrays"

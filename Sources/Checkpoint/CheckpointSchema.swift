@@ -5,6 +5,8 @@
 ///                           version 4, when the config came from a file),
 ///                           vectors_file, vectors_bytes, vectors_checksum (from version 5,
 ///                           when the run read embedder.glove; see `VectorsFileRecord`),
+///                           init_from, init_from_checksum, frozen (from version 6, in a
+///                           run started --init-from; frozen: names joined by ", "),
 ///                           checksum, checksum_algorithm (see `CheckpointChecksum`)
 /// /params/<name>      float32, shape as the parameter (a name's '/' parts are nested groups)
 /// /optimizer/<task>   attrs step, learning_rate; float32 datasets m/<name> and v/<name>
@@ -32,9 +34,9 @@ enum CheckpointSchema {
     /// Version 3 added each task's global batch, for resuming on another world size.
     /// Version 4 added `config_file`, which the checksum covers: a version 3 reader would
     /// report such a file as corrupted, so the version says instead that it is newer.
-    /// Version 5 added the vectors file record, for the same reason.
-    static let version: Int64 = 5
-    static let readableVersions: ClosedRange<Int64> = 1...5
+    /// Version 5 added the vectors file record, for the same reason; version 6 the origin.
+    static let version: Int64 = 6
+    static let readableVersions: ClosedRange<Int64> = 1...6
     /// Parameters and moments have at most this many dimensions (the model's have up to 3).
     static let maxRank = 8
 
@@ -66,6 +68,11 @@ enum CheckpointSchema {
             try file.setAttribute("vectors_file", vectors.file)
             try file.setAttribute("vectors_bytes", Int64(vectors.byteCount))
             try file.setAttribute("vectors_checksum", Int64(bitPattern: vectors.checksum))
+        }
+        if let origin = contents.origin {
+            try file.setAttribute("init_from", origin.file)
+            try file.setAttribute("init_from_checksum", Int64(bitPattern: origin.checksum))
+            try file.setAttribute("frozen", origin.frozen.joined(separator: ", "))
         }
         try file.setAttribute("checksum_algorithm", CheckpointChecksum.algorithm)
         try file.setAttribute("checksum", Int64(bitPattern: CheckpointChecksum.of(contents)))
@@ -164,6 +171,11 @@ enum CheckpointSchema {
             vectorsFile: try version >= 5 && file.hasAttribute("vectors_file")
                 ? VectorsFileRecord(file: file.stringAttribute("vectors_file"), byteCount: int("vectors_bytes"),
                                     checksum: UInt64(bitPattern: file.attribute("vectors_checksum", as: Int64.self)))
+                : nil,
+            origin: try version >= 6 && file.hasAttribute("init_from")
+                ? CheckpointOrigin(file: file.stringAttribute("init_from"),
+                                   checksum: UInt64(bitPattern: file.attribute("init_from_checksum", as: Int64.self)),
+                                   frozen: file.stringAttribute("frozen").split(separator: ", ").map(String.init))
                 : nil)
     }
 

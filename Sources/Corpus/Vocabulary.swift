@@ -46,6 +46,13 @@ public struct Vocabulary: Hashable, Sendable, Codable {
         return kind == .labels ? nil : Vocabulary.unknownIndex
     }
 
+    /// This vocabulary with `other`'s entries that it lacks appended in `other`'s order: every
+    /// entry keeps its index (a trained model's rows stay valid), new ones come after.
+    public func extended(with other: Vocabulary) -> Vocabulary {
+        let added = other.entries.filter { indices[$0] == nil }
+        return Vocabulary(kind: kind, entries: entries + added)!
+    }
+
     /// Lower-cased tokens of every sentence in `documents`.
     public static func words(from documents: [Document]) -> Vocabulary {
         counted(kind: .words, documents.lazy.flatMap(\.sentences).flatMap(\.tokens).map { $0.lowercased() })

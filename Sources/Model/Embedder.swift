@@ -35,6 +35,9 @@ public struct Embedder: Sendable {
     public let contextualDimension: Int
     public let contextualDropout: Dropout
     public var outputSize: Int { contextualDimension + chars.outputSize + wordDimension }
+    /// The tables indexed by a vocabulary (rows: words, characters), with that vocabulary's name
+    /// in `Vocabularies.namespaces`: a run that extends a vocabulary keeps their first rows.
+    public var vocabularyTables: [(namespace: String, table: Parameter)] { [("characters", chars.embedding), ("words", words.table)] }
 
     public init(settings: Settings, vocabularies: Vocabularies, layout: inout ParameterLayout) {
         chars = CharCNN(name: "embedder/chars", alphabetSize: vocabularies.characters.count,

@@ -30,6 +30,7 @@ public struct HierarchicalModel: Sendable {
         /// The levels in layout order: the taggers bottom up (NER then EMD in setup A; K and L
         /// swap them), then the levels on the top tagger (coreference, relation).
         public var levels: [any LevelSettings] = [TaggerLevel(task: .ner)]
+        public var frozen = FrozenBlocks()
         public init() {}
     }
 
@@ -38,6 +39,7 @@ public struct HierarchicalModel: Sendable {
     /// The levels in layout order (see `Settings`); `levels[i]` reads `stack.below[i]`.
     public let levels: [any Level]
     public let vocabularies: Vocabularies
+    public let frozen: FrozenBlocks
     let stack: ShortcutStack
     /// The embedder's arena block is `0..<embedderEnd`, level i's `blocks[i]`.
     let embedderEnd: Int
@@ -68,7 +70,10 @@ public struct HierarchicalModel: Sendable {
         self.blocks = blocks
         self.layout = layout
         self.vocabularies = vocabularies
-        stack = ShortcutStack(embedder: embedder, encoders: levels.map(\.encoder), below: below)
+        frozen = settings.frozen
+        stack = ShortcutStack(embedder: embedder, encoders: levels.map(\.encoder), below: below,
+                              frozen: levels.map { settings.frozen.levels.contains($0.task) }, embedderFrozen: settings.frozen.embedder,
+                              dropout: levels.map { settings.frozen.dropout(level: $0.task) }, embedderDropout: settings.frozen.dropoutInEmbedder)
     }
 
     /// Initial values from `seed` alone (every rank computes the same; rank 0's are broadcast anyway).
@@ -113,6 +118,28 @@ public struct HierarchicalModel: Sendable {
         let stackEnd = stack.below[i].map { blocks[$0].upperBound } ?? embedderEnd
         let own = blocks[i]
         return own.lowerBound == stackEnd ? [0..<own.upperBound] : [0..<stackEnd, own]
+    }
+
+    /// The arena blocks training leaves as they are (`frozen`), bottom up.
+    public var frozenBlocks: [Range<Int>] {
+        (frozen.embedder ? [0..<embedderEnd] : []) + levels.indices.filter { frozen.levels.contains(levels[$0].task) }.map { blocks[$0] }
+    }
+
+    /// `parameterRanges(for:)` without the frozen blocks: what a step of `task` updates, reduces
+    /// and clips. Without frozen blocks, exactly `parameterRanges(for:)`.
+    public func trainableRanges(for task: Task) -> [Range<Int>] {
+        parameterRanges(for: task).subtracting(frozenBlocks)
+    }
+
+    /// The frozen parts of `parameterRanges(for:)`: gradients a step may compute there (a frozen
+    /// level between trainable ones) are dropped.
+    public func frozenRanges(for task: Task) -> [Range<Int>] {
+        parameterRanges(for: task).intersecting(frozenBlocks)
+    }
+
+    /// The arena block of the embedder and of each level, by name (`"embedder"`, task names).
+    public var namedBlocks: [(name: String, range: Range<Int>)] {
+        [("embedder", 0..<embedderEnd)] + levels.indices.map { (levels[$0].task.rawValue, blocks[$0]) }
     }
 
     // MARK: Training

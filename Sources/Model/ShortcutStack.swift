@@ -10,6 +10,12 @@ struct ShortcutStack: Sendable {
     let encoders: [BiLSTM]
     /// Per level, the level whose output it reads (always a lower index; nil: g_e alone).
     let below: [Int?]
+    /// Per level and for g_e: frozen (no gradient wanted), and whether dropout runs in a
+    /// training pass (off only for a frozen block configured so).
+    let frozen: [Bool]
+    let embedderFrozen: Bool
+    let dropout: [Bool]
+    let embedderDropout: Bool
 
     /// The levels under `level`, bottom up: the encoders a pass to its input runs.
     func chain(under level: Int) -> [Int] {
@@ -45,11 +51,11 @@ struct ShortcutStack: Sendable {
     /// nil). Below a training level the encoders run without their level's own dropout, only
     /// the LSTM's inter-layer dropout, as the reference's shortcut embedder.
     func forward(_ batch: TaggingBatch, levels: [Int], arena: ParameterArena, training: Bool, rngs: inout [RNG]) -> Run {
-        let (ge, embedderCache) = embedder.forward(batch, arena: arena, training: training, rngs: &rngs)
+        let (ge, embedderCache) = embedder.forward(batch, arena: arena, training: training && embedderDropout, rngs: &rngs)
         var run = Run(ge: ge, encoded: [:], pass: Pass(embedder: embedderCache, encoders: [:], geColumns: ge.columns))
         for level in levels {
             let (h, cache) = encoders[level].forward(input(of: level, run, batch: batch), lengths: batch.lengths,
-                                                     arena: arena, training: training, rngs: &rngs)
+                                                     arena: arena, training: training && dropout[level], rngs: &rngs)
             run.encoded[level] = h
             run.pass.encoders[level] = cache
         }
@@ -63,13 +69,21 @@ struct ShortcutStack: Sendable {
         return Concatenation.columns(run.ge, h).reshaped([batch.count, batch.maxLength, run.ge.columns + h.columns])
     }
 
+    /// Whether a gradient is wanted at or below level `level`'s input: some block under it
+    /// is trainable.
+    func wantsGradient(under level: Int) -> Bool {
+        !embedderFrozen || chain(under: level).contains { !frozen[$0] }
+    }
+
     /// Backward from dLoss/dx of `level` down its chain. The embedder comes last: every level's
-    /// share of dLoss/dg_e is summed first, so its gradients are written once.
+    /// share of dLoss/dg_e is summed first, so its gradients are written once. It stops where
+    /// everything below is frozen (docs/design.md §Frozen levels).
     func backward(_ pass: Pass, dInput: Tensor, of level: Int, arena: ParameterArena, finished: GradientsFinished) {
+        guard wantsGradient(under: level) else { return }
         var dx = dInput
         var dge: Tensor?
         var next = below[level]
-        while let b = next {
+        while let b = next, !frozen[b] || wantsGradient(under: b) {
             guard let cache = pass.encoders[b] else { preconditionFailure("shortcut stack: no cache of level \(b)") }
             let (dgePart, dh) = Concatenation.splitColumns(dx, at: pass.geColumns)
             dge = dge.map { Self.sum($0, dgePart) } ?? dgePart
@@ -77,6 +91,7 @@ struct ShortcutStack: Sendable {
                                       arena: arena, finished: finished)
             next = below[b]
         }
+        guard !embedderFrozen else { return }
         let total = dge.map { Self.sum($0, dx) } ?? dx
         embedder.backward(pass.embedder, dOut: total.reshaped(dx.shape), arena: arena, finished: finished)
     }

@@ -39,8 +39,31 @@ public struct ContextualPaths: Sendable, Equatable {
     }
 }
 
+/// How a block (the embedder, a level) takes part in training: `"trainable"`,
+/// `"dropout_when_frozen"` and `"init"` (docs/building-on.md).
+public struct BlockTraining: Sendable, Equatable {
+    /// false: the block's parameters never change (`FrozenBlocks`).
+    public var trainable = true
+    /// Whether a frozen block runs its dropout in training passes.
+    public var dropoutWhenFrozen = true
+    /// `"init": "fresh"`: under `--init-from` the block starts from the seed's values even when
+    /// the checkpoint has it (its shapes may then differ).
+    public var fresh = false
+
+    public init() {}
+
+    static func read(_ o: inout ConfigObject) throws -> BlockTraining {
+        var b = BlockTraining()
+        b.trainable = try o.bool("trainable", default: true)
+        b.dropoutWhenFrozen = try o.bool("dropout_when_frozen", default: true)
+        b.fresh = try o.string("init", default: "checkpoint", oneOf: ["checkpoint", "fresh"]) == "fresh"
+        return b
+    }
+}
+
 public struct TaskConfig: Sendable, Equatable {
     public var data: DataSource
+    public var training = BlockTraining()
     /// Examples per rank per step (sentences; documents for coref): the global batch is world
     /// size × this.
     public var batchSize: Int
@@ -131,6 +154,7 @@ public struct RunConfig: Sendable {
     /// When set, start-up fails unless the job has exactly this many ranks.
     public var expectedWorldSize: Int?
     public var embedder: Embedder.Settings
+    public var embedderTraining = BlockTraining()
     public var glove: String?
     public var tasks: [Task: TaskConfig]
     /// The tagging levels bottom-up (NER below EMD in setup A; K and L swap them).
@@ -154,6 +178,10 @@ public struct RunConfig: Sendable {
         settings.embedder = embedder
         let others = tasks.keys.sorted().filter { !LevelKinds.kind(of: $0).isStacked }
         settings.levels = (taggingOrder + others).map { LevelKinds.kind(of: $0).levelSettings(of: $0, tasks[$0]!) }
+        settings.frozen.embedder = !embedderTraining.trainable
+        settings.frozen.embedderDropout = embedderTraining.dropoutWhenFrozen
+        settings.frozen.levels = Set(tasks.keys.filter { !tasks[$0]!.training.trainable })
+        settings.frozen.levelsWithoutDropout = Set(tasks.keys.filter { !tasks[$0]!.training.dropoutWhenFrozen })
         return settings
     }
 
@@ -214,6 +242,7 @@ public struct RunConfig: Sendable {
             try c.finish()
         }
         glove = try files.optionalPath("glove", of: &e)
+        embedderTraining = try BlockTraining.read(&e)
         try e.finish()
 
         let known = LevelKinds.byTask.keys.sorted()
@@ -304,6 +333,7 @@ public struct RunConfig: Sendable {
         try d.finish()
 
         var config = TaskConfig(data: source, batchSize: 1)
+        config.training = try BlockTraining.read(&o)
         try kind.readSettings(&o, into: &config)
         return config
     }

@@ -33,8 +33,10 @@ public struct RunData: Sendable {
 
     /// Reads every task's corpus (a source shared by several tasks once) and builds the
     /// vocabularies from the training splits of all tasks together (the reference's
-    /// `datasets_for_vocab_creation: ["train"]`).
-    public static func load(_ config: RunConfig, policy: ReadPolicy = .strict) throws -> RunData {
+    /// `datasets_for_vocab_creation: ["train"]`). With `base` (a trained checkpoint's, under
+    /// `--init-from`), its word and character vocabularies come first, in their order, and the
+    /// corpora's new entries after them; tags and relation types are the corpora's.
+    public static func load(_ config: RunConfig, policy: ReadPolicy = .strict, extending base: Vocabularies? = nil) throws -> RunData {
         var sources: [(DataSource, CorpusSplits)] = []
         var documents: [Task: CorpusSplits] = [:]
         for (task, taskConfig) in config.tasks.sorted(by: { $0.key < $1.key }) {
@@ -52,7 +54,9 @@ public struct RunData: Sendable {
         for (task, splits) in documents {
             LevelKinds.kind(of: task).addLabels(of: task, training: splits.train, tags: &tags, relations: &relations)
         }
-        let vocabularies = Vocabularies(words: Vocabulary.words(from: allTrain), characters: Vocabulary.characters(from: allTrain),
+        let words = Vocabulary.words(from: allTrain), characters = Vocabulary.characters(from: allTrain)
+        let vocabularies = Vocabularies(words: base.map { $0.words.extended(with: words) } ?? words,
+                                        characters: base.map { $0.characters.extended(with: characters) } ?? characters,
                                         tags: tags, relations: relations)
         var data = RunData(vocabularies: vocabularies, documents: documents)
         data.skipped = sources.flatMap(\.1.skipped)

@@ -23,6 +23,8 @@ public final class Trainer {
     let log: RunLog
 
     public internal(set) var step = 0
+    /// The checkpoint this run was started from (`--init-from`), recorded in its checkpoints.
+    public internal(set) var origin: CheckpointOrigin?
     var sampler: TaskSampler
     var optimizers: [Task: Adam] = [:]
     var streams: [Task: TaskStream] = [:]
@@ -62,7 +64,12 @@ public final class Trainer {
             plateaus[task] = PlateauSchedule(factor: config.schedule.learningRateFactor, patience: config.schedule.learningRatePatience,
                                              threshold: config.schedule.learningRateThreshold)
         }
-        sampler = TaskSampler(tasks: tasks, weights: Trainer.samplingWeights(tasks, streams, config.schedule.sampling), seed: config.seed)
+        // A task whose every block is frozen is validated and tested, never drawn.
+        let trained = tasks.filter { [model] in !model.trainableRanges(for: $0).isEmpty }
+        guard !trained.isEmpty else {
+            throw TrainingError("\(config.origin.name): the embedder and every level are frozen (\"trainable\": false): nothing to train")
+        }
+        sampler = TaskSampler(tasks: trained, weights: Trainer.samplingWeights(trained, streams, config.schedule.sampling), seed: config.seed)
         self.streams = streams
     }
 
@@ -71,9 +78,9 @@ public final class Trainer {
         tasks.map { sampling.weight(examples: streams[$0]!.lengths.count, globalBatch: streams[$0]!.globalBatch) }
     }
 
-    /// An "epoch" is the sum of the tasks' batches per epoch (the reference's validation
+    /// An "epoch" is the sum of the trained tasks' batches per epoch (the reference's validation
     /// period); it depends on the global batches, never on the world size.
-    var stepsPerEpoch: Int { model.tasks.reduce(0) { $0 + streams[$1]!.batchesPerEpoch } }
+    var stepsPerEpoch: Int { sampler.tasks.reduce(0) { $0 + streams[$1]!.batchesPerEpoch } }
 
     var validateEvery: Int { config.schedule.validateEvery ?? stepsPerEpoch }
 
@@ -203,7 +210,7 @@ public final class Trainer {
     var shouldStop: Bool { allTasksStopped || allRatesSpent || stopRequested }
 
     var allRatesSpent: Bool {
-        !optimizers.isEmpty && optimizers.values.allSatisfy { $0.learningRate < config.schedule.minimumLearningRate }
+        !optimizers.isEmpty && sampler.tasks.allSatisfy { optimizers[$0]!.learningRate < config.schedule.minimumLearningRate }
     }
 
     var allTasksStopped: Bool { !stopping.isEmpty && stopping.values.allSatisfy(\.isExhausted) }
@@ -235,7 +242,7 @@ public final class Trainer {
             if slow > 0 { Self.sleep(until: started + UInt64(slow) * 1_000_000) }
             if config.verifyCollectives {
                 beat(true)
-                try verifyCollective(task: task, ranges: model.parameterRanges(for: task))
+                try verifyCollective(task: task, ranges: model.trainableRanges(for: task))
                 beat(false)
             }
         }, waitingForRanks: beat)

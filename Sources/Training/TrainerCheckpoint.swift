@@ -36,7 +36,7 @@ extension Trainer {
                                     badEpochs: e.badValidations, outOfPatience: e.isExhausted, history: e.history,
                                     plateauBest: p.best, plateauBadEpochs: p.badValidations)
             },
-            configFile: config.origin.file, vectorsFile: data.vectorsFile)
+            configFile: config.origin.file, vectorsFile: data.vectorsFile, origin: origin)
     }
 
     /// Rank 0 writes the checkpoint atomically; the others wait so nobody runs ahead of a
@@ -112,6 +112,7 @@ extension Trainer {
             throw TrainingError("\(name) was trained with the vectors file \(saved.file) (\(saved.identity)); \(current.file) is now \(current.identity)")
         }
         try arena.load(c.parameters, file: name)
+        origin = c.origin
         for task in model.tasks {
             guard let o = c.optimizers.first(where: { $0.task == task.rawValue }),
                   let d = c.data.first(where: { $0.task == task.rawValue }),

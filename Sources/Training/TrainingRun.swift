@@ -2,6 +2,7 @@ import Checkpoint
 import Corpus
 import Distributed
 import Foundation
+import Model
 import NN
 
 /// `hmtl train`: a config trained into its run folder — fresh, or resumed from the newest
@@ -26,16 +27,19 @@ public struct TrainingRun {
     let config: RunConfig
     let folder: URL
     let resume: Bool
+    /// `--init-from`: a trained checkpoint whose parameters and vocabularies a fresh run starts from.
+    let initFrom: URL?
     let policy: ReadPolicy
     let communicator: Communicator
     /// Called on rank 0 only.
     let report: (Event) -> Void
 
-    public init(config: RunConfig, folder: URL, resume: Bool, policy: ReadPolicy, communicator: Communicator,
+    public init(config: RunConfig, folder: URL, resume: Bool, initFrom: URL? = nil, policy: ReadPolicy, communicator: Communicator,
                 report: @escaping (Event) -> Void) {
         self.config = config
         self.folder = folder
         self.resume = resume
+        self.initFrom = initFrom
         self.policy = policy
         self.communicator = communicator
         self.report = report
@@ -53,7 +57,13 @@ public struct TrainingRun {
         }
         // Every input is read and checked before the run folder is created, so an input
         // error (a malformed line, a string no checkpoint can store) leaves no trace there.
-        var data = try RunData.load(config, policy: policy)
+        // A run started --init-from extends its origin's vocabularies; resumed, it extends its own
+        // checkpoint's, which begin with them, and so gets the same ones again.
+        let origin = try resumePoint == nil ? initFrom.map { (url: $0, contents: try CheckpointStore.read($0)) } : nil
+        let resumed = try resumePoint.map { (url: $0.url, contents: try CheckpointStore.read($0.url)) }
+        let base = try (resumed?.contents.origin != nil ? resumed : origin)
+            .map { try Vocabularies(namespaces: $0.contents.vocabularies, file: $0.url.lastPathComponent) }
+        var data = try RunData.load(config, policy: policy, extending: base)
         tell(.skippedRecords(data.skipped))
         let pretrained = try data.attachPretrained(config)
         if communicator.rank == 0 {
@@ -73,6 +83,7 @@ public struct TrainingRun {
         if resume {
             if let resumePoint { try trainer.restore(from: resumePoint.url) } else { tell(.startingFresh(folder)) }
         }
+        if let origin { try trainer.initialize(from: origin.contents, url: origin.url) }
         try trainer.agreeAndBroadcast()
         let summary = try trainer.run()
         if !trainer.stopRequested {

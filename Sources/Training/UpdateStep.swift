@@ -43,14 +43,14 @@ public struct UpdateStep {
         reduction = GradientReduction(table: table, arena: arena, communicator: communicator, overlapped: schedule.overlapReduction)
         let bucketFloats = schedule.overlapReduction ? schedule.bucketKiB * 1024 / MemoryLayout<Float>.size : nil
         plans = Dictionary(uniqueKeysWithValues: model.tasks.map { task in
-            (task, ReductionPlan(ranges: model.parameterRanges(for: task), layout: model.layout, table: table, bucketFloats: bucketFloats))
+            (task, ReductionPlan(ranges: model.trainableRanges(for: task), layout: model.layout, table: table, bucketFloats: bucketFloats))
         })
     }
 
-    /// A fresh Adam over `task`'s ranges (one per task, as the reference: shared lower layers
-    /// see one independent state per task).
+    /// A fresh Adam over `task`'s trainable ranges (one per task, as the reference: shared lower
+    /// layers see one independent state per task; frozen blocks have none).
     public func makeOptimizer(for task: Task) -> Adam {
-        Adam(ranges: model.parameterRanges(for: task), learningRate: schedule.learningRate,
+        Adam(ranges: model.trainableRanges(for: task), learningRate: schedule.learningRate,
              beta1: schedule.beta1, beta2: schedule.beta2, epsilon: schedule.epsilon)
     }
 
@@ -101,7 +101,7 @@ public struct UpdateStep {
                       beforeReduction: () throws -> Void = {}, waitingForRanks: (Bool) -> Void = { _ in }) throws -> Outcome {
         var phases = Phases()
         var clock = timed ? Stopwatch() : nil
-        let ranges = model.parameterRanges(for: task)
+        let ranges = model.trainableRanges(for: task), frozen = model.frozenRanges(for: task)
         // [loss, tokens, examples, loss count, stop votes]
         var stats = [0.0, 0, Double(batches.reduce(0) { $0 + $1.count }), 0, 0]
         for batch in batches { reduction.markTouched(batch.wordIDs) }
@@ -120,6 +120,8 @@ public struct UpdateStep {
                 model.backward(pass, arena: arena)
             }
             phases.backward += clock?.lap() ?? 0
+            // A frozen level between trainable blocks passed dL/dx down and kept its own gradient.
+            for r in frozen { arena.zeroGrads(r) }
             stats[0] += loss.sum
             stats[1] += Double(batch.tokenCount)
             stats[3] += loss.count

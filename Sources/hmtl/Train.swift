@@ -18,6 +18,9 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue from the latest checkpoint in the output folder (starts fresh when there is none).")
     var resume = false
 
+    @Option(name: .customLong("init-from"), help: ArgumentHelp("Start a new run from a trained checkpoint's parameters and vocabularies, wherever name and shape match (see docs/building-on.md).", valueName: "checkpoint"))
+    var initFrom: String?
+
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a config value, e.g. --set training.max_steps=500.", valueName: "key=value"))
     var overrides: [String] = []
 
@@ -37,7 +40,7 @@ struct Train: ParsableCommand {
         hk_install_stop_handler()
         try runReportingFailures(communicator) {
             let folder = URL(fileURLWithPath: output ?? "runs/\(URL(fileURLWithPath: self.config).deletingPathExtension().lastPathComponent)")
-            try TrainingRun(config: config, folder: folder, resume: resume, policy: LenientReport.policy(lenient), communicator: communicator) { event in
+            try TrainingRun(config: config, folder: folder, resume: resume, initFrom: initFrom.map { URL(fileURLWithPath: $0) }, policy: LenientReport.policy(lenient), communicator: communicator) { event in
                 switch event {
                 case .skippedCheckpoint(let file, let reason): print("hmtl: --resume: skipped \(file.lastPathComponent): \(reason)")
                 case .skippedRecords(let skipped): LenientReport.print(skipped)

@@ -95,7 +95,7 @@ final class CheckpointStoreTests: XCTestCase {
         let url = try CheckpointStore.write(Self.sample(step: 7), to: try makeTemporaryDirectory())
         let text = try CheckpointStore.describe(url)
         for expected in ["ner/encoder/l0/fwd/w_ih", "[2, 2, 2]", "embedder/words", "[3, 2]", "emd/scale", "[]",
-                         "step         7", "hmtl-checkpoint v5 (checksum verified)", "vectors      none",
+                         "step         7", "hmtl-checkpoint v6 (checksum verified)", "vectors      none", "origin       trained from scratch",
                          "config file  /project/configs/démo.json (the config's relative paths resolve against its folder)", "words: 6 entries", "ner: epoch 2, position 17, global batch 32", "\"demo\""] {
             XCTAssertTrue(text.contains(expected), "missing \(expected) in\n\(text)")
         }

@@ -119,8 +119,8 @@ final class ResumeCheckpointTests: XCTestCase {
     }
 
     func testRefusesANewerFormatVersion() throws {
-        try assertRefused(says: "ckpt-10.h5: checkpoint format_version 6 is not supported (this build reads 1 to 5)") { _, checkpoint in
-            try FormatDowngrade.relabel(checkpoint, formatVersion: 6)
+        try assertRefused(says: "ckpt-10.h5: checkpoint format_version 7 is not supported (this build reads 1 to 6)") { _, checkpoint in
+            try FormatDowngrade.relabel(checkpoint, formatVersion: 7)
             try FileSeal.seal(checkpoint)
         }
     }
