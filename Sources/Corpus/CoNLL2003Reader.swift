@@ -15,7 +15,7 @@ public struct CoNLL2003Reader: Sendable, SingleFileReader {
     }
 
     public func read(_ file: TextFile, policy: ReadPolicy) throws -> CorpusRead {
-        try ColumnReader(format: ColumnFormat(word: 0, tags: [.ner: 3], scheme: scheme),
+        try ColumnReader(format: ColumnFormat(word: 0, tags: [.entities: 3], scheme: scheme),
                          fixedColumns: ["word", "POS", "chunk", "NER"]).read(file, policy: policy)
     }
 }

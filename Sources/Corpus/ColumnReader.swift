@@ -68,10 +68,7 @@ public struct ColumnReader: Sendable, SingleFileReader {
                                 let note = detected && scheme == .bilou ? " (file read as BILOU: it has L-/U- tags)" : ""
                                 throw file.error(atIndex: rows[error.position].line, error.message + note)
                             }
-                            switch layer {
-                            case .ner: sentence.entities = spans
-                            case .emd: sentence.mentions = spans
-                            }
+                            sentence[layer: layer] = spans
                         }
                         sentences.append(sentence)
                     }
@@ -81,7 +78,7 @@ public struct ColumnReader: Sendable, SingleFileReader {
             }
             guard !sentences.isEmpty else { continue }
             documents.append(Document(id: "\(name)#\(documents.count + 1)", sentences: sentences,
-                                      hasEntities: layers.contains(.ner), hasMentions: layers.contains(.emd)))
+                                      hasEntities: layers.contains(.entities), hasMentions: layers.contains(.mentions)))
         }
         return CorpusRead(documents: try policy.usable(documents, skipped: skipped, path: file.path, emptyMessage: "no sentences found"),
                           skipped: skipped)

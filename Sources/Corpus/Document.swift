@@ -53,19 +53,36 @@ public struct Relation: Hashable, Sendable, Codable {
 
 public struct Sentence: Hashable, Sendable, Codable {
     public var tokens: [String]
-    /// Typed named entities (NER targets), non-overlapping.
-    public var entities: [LabeledSpan]
-    /// Entity mentions (EMD targets: names and nominals, not pronouns), non-overlapping.
-    public var mentions: [LabeledSpan]
+    /// Typed spans by layer, each layer non-overlapping. A layer without spans is absent, so
+    /// two sentences differing only in an empty layer are equal.
+    public private(set) var spans: [SpanLayer: [LabeledSpan]] = [:]
     /// Relations whose arguments are spans of `entities`.
     public var relations: [Relation]
 
     public init(tokens: [String], entities: [LabeledSpan] = [], mentions: [LabeledSpan] = [],
                 relations: [Relation] = []) {
         self.tokens = tokens
+        self.relations = relations
         self.entities = entities
         self.mentions = mentions
-        self.relations = relations
+    }
+
+    /// The spans of `layer`; none when the sentence has no such layer.
+    public subscript(layer layer: SpanLayer) -> [LabeledSpan] {
+        get { spans[layer] ?? [] }
+        set { spans[layer] = newValue.isEmpty ? nil : newValue }
+    }
+
+    /// Typed named entities (NER targets).
+    public var entities: [LabeledSpan] {
+        get { self[layer: .entities] }
+        set { self[layer: .entities] = newValue }
+    }
+
+    /// Entity mentions (EMD targets).
+    public var mentions: [LabeledSpan] {
+        get { self[layer: .mentions] }
+        set { self[layer: .mentions] = newValue }
     }
 }
 

@@ -7,7 +7,9 @@ import Foundation
 ///   holds the coreference chains, singletons and pronouns included;
 /// - `entities/NAME_brat.tsv`: the same tokens, one a line, blank lines between sentences, then
 ///   tab-separated IOB2 layers of nested mentions. The first layer holds the innermost ones, so
-///   it is the flat mention-detection target (`Sentence.mentions`, types PER FAC GPE LOC VEH ORG).
+///   it is the flat mention-detection target (`Sentence.mentions`, types PER FAC GPE LOC VEH ORG);
+///   `layers` may fill further span layers from the other columns (a level learning the outer
+///   mentions of layer 2).
 ///
 /// The two files of a document must agree token for token; a disagreement is reported at the
 /// line of the entities file, naming the coref file and line it disagrees with. Documents are
@@ -18,7 +20,16 @@ import Foundation
 /// contents and stays strict, like the files it lists: a listed file that is missing or empty
 /// is a whole-file error under either policy.
 public struct LitBankReader: Sendable {
-    public init() {}
+    /// The span layers read from the entities file, each from its tag column (1 the innermost).
+    public var layers: [SpanLayer: Int]
+
+    /// Column 1, the innermost mentions, as `Sentence.mentions`.
+    public static let innermostMentions: [SpanLayer: Int] = [.mentions: 1]
+
+    public init(layers: [SpanLayer: Int] = innermostMentions) {
+        precondition(layers.values.allSatisfy { $0 >= 1 }, "LitBankReader: tag columns count from 1, got \(layers)")
+        self.layers = layers
+    }
 
     public func read(directory: String) throws -> (train: [Document], dev: [Document], test: [Document]) {
         let read = try read(directory: directory, policy: .strict)
@@ -78,12 +89,15 @@ public struct LitBankReader: Sendable {
         return entries
     }
 
-    /// One line of the entities file: the token and its first-layer tag.
+    /// One line of the entities file: the token and its tags, in the order of `layers.sorted`.
     private struct MentionLine {
         var token: String
-        var tag: String
+        var tags: [String]
         var line: Int
     }
+
+    /// The layers in a fixed order, the order of `MentionLine.tags`.
+    private var orderedLayers: [(layer: SpanLayer, column: Int)] { layers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
 
     /// One document from the contents of its two files (the fuzzer's in-memory entry).
     public func document(named name: String, coref: TextFile, entities: TextFile) throws -> Document {
@@ -99,10 +113,12 @@ public struct LitBankReader: Sendable {
                 throw CorpusError(path: entities.path, message: "ends after \(rows.count) sentences, but sentence \(s + 1) of \(coref.path) begins on line \(tokenLines[s][0] + 1)")
             }
             try align(rows[s], with: sentence.tokens, lines: tokenLines[s], entities: entities, coref: coref)
-            do {
-                document.sentences[s].mentions = try TagScheme.iob2.spans(from: rows[s].map(\.tag))
-            } catch {
-                throw entities.error(atIndex: rows[s][error.position].line, error.message)
+            for (k, layer) in orderedLayers.enumerated() {
+                do {
+                    document.sentences[s][layer: layer.layer] = try TagScheme.iob2.spans(from: rows[s].map { $0.tags[k] })
+                } catch {
+                    throw entities.error(atIndex: rows[s][error.position].line, error.message)
+                }
             }
         }
         if rows.count > document.sentences.count {
@@ -110,13 +126,15 @@ public struct LitBankReader: Sendable {
             throw entities.error(atIndex: extra.line, "sentence \(document.sentences.count + 1) has no counterpart: \(coref.path) has \(document.sentences.count) sentences")
         }
         document.id = name
-        document.hasMentions = true
+        document.hasMentions = layers[.mentions] != nil
         return document
     }
 
     private func mentionSentences(_ file: TextFile) throws -> [[MentionLine]] {
         var sentences: [[MentionLine]] = []
         var current: [MentionLine] = []
+        let columns = orderedLayers.map(\.column), needed = columns.max() ?? 1
+        let expected = needed == 1 ? "at least one tab-separated BIO column" : "at least \(needed) tab-separated BIO columns"
         for (index, line) in file.lines.enumerated() {
             if line.allSatisfy(\.isWhitespace) {
                 if !current.isEmpty { sentences.append(current) }
@@ -126,11 +144,11 @@ public struct LitBankReader: Sendable {
             try file.checkLine(atIndex: index)
             var fields = line.split(separator: "\t", omittingEmptySubsequences: false)
             while fields.last?.allSatisfy(\.isWhitespace) == true { fields.removeLast() }
-            guard fields.count >= 2, !fields[0].isEmpty else {
-                throw file.error(atIndex: index, "expected a token and at least one tab-separated BIO column, found \(fields.count) non-empty fields")
+            guard fields.count > needed, !fields[0].isEmpty else {
+                throw file.error(atIndex: index, "expected a token and \(expected), found \(fields.count) non-empty fields")
             }
             current.append(MentionLine(token: CoNLL2012Reader.normalisedWord(fields[0]),
-                                       tag: String(fields[1].trimmingWhitespace()), line: index))
+                                       tags: columns.map { String(fields[$0].trimmingWhitespace()) }, line: index))
         }
         if !current.isEmpty { sentences.append(current) }
         return sentences

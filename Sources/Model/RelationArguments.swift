@@ -2,16 +2,17 @@ import Corpus
 
 /// The argument spans of predicted relations. The relation head predicts cells — the last
 /// token of each argument and a type — so an argument's span comes from the tagging levels
-/// below it: the predicted NER span ending at that token, else the EMD span ending there, else
-/// the token alone (setup D has no tagger: every argument is one token). `hmtl predict` writes
+/// below it that the relation level names (`RelationLevel.Settings.argumentTasks`, NER then
+/// EMD by default): the first of their predicted spans ending at that token, else the token
+/// alone (setup D has no tagger: every argument is one token). `hmtl predict` writes
 /// these relations and validation scores them with full boundaries, so a relation's head-match
 /// score is the relation level's own and its strict-boundary score also depends on the taggers.
 public enum RelationArguments {
-    /// Typed relations of one sentence; `ner` and `emd` are the sentence's predicted spans (nil
-    /// for a level the model lacks).
-    public static func relations(_ cells: [RelationPair], types: [String], ner: [LabeledSpan]?, emd: [LabeledSpan]?) -> [Relation] {
+    /// Typed relations of one sentence; `argumentSpans` are the sentence's predicted spans of
+    /// the argument levels the model has, in order.
+    public static func relations(_ cells: [RelationPair], types: [String], argumentSpans: [[LabeledSpan]]) -> [Relation] {
         func argument(endingAt token: Int) -> TokenSpan {
-            for spans in [ner, emd].compactMap({ $0 }) {
+            for spans in argumentSpans {
                 if let span = spans.first(where: { $0.span.end == token }) { return span.span }
             }
             return TokenSpan(start: token, end: token)

@@ -8,6 +8,9 @@ public struct RelationLevel: Level {
         public var encoder = BiLSTMSettings(hiddenSize: 64, layers: 3, dropout: 0.2)
         /// Width d of the pair scorer's hidden layer.
         public var scorerSize = 64
+        /// The tagging levels whose predicted spans give a relation's arguments, first match
+        /// first (`RelationArguments`); a level the model lacks is skipped.
+        public var argumentTasks: [Task] = [.ner, .emd]
         public init() {}
     }
 
@@ -16,10 +19,13 @@ public struct RelationLevel: Level {
     public let head: RelationHead
     /// Relation type names; `RelationPair.r` indexes them.
     public let types: [String]
+    /// See `Settings.argumentTasks`.
+    public let argumentTasks: [Task]
 
     public init(task: Task = .relation, inputSize: Int, types: [String], settings: Settings, layout: inout ParameterLayout) {
         self.task = task
         self.types = types
+        argumentTasks = settings.argumentTasks
         encoder = settings.encoder.make(name: "\(task.rawValue)/encoder", inputSize: inputSize, layout: &layout)
         head = RelationHead(name: "\(task.rawValue)/scorer", inputSize: encoder.outputSize, hiddenSize: settings.scorerSize,
                             relationCount: max(types.count, 1), layout: &layout)

@@ -9,6 +9,8 @@ public struct SentencePredictions: Sendable {
     public var tags: [Task: [[Int]]] = [:]
     /// Relation cells per sentence (nil without a relation level).
     public var relations: [[RelationPair]]?
+    /// The tagging tasks whose spans give the relations' arguments (`RelationLevel.argumentTasks`).
+    public var argumentTasks: [Task] = []
 
     /// Sentence `b`'s predicted spans of a tagging task (nil when the model has no such level).
     public func spans(_ task: Task, sentence b: Int, vocabularies: Vocabularies) throws -> [LabeledSpan]? {
@@ -21,9 +23,8 @@ public struct SentencePredictions: Sendable {
     /// relation level).
     public func relations(sentence b: Int, vocabularies: Vocabularies) throws -> [Relation]? {
         guard let cells = relations?[b] else { return nil }
-        return RelationArguments.relations(cells, types: vocabularies.relationTypes,
-                                           ner: try spans(.ner, sentence: b, vocabularies: vocabularies),
-                                           emd: try spans(.emd, sentence: b, vocabularies: vocabularies))
+        let arguments = try argumentTasks.compactMap { try spans($0, sentence: b, vocabularies: vocabularies) }
+        return RelationArguments.relations(cells, types: vocabularies.relationTypes, argumentSpans: arguments)
     }
 }
 
@@ -34,6 +35,7 @@ extension HierarchicalModel {
         let taggers = indexedLevels(of: CRFTagger.self)
         let relation = indexedLevels(of: RelationLevel.self).first
         var out = SentencePredictions()
+        out.argumentTasks = relation?.level.argumentTasks ?? []
         guard batch.count > 0 else {
             if relation != nil { out.relations = [] }
             for tagger in taggers { out.tags[tagger.level.task] = [] }

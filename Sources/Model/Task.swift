@@ -1,3 +1,4 @@
+import Corpus
 import Tensor
 
 /// A task's name: its one spelling in configs, parameter paths, checkpoints and the command
@@ -31,6 +32,9 @@ public struct Task: RawRepresentable, Hashable, Sendable, Codable, Comparable, C
     }
 
     public var description: String { rawValue }
+
+    /// The layer of `Sentence.spans` a tagging level of this task learns: the one of its name.
+    public var spanLayer: SpanLayer { SpanLayer(rawValue: rawValue) }
 
     /// The paper's four first in their order, then any other task by name.
     public static func < (a: Task, b: Task) -> Bool {

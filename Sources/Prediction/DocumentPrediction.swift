@@ -6,16 +6,20 @@ import Model
 public struct DocumentPrediction: Sendable, Equatable {
     public var id: String
     public var tokens: [[String]]
-    /// Per sentence (NER, EMD).
-    public var ner: [[LabeledSpan]]?
-    public var emd: [[LabeledSpan]]?
+    /// Per tagging task, per sentence.
+    public var spans: [Task: [[LabeledSpan]]]
     /// Per sentence; argument spans derived from the tagged spans (see `Predictor`).
     public var relations: [[Relation]]?
     /// Clusters of two or more mentions.
     public var coref: [[DocumentSpan]]?
 
-    public func spans(_ task: Task) -> [[LabeledSpan]]? {
-        task == .ner ? ner : task == .emd ? emd : nil
+    public init(id: String, tokens: [[String]], spans: [Task: [[LabeledSpan]]] = [:], relations: [[Relation]]? = nil,
+                coref: [[DocumentSpan]]? = nil) {
+        self.id = id
+        self.tokens = tokens
+        self.spans = spans
+        self.relations = relations
+        self.coref = coref
     }
 
     /// The JSON-lines object of `hmtl predict`: spans with EXCLUSIVE ends, sentence-relative;
@@ -23,14 +27,13 @@ public struct DocumentPrediction: Sendable, Equatable {
     /// end exclusive) when given (text input).
     public func jsonObject(offsets: [[Range<Int>]]? = nil) -> [String: Any] {
         var object: [String: Any] = ["id": id, "tokens": tokens]
-        func spans(_ all: [[LabeledSpan]]) -> [[String: Any]] {
+        func located(_ all: [[LabeledSpan]]) -> [[String: Any]] {
             all.enumerated().flatMap { s, spans in
                 spans.map { ["sentence": s, "start": $0.span.start, "end": $0.span.end + 1, "type": $0.label] }
             }
         }
         func bounds(_ span: TokenSpan) -> [String: Int] { ["start": span.start, "end": span.end + 1] }
-        if let ner { object["ner"] = spans(ner) }
-        if let emd { object["emd"] = spans(emd) }
+        for (task, perSentence) in spans { object[task.rawValue] = located(perSentence) }
         if let relations {
             object["relations"] = relations.enumerated().flatMap { s, relations in
                 relations.map { ["sentence": s, "type": $0.label, "head": bounds($0.head), "tail": bounds($0.tail)] as [String: Any] }

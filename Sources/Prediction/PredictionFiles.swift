@@ -6,7 +6,7 @@ import Training
 /// Predictions written in the formats `hmtl score` reads, one file per task, so a prediction
 /// made on a gold file scores with the trainer's metrics:
 ///
-/// - `ner.conll`, `emd.conll`: `token TAG` (IOB2) per line, a blank line after each sentence
+/// - `<task>.conll` for every tagging task (`ner.conll`, `emd.conll`, …): `token TAG` (IOB2) per line, a blank line after each sentence
 ///   and `-DOCSTART- O` plus a blank line before each document — the CoNLL-2003 layout, so the
 ///   lines align with a CoNLL-2003 gold file that has a `-DOCSTART-` line per document;
 /// - `coref.conll`: CoNLL-2012 (`#begin document (ID); part N`, `ID N index token cluster`
@@ -18,7 +18,7 @@ public enum PredictionFiles {
     public static func render(_ predictions: [DocumentPrediction]) throws -> [(name: String, text: String)] {
         guard let first = predictions.first else { return [] }
         var files: [(String, String)] = []
-        for task in [Task.ner, .emd] where first.spans(task) != nil {
+        for task in first.spans.keys.sorted() {
             files.append(("\(task.rawValue).conll", tagged(predictions, task)))
         }
         if first.coref != nil { files.append(("coref.conll", coreference(predictions))) }
@@ -62,7 +62,7 @@ public enum PredictionFiles {
         var out = ""
         for p in predictions {
             out += "-DOCSTART- O\n\n"
-            for (tokens, spans) in zip(p.tokens, p.spans(task)!) where !tokens.isEmpty {
+            for (tokens, spans) in zip(p.tokens, p.spans[task]!) where !tokens.isEmpty {
                 for (token, tag) in zip(tokens, iob2(spans, count: tokens.count)) { out += "\(token) \(tag)\n" }
                 out += "\n"
             }

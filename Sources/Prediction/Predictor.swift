@@ -32,17 +32,18 @@ public struct Predictor {
     }
 
     public func predict(_ documents: [Document]) throws -> [DocumentPrediction] {
-        let tasks = Set(model.tasks)
+        let taggingTasks = model.levels(of: CRFTagger.self).map(\.task)
+        let hasRelations = !model.levels(of: RelationLevel.self).isEmpty
+        let hasCoreference = !model.levels(of: CoreferenceLevel.self).isEmpty
         var predictions = documents.map { document in
             let empty = document.sentences.map { _ in [LabeledSpan]() }
             return DocumentPrediction(
                 id: document.id, tokens: document.sentences.map(\.tokens),
-                ner: tasks.contains(.ner) ? empty : nil, emd: tasks.contains(.emd) ? empty : nil,
-                relations: tasks.contains(.relation) ? document.sentences.map { _ in [] } : nil,
-                coref: tasks.contains(.coref) ? [] : nil)
+                spans: Dictionary(uniqueKeysWithValues: taggingTasks.map { ($0, empty) }),
+                relations: hasRelations ? document.sentences.map { _ in [] } : nil,
+                coref: hasCoreference ? [] : nil)
         }
-        let taggingTasks = model.levels(of: CRFTagger.self).map(\.task)
-        if !taggingTasks.isEmpty || tasks.contains(.relation) {
+        if !taggingTasks.isEmpty || hasRelations {
             var located: [(document: Int, sentence: Int)] = []
             for (d, document) in documents.enumerated() {
                 for (s, sentence) in document.sentences.enumerated() where !sentence.tokens.isEmpty { located.append((d, s)) }
@@ -55,13 +56,14 @@ public struct Predictor {
                 for (b, k) in chunk.enumerated() {
                     let (d, s) = located[k]
                     let vocabularies = model.vocabularies
-                    if let spans = try result.spans(.ner, sentence: b, vocabularies: vocabularies) { predictions[d].ner![s] = spans }
-                    if let spans = try result.spans(.emd, sentence: b, vocabularies: vocabularies) { predictions[d].emd![s] = spans }
+                    for task in taggingTasks {
+                        if let spans = try result.spans(task, sentence: b, vocabularies: vocabularies) { predictions[d].spans[task]![s] = spans }
+                    }
                     if let relations = try result.relations(sentence: b, vocabularies: vocabularies) { predictions[d].relations![s] = relations }
                 }
             }
         }
-        if tasks.contains(.coref) {
+        if hasCoreference {
             for group in Self.documentBatches(documents, size: batchSize) {
                 var batch = TaggingBatch(sentences: group.map { documents[$0].sentences.flatMap(\.tokens) }, exampleIDs: group,
                                          vocabulary: model.vocabularies, frozen: frozen)

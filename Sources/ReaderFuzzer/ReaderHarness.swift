@@ -12,8 +12,8 @@ import Foundation
 enum ReaderHarness {
     /// Column maps and schemes for `ColumnReader`: two-column files in every scheme, a
     /// three-column file with both tag layers, and the scheme read off the file.
-    static let columnFormats: [ColumnFormat] = TagScheme.allCases.map { ColumnFormat(word: 0, tags: [.ner: -1], scheme: $0) }
-        + [ColumnFormat(word: 0, tags: [.ner: 1, .emd: -1], scheme: .iob2), ColumnFormat(word: -2, tags: [.emd: -1], scheme: nil)]
+    static let columnFormats: [ColumnFormat] = TagScheme.allCases.map { ColumnFormat(word: 0, tags: [.entities: -1], scheme: $0) }
+        + [ColumnFormat(word: 0, tags: [.entities: 1, .mentions: -1], scheme: .iob2), ColumnFormat(word: -2, tags: [.mentions: -1], scheme: nil)]
 
     static func run(_ bytes: Data) {
         guard let file = try? TextFile(path: "fuzz.txt", data: bytes, undecodable: .keep) else { return }

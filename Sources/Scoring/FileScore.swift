@@ -1,20 +1,29 @@
 import Corpus
 
 /// A prediction file scored against a gold file with the metrics the trainer uses (`hmtl
-/// score`): conlleval-style span F1 (NER, EMD), head and strict relation F1 (RE), and the
-/// CoNLL-2012 scorer's MUC, B³, CEAF-e and average (coreference).
+/// score`): conlleval-style span F1 (tagging tasks), head and strict relation F1 (relations),
+/// and the CoNLL-2012 scorer's MUC, B³, CEAF-e and average (coreference).
 public struct FileScore {
-    /// Spelled as the trainer's tasks are.
-    public enum Task: String, CaseIterable, Sendable { case ner, emd, relation, coref }
+    /// What a task's prediction file holds, as its level kind writes it.
+    public enum Kind: Sendable {
+        /// A column file of one tag column named as the task.
+        case spans
+        /// DyGIE-style relations.
+        case relations
+        /// CoNLL-2012 coreference.
+        case coreference
+    }
 
-    let task: Task
+    /// The task's name (its column in a span file, and what messages say) and its file's kind.
+    let task: String, kind: Kind
     let gold: String, pred: String
-    /// ner/emd: the files' column maps ("word=N,TASK=N") and tag-scheme names, nil for the
+    /// Span files: the files' column maps ("word=N,TASK=N") and tag-scheme names, nil for the
     /// defaults (the tag column last, the scheme read off the file).
     let columns: String?, tagScheme: String?, predColumns: String?, predTagScheme: String?
 
-    public init(task: Task, gold: String, pred: String, columns: String?, tagScheme: String?, predColumns: String?, predTagScheme: String?) {
+    public init(task: String, kind: Kind, gold: String, pred: String, columns: String?, tagScheme: String?, predColumns: String?, predTagScheme: String?) {
         self.task = task
+        self.kind = kind
         self.gold = gold
         self.pred = pred
         self.columns = columns
@@ -26,11 +35,11 @@ public struct FileScore {
     /// The table for people and the object `--json` prints.
     public func score() throws -> (table: String, object: [String: Any]) {
         let columnOptions = [("--columns", columns), ("--tag-scheme", tagScheme), ("--pred-columns", predColumns), ("--pred-tag-scheme", predTagScheme)]
-        if task == .relation || task == .coref, let given = columnOptions.first(where: { $0.1 != nil }) {
-            throw ScoringError("\(given.0) describes the column files of --task ner and emd, not \(task.rawValue)")
+        if kind != .spans, let given = columnOptions.first(where: { $0.1 != nil }) {
+            throw ScoringError("\(given.0) describes the column files of --task ner and emd, not \(task)")
         }
-        switch task {
-        case .ner, .emd:
+        switch kind {
+        case .spans:
             var metrics = SpanMetrics()
             let goldFormat = try columnFormat("--columns", columns, "--tag-scheme", tagScheme)
             let predictedFormat = try columnFormat("--pred-columns", predColumns, "--pred-tag-scheme", predTagScheme)
@@ -38,7 +47,7 @@ public struct FileScore {
                 metrics.add(predicted: sentence.predicted, gold: sentence.gold)
             }
             return (metrics.table(), Self.object(metrics.overall, perType: metrics.perType))
-        case .relation:
+        case .relations:
             var metrics = RelationMetrics()
             for sentence in try RelationFiles.read(gold: gold, predicted: pred) {
                 metrics.add(predicted: sentence.predicted, gold: sentence.gold)
@@ -48,7 +57,7 @@ public struct FileScore {
                 object[match.rawValue] = Self.object(metrics.overall(match), perType: metrics.perType(match))
             }
             return (metrics.table(), object)
-        case .coref:
+        case .coreference:
             var metrics = CoreferenceMetrics()
             for document in try CoreferenceFiles.read(gold: gold, predicted: pred) {
                 metrics.add(key: document.clusters.gold, response: document.clusters.predicted)
@@ -61,16 +70,16 @@ public struct FileScore {
 
     /// The column map and scheme of one span file: the task's tag column, last by default.
     private func columnFormat(_ columnsOption: String, _ map: String?, _ schemeOption: String, _ schemeName: String?) throws -> ColumnFormat {
-        let layer = ColumnFormat.Layer(rawValue: task.rawValue)!
-        var word = 0, tags: [ColumnFormat.Layer: Int] = [layer: -1]
+        let layer = SpanLayer(rawValue: task)
+        var word = 0, tags: [SpanLayer: Int] = [layer: -1]
         if let map {
             do {
-                (word, tags) = try ColumnFormat.columnMap(parsing: map)
+                (word, tags) = try ColumnFormat.columnMap(parsing: map, layers: Set([.entities, .mentions, layer]).sorted { $0 > $1 })
             } catch {
                 throw ScoringError("\(columnsOption) \(map): \(error)")
             }
             if let other = tags.keys.first(where: { $0 != layer }) {
-                throw ScoringError("\(columnsOption) \(map): --task \(task.rawValue) scores the \(layer.rawValue) column, not \(other.rawValue)")
+                throw ScoringError("\(columnsOption) \(map): --task \(task) scores the \(layer.rawValue) column, not \(other.rawValue)")
             }
             tags[layer] = tags[layer] ?? -1
             if let clash = ColumnFormat(word: word, tags: tags, scheme: nil).sameColumn {

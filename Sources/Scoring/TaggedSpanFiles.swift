@@ -1,6 +1,6 @@
 import Corpus
 
-/// Reads a gold and a predicted NER/EMD file for offline span scoring (`SpanMetrics`).
+/// Reads a gold and a predicted span file (a tagging task's) for offline span scoring (`SpanMetrics`).
 ///
 /// Both are column files (`ColumnReader`), each read with its own `ColumnFormat` holding one
 /// tag column; by default `defaultFormat`: token first, tag last (the layout `hmtl predict
@@ -12,7 +12,7 @@ enum TaggedSpanFiles {
     /// `U-` (decoded strictly, so an unconstrained prediction is reported), IOB otherwise —
     /// decoded like conlleval, an `I-X` that does not continue an X span opening a new one, which
     /// gives the same spans as IOB2 on every valid IOB2 sequence.
-    static let defaultFormat = ColumnFormat(word: 0, tags: [.ner: -1], scheme: nil)
+    static let defaultFormat = ColumnFormat(word: 0, tags: [.entities: -1], scheme: nil)
 
     static func read(gold: String, predicted: String, goldFormat: ColumnFormat = defaultFormat,
                             predictedFormat: ColumnFormat = defaultFormat) throws -> [GoldAndPrediction<[LabeledSpan]>] {
@@ -42,6 +42,6 @@ enum TaggedSpanFiles {
     private static func spans(in file: TextFile, _ reader: ColumnReader) throws -> [[LabeledSpan]] {
         let layers = reader.format.layers
         precondition(layers.count == 1, "a scored file has one tag column, not \(layers)")
-        return try reader.read(file, policy: .strict).documents.flatMap(\.sentences).map { layers[0] == .ner ? $0.entities : $0.mentions }
+        return try reader.read(file, policy: .strict).documents.flatMap(\.sentences).map { $0[layer: layers[0]] }
     }
 }

@@ -40,7 +40,7 @@ public struct CheckpointEvaluation {
         if let data, source.format != .litbank {
             // One file of the task's format: read it as the "train" path, score all of it.
             (source.train, source.dev, source.test) = (data, "", "")
-            splits = try CorpusSplits.load(source, policy: policy)
+            splits = try CorpusSplits.load(source, litBankLayers: source.litBankLayers(of: task), policy: policy)
             documents = splits.train
         } else {
             if let data {
@@ -48,7 +48,7 @@ public struct CheckpointEvaluation {
             } else {
                 source = try configuredSplit(of: source, task: task)
             }
-            splits = try CorpusSplits.load(source, policy: policy)
+            splits = try CorpusSplits.load(source, litBankLayers: source.litBankLayers(of: task), policy: policy)
             documents = split == "dev" ? splits.dev : splits.test
         }
         return Input(source: source, documents: documents, skipped: splits.skipped)

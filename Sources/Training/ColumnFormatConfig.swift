@@ -3,21 +3,19 @@ import Model
 
 extension RunConfig {
     /// `data.columns` and `data.tag_scheme` of format `columns`: the word column, the tag column
-    /// of the task itself (`ner` or `emd`) and optionally the other one (a file carrying both
-    /// can then be one source of both tasks, read once), and the tags' scheme — default `iob2`,
+    /// of the task itself (named as the task) and optionally the `ner` and `emd` ones (a file
+    /// carrying several can then be one source of those tasks, read once), and the tags' scheme — default `iob2`,
     /// the common BIO; an IOB1 file read as IOB2 is reported at its first I- after O, not misread.
     static func columnFormat(_ d: inout ConfigObject, task: Task) throws -> ColumnFormat {
-        guard let layer = ColumnFormat.Layer(rawValue: task.rawValue) else {
-            throw ConfigError(path: "\(d.path).format", message: "format columns feeds ner and emd only, not \(task.rawValue)")
-        }
+        let layer = task.spanLayer
         let example = "an object like {\"word\": 0, \"\(layer.rawValue)\": -1} (column indices from 0, or negative from the end)"
         guard var c = try d.object("columns") else {
             throw ConfigError(path: "\(d.path).columns", message: "missing; expected \(example)")
         }
         let range = -1000...999
         let word = try c.int("word", range: range)
-        var tags: [ColumnFormat.Layer: Int] = [:]
-        for other in ColumnFormat.Layer.allCases {
+        var tags: [SpanLayer: Int] = [:]
+        for other in Set([.entities, .mentions, layer]).sorted() {
             tags[other] = try c.optionalInt(other.rawValue, range: range)
         }
         try c.finish()

@@ -7,6 +7,8 @@ import Tensor
 /// The coreference level: whole documents with clusters (each document one token sequence),
 /// scored by the CoNLL average of MUC, B³ and CEAF-e.
 struct CoreferenceKind: LevelKind {
+    var name: String { "coreference" }
+    var scoredFile: FileScore.Kind { .coreference }
     var isStacked: Bool { false }
     var exampleDescription: String { "documents with coreference" }
     var examplesAreDocuments: Bool { true }

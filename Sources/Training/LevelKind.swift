@@ -1,6 +1,7 @@
 import Corpus
 import Distributed
 import Model
+import Scoring
 import Tensor
 
 /// What the code above Model needs of one kind of level (docs/design.md §Levels): its config
@@ -9,6 +10,10 @@ import Tensor
 /// evaluator and the data loader ask the task's kind (`LevelKinds.kind(of:)`) and never name a
 /// task.
 public protocol LevelKind: Sendable {
+    /// The kind's name, as a config may state it (`tasks.<task>.kind`).
+    var name: String { get }
+    /// What its prediction file holds, for `hmtl score`.
+    var scoredFile: FileScore.Kind { get }
     /// Whether the levels above read this level's output: the tagging levels, stacked in the
     /// config's `order`; the others sit side by side on the top one.
     var isStacked: Bool { get }
@@ -44,9 +49,7 @@ public enum LevelKinds {
         .ner: TaggingKind(), .emd: TaggingKind(), .relation: RelationKind(), .coref: CoreferenceKind(),
     ]
 
-    /// The kind of `task`'s level; the config admits only tasks that have one.
-    public static func kind(of task: Task) -> any LevelKind {
-        guard let kind = byTask[task] else { preconditionFailure("no level kind for task \(task)") }
-        return kind
-    }
+    /// The kind of `task`'s level: the registry's, else tagging, the one kind a config can give
+    /// a task the registry does not name (`"kind": "tagging"`, or listed in `order`).
+    public static func kind(of task: Task) -> any LevelKind { byTask[task] ?? TaggingKind() }
 }

@@ -8,6 +8,8 @@ import Tensor
 /// relation F1 with argument heads and with full boundaries, the argument spans taken from the
 /// tagging levels below as `hmtl predict` takes them (`RelationArguments`).
 struct RelationKind: LevelKind {
+    var name: String { "relation" }
+    var scoredFile: FileScore.Kind { .relations }
     var isStacked: Bool { false }
     var exampleDescription: String { "sentences with relations" }
     var examplesAreDocuments: Bool { false }

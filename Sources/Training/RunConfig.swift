@@ -21,6 +21,9 @@ public struct DataSource: Sendable, Equatable {
     /// Format columns: which column holds the word and which the tags (`data.columns`), and
     /// the tags' scheme (`data.tag_scheme`).
     public var columns: ColumnFormat?
+    /// LitBank, a tagging task: the entities file's tag column it learns (`data.layer`, 1 the
+    /// innermost mentions); nil for the other tasks.
+    public var entityColumn: Int?
 
     public init(format: Format) { self.format = format }
 
@@ -249,8 +252,15 @@ public struct RunConfig: Sendable {
         let taskNames = known.map(\.rawValue).joined(separator: ", ")
         guard var t = try top.object("tasks") else { throw ConfigError(path: "tasks", message: "missing; expected an object with at least one of \(taskNames)") }
         var tasks: [Task: TaskConfig] = [:]
-        for task in known {
+        // A name the registry lacks is a new tagging level when it says so or `order` stacks it.
+        let ordered = top.entries.first { $0.key == "order" }?.value as? [String] ?? []
+        let added = t.entries.filter { entry in
+            LevelKinds.byTask[Task(rawValue: entry.key)] == nil
+                && ((entry.value as? [String: Any])?["kind"] as? String == TaggingKind.name || ordered.contains(entry.key))
+        }
+        for task in known + added.map({ Task(rawValue: $0.key) }) {
             guard var o = try t.object(task.rawValue) else { continue }
+            _ = try o.string("kind", default: LevelKinds.kind(of: task).name, oneOf: [LevelKinds.kind(of: task).name])
             tasks[task] = try RunConfig.taskConfig(task, &o, contextual: embedder.contextual != nil, files: &files)
             try o.finish()
         }
@@ -329,6 +339,7 @@ public struct RunConfig: Sendable {
             if format == .conll2003 { source.tagScheme = try d.string("tag_scheme", default: "iob1", oneOf: ["iob1", "iob2"]) }
         }
         if format == .columns { source.columns = try columnFormat(&d, task: task) }
+        if format == .litbank, kind.isStacked { source.entityColumn = try d.int("layer", default: 1, range: 1...4) }
         source.contextual = try contextualPaths(&d, required: contextual, hasTest: source.hasTest, files: &files)
         try d.finish()
 

@@ -37,17 +37,23 @@ public struct RunData: Sendable {
     /// `--init-from`), its word and character vocabularies come first, in their order, and the
     /// corpora's new entries after them; tags and relation types are the corpora's.
     public static func load(_ config: RunConfig, policy: ReadPolicy = .strict, extending base: Vocabularies? = nil) throws -> RunData {
+        // Tasks reading the same files share one read; a LitBank folder is read with the
+        // entity columns of all its tagging tasks.
+        var groups: [(files: DataSource, tasks: [Task])] = []
+        for (task, taskConfig) in config.tasks.sorted(by: { $0.key < $1.key }) {
+            var files = taskConfig.data
+            files.entityColumn = nil
+            if let g = groups.firstIndex(where: { $0.files == files }) { groups[g].tasks.append(task) } else { groups.append((files, [task])) }
+        }
         var sources: [(DataSource, CorpusSplits)] = []
         var documents: [Task: CorpusSplits] = [:]
-        for (task, taskConfig) in config.tasks.sorted(by: { $0.key < $1.key }) {
-            if let loaded = sources.first(where: { $0.0 == taskConfig.data }) {
-                documents[task] = loaded.1
-            } else {
-                try config.requireExisting(filesOf: taskConfig.data)
-                let splits = try CorpusSplits.load(taskConfig.data, policy: policy)
-                sources.append((taskConfig.data, splits))
-                documents[task] = splits
-            }
+        for group in groups {
+            var layers = LitBankReader.innermostMentions
+            for task in group.tasks { layers.merge(config.tasks[task]!.data.litBankLayers(of: task)) { $1 } }
+            try config.requireExisting(filesOf: group.files)
+            let splits = try CorpusSplits.load(group.files, litBankLayers: layers, policy: policy)
+            sources.append((group.files, splits))
+            for task in group.tasks { documents[task] = splits }
         }
         let allTrain = sources.flatMap(\.1.train)
         var tags: [Task: Vocabulary] = [:], relations: Vocabulary?
@@ -126,7 +132,9 @@ public struct CorpusSplits: Sendable {
         self.skipped = skipped
     }
 
-    public static func load(_ source: DataSource, policy: ReadPolicy = .strict) throws -> CorpusSplits {
+    /// `litBankLayers`: the span layers a LitBank source fills, by entities column.
+    public static func load(_ source: DataSource, litBankLayers: [SpanLayer: Int] = LitBankReader.innermostMentions,
+                            policy: ReadPolicy = .strict) throws -> CorpusSplits {
         func files(_ read: (String, ReadPolicy) throws -> CorpusRead) throws -> CorpusSplits {
             var skipped: [(path: String, records: SkippedRecords)] = []
             func split(_ path: String) throws -> [Document] {
@@ -156,8 +164,16 @@ public struct CorpusSplits: Sendable {
             }
             return try files(ColumnReader(format: format).read(path:policy:))
         case .litbank:
-            let s = try LitBankReader().read(directory: source.train, policy: policy)
+            let s = try LitBankReader(layers: litBankLayers).read(directory: source.train, policy: policy)
             return CorpusSplits(train: s.train, dev: s.dev, test: s.test, skipped: s.skipped.isEmpty ? [] : [(source.train, s.skipped)])
         }
+    }
+}
+
+extension DataSource {
+    /// The span layers a LitBank read fills for `task`: the innermost mentions, and the task's
+    /// own layer from its `entityColumn`.
+    func litBankLayers(of task: Task) -> [SpanLayer: Int] {
+        LitBankReader.innermostMentions.merging(entityColumn.map { [task.spanLayer: $0] } ?? [:]) { $1 }
     }
 }

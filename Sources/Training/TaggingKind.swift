@@ -4,20 +4,27 @@ import Model
 import Scoring
 import Tensor
 
-/// Sequence-labelling levels (NER, EMD): sentences with BILOU tags and gold spans, scored by
-/// conlleval-style span F1.
+/// Sequence-labelling levels (NER, EMD, and any task a config adds with `"kind": "tagging"`):
+/// sentences with BILOU tags and gold spans, the sentence's span layer of the task's name
+/// (`Task.spanLayer`), scored by conlleval-style span F1.
 struct TaggingKind: LevelKind {
+    static let name = "tagging"
+    var name: String { Self.name }
+    var scoredFile: FileScore.Kind { .spans }
     var isStacked: Bool { true }
     var exampleDescription: String { "sentences" }
     var examplesAreDocuments: Bool { false }
 
-    /// The gold spans a tagging task learns: NER the entities, EMD the mentions.
-    private func gold(_ task: Task, of sentence: Sentence) -> [LabeledSpan] {
-        task == .ner ? sentence.entities : sentence.mentions
-    }
+    private func gold(_ task: Task, of sentence: Sentence) -> [LabeledSpan] { sentence[layer: task.spanLayer] }
 
+    /// The fixed formats fill the entities and mentions layers; a new task's layer comes from a
+    /// column file's tag column or a LitBank entities column (`data.layer`).
     func formats(for task: Task) -> [DataSource.Format] {
-        task == .ner ? [.demo, .conll2003, .conll04, .conll2012, .dygie, .columns] : [.demo, .litbank, .dygie, .columns]
+        switch task.spanLayer {
+        case .entities: [.demo, .conll2003, .conll04, .conll2012, .dygie, .columns]
+        case .mentions: [.demo, .litbank, .dygie, .columns]
+        default: [.litbank, .columns]
+        }
     }
 
     func readSettings(_ o: inout ConfigObject, into config: inout TaskConfig) throws {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Corpus
 import Foundation
+import Model
 import Scoring
+import Training
 
 /// Offline scoring of prediction files against gold files, with the metrics the trainer uses:
 /// conlleval-style span F1 (NER, EMD), head and strict relation F1 (relation), and the CoNLL-2012
@@ -19,7 +21,7 @@ struct Score: ParsableCommand {
         document, clusters in the last column).
         """)
 
-    @Option(help: "What to score: ner, emd, relation or coref.") var task: String
+    @Option(help: "What to score: ner, emd, relation, coref, or another tagging task by name.") var task: String
     @Option(help: "The gold file.") var gold: String
     @Option(help: "The prediction file.") var pred: String
     @Flag(help: "Print one JSON object instead of a table.") var json = false
@@ -35,10 +37,8 @@ struct Score: ParsableCommand {
     func run() throws {
         try rejectEarlierSpelling("--task", task)
         try runReportingFailures {
-            guard let task = FileScore.Task(rawValue: task) else {
-                throw ValidationError("--task: expected \(FileScore.Task.allCases.map(\.rawValue).joined(separator: ", ")), got \(task)")
-            }
-            let (table, object) = try FileScore(task: task, gold: gold, pred: pred, columns: columns, tagScheme: tagScheme,
+            let kind = LevelKinds.kind(of: Task(rawValue: task)).scoredFile
+            let (table, object) = try FileScore(task: task, kind: kind, gold: gold, pred: pred, columns: columns, tagScheme: tagScheme,
                                                  predColumns: predColumns, predTagScheme: predTagScheme).score()
             print(json ? String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self) : table)
         }

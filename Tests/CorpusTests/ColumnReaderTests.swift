@@ -6,7 +6,7 @@ import XCTest
 /// both tag layers, malformed rows at their file and line, lenient skipping, and LitBank's
 /// entity files (real column files) when present.
 final class ColumnReaderTests: XCTestCase {
-    private func read(_ text: String, word: Int = 0, tags: [ColumnFormat.Layer: Int] = [.ner: -1], scheme: TagScheme? = .iob2,
+    private func read(_ text: String, word: Int = 0, tags: [SpanLayer: Int] = [.entities: -1], scheme: TagScheme? = .iob2,
                       path: String = "t.txt") throws -> [Document] {
         try ColumnReader(format: ColumnFormat(word: word, tags: tags, scheme: scheme)).read(text: text, path: path)
     }
@@ -58,7 +58,7 @@ final class ColumnReaderTests: XCTestCase {
         let expected = try CoNLL2003Reader().read(text: text, path: "eng.train")
         XCTAssertEqual(expected.map(\.id), ["eng.train#1", "eng.train#2"], "the premise: two documents")
         for ner in [3, -1] {
-            XCTAssertEqual(try read(text, tags: [.ner: ner], scheme: .iob1, path: "eng.train"), expected)
+            XCTAssertEqual(try read(text, tags: [.entities: ner], scheme: .iob1, path: "eng.train"), expected)
         }
     }
 
@@ -66,7 +66,7 @@ final class ColumnReaderTests: XCTestCase {
     /// from the end; without `-DOCSTART-` the file is one document.
     func testTabsNegativeIndicesAndBothLayers() throws {
         let text = "1\tNew York\tB-LOC\tB-GPE\t\n2\tis\tO\tO\t\n\n1\tAnn\tB-PER\tB-PER\t\t\n"
-        let documents = try read(text, word: 1, tags: [.ner: -2, .emd: -1])
+        let documents = try read(text, word: 1, tags: [.entities: -2, .mentions: -1])
         XCTAssertEqual(documents.map(\.id), ["t.txt#1"])
         XCTAssertEqual(documents[0].sentences.map(\.tokens), [["New York", "is"], ["Ann"]])
         XCTAssertEqual(documents[0].sentences.map(\.entities), [[LabeledSpan(0, 0, "LOC")], [LabeledSpan(0, 0, "PER")]])
@@ -77,20 +77,20 @@ final class ColumnReaderTests: XCTestCase {
     }
 
     func testMalformedRowsNameTheFileAndLine() throws {
-        let cases: [(text: String, tags: [ColumnFormat.Layer: Int], scheme: TagScheme, line: Int, message: String)] = [
-            ("John B-PER\nSmith NNP I-PER\n", [.ner: -1], .iob2, 2, "found 3 columns, but the file's first token line (line 1) has 2"),
-            ("John\n", [.ner: -1], .iob2, 1, "found 1 column, too few for the column map word=0, ner=-1"),
-            ("John B-PER\n", [.ner: 3], .iob2, 1, "found 2 columns, too few for the column map word=0, ner=3"),
-            ("John\tB-PER\n\tB-PER\n", [.ner: -1], .iob2, 2, "column 0 is empty; the column map is word=0, ner=-1"),
-            ("John O\n\nMary X-PER\n", [.ner: -1], .iob2, 3, "invalid tag 'X-PER': expected 'O' or B-/I- followed by a type"),
-            ("John O\nSmith I-PER\n", [.ner: -1], .iob2, 2, "'I-PER' cannot follow 'O' in IOB2: a span must start with B-PER"),
-            ("John B-PER\nSmith I-LOC\n", [.ner: -1], .iob2, 2, "'I-LOC' cannot follow 'B-PER' in IOB2"),
-            ("John L-PER\n", [.ner: -1], .bioes, 1, "invalid tag 'L-PER': expected 'O' or B-/E-/I-/S- followed by a type"),
-            ("John B-PER\nSmith O\n", [.ner: -1], .bioes, 2, "'O' cannot follow 'B-PER' in BIOES"),
-            ("John O\nSmith B-PER\nJones I-PER\n", [.ner: -1], .bioes, 3, "sentence ends inside the PER span opened at token 1 (missing E-PER)"),
-            ("John U-PER\nSmith L-PER\n", [.ner: -1], .bilou, 2, "'L-PER' cannot follow 'U-PER' in BILOU"),
-            ("John S-PER\n", [.ner: -1], .bilou, 1, "invalid tag 'S-PER': expected 'O' or B-/I-/L-/U- followed by a type"),
-            ("John S-PER O\nSmith O E-X\n", [.ner: 1, .emd: 2], .bioes, 2, "'E-X' cannot follow 'O' in BIOES"),
+        let cases: [(text: String, tags: [SpanLayer: Int], scheme: TagScheme, line: Int, message: String)] = [
+            ("John B-PER\nSmith NNP I-PER\n", [.entities: -1], .iob2, 2, "found 3 columns, but the file's first token line (line 1) has 2"),
+            ("John\n", [.entities: -1], .iob2, 1, "found 1 column, too few for the column map word=0, ner=-1"),
+            ("John B-PER\n", [.entities: 3], .iob2, 1, "found 2 columns, too few for the column map word=0, ner=3"),
+            ("John\tB-PER\n\tB-PER\n", [.entities: -1], .iob2, 2, "column 0 is empty; the column map is word=0, ner=-1"),
+            ("John O\n\nMary X-PER\n", [.entities: -1], .iob2, 3, "invalid tag 'X-PER': expected 'O' or B-/I- followed by a type"),
+            ("John O\nSmith I-PER\n", [.entities: -1], .iob2, 2, "'I-PER' cannot follow 'O' in IOB2: a span must start with B-PER"),
+            ("John B-PER\nSmith I-LOC\n", [.entities: -1], .iob2, 2, "'I-LOC' cannot follow 'B-PER' in IOB2"),
+            ("John L-PER\n", [.entities: -1], .bioes, 1, "invalid tag 'L-PER': expected 'O' or B-/E-/I-/S- followed by a type"),
+            ("John B-PER\nSmith O\n", [.entities: -1], .bioes, 2, "'O' cannot follow 'B-PER' in BIOES"),
+            ("John O\nSmith B-PER\nJones I-PER\n", [.entities: -1], .bioes, 3, "sentence ends inside the PER span opened at token 1 (missing E-PER)"),
+            ("John U-PER\nSmith L-PER\n", [.entities: -1], .bilou, 2, "'L-PER' cannot follow 'U-PER' in BILOU"),
+            ("John S-PER\n", [.entities: -1], .bilou, 1, "invalid tag 'S-PER': expected 'O' or B-/I-/L-/U- followed by a type"),
+            ("John S-PER O\nSmith O E-X\n", [.entities: 1, .mentions: 2], .bioes, 2, "'E-X' cannot follow 'O' in BIOES"),
         ]
         for c in cases {
             XCTAssertCorpusError(try read(c.text, tags: c.tags, scheme: c.scheme, path: "data/bad.txt"),
@@ -100,7 +100,7 @@ final class ColumnReaderTests: XCTestCase {
 
     func testLenientSkipsTheBadSentence() throws {
         let text = "-DOCSTART- O\n\nAnn B-PER\n\nBob O\nLee I-PER\n\n-DOCSTART- O\n\nCyd O\n"
-        let reader = ColumnReader(format: ColumnFormat(word: 0, tags: [.ner: 1], scheme: .iob2))
+        let reader = ColumnReader(format: ColumnFormat(word: 0, tags: [.entities: 1], scheme: .iob2))
         try assertSkipsOne(named: "l.txt", atLine: 6, contains: "'I-PER' cannot follow 'O'", ids: ["l.txt#1", "l.txt#2"]) {
             try reader.read(text: text, path: "l.txt", policy: $0)
         }
@@ -124,7 +124,7 @@ final class ColumnReaderTests: XCTestCase {
     func testColumnMaps() throws {
         let parsed = try ColumnFormat.columnMap(parsing: "word=1, ner=-1,emd=2")
         XCTAssertEqual(parsed.word, 1)
-        XCTAssertEqual(parsed.tags, [.ner: -1, .emd: 2])
+        XCTAssertEqual(parsed.tags, [.entities: -1, .mentions: 2])
         XCTAssertEqual(try ColumnFormat.columnMap(parsing: "ner=3").word, 0)
         for (text, fragment) in [("ner", "is not NAME=INDEX"), ("pos=1", "is not NAME=INDEX"), ("ner=x", "is not NAME=INDEX"),
                                  ("ner=1,ner=2", "'ner' is given twice"), ("word=1,ner=1", "'word' and 'ner' are both column 1")] {
@@ -132,7 +132,7 @@ final class ColumnReaderTests: XCTestCase {
                 XCTAssertTrue("\(error)".contains(fragment), "\(text): \(error)")
             }
         }
-        XCTAssertEqual(ColumnFormat(word: 0, tags: [.emd: 2, .ner: -1], scheme: nil).columnMap, "word=0, emd=2, ner=-1")
+        XCTAssertEqual(ColumnFormat(word: 0, tags: [.mentions: 2, .entities: -1], scheme: nil).columnMap, "word=0, emd=2, ner=-1")
     }
 
     /// LitBank's `entities/*.tsv` are column files (token, four IOB2 layers, a trailing tab):
@@ -143,7 +143,7 @@ final class ColumnReaderTests: XCTestCase {
             throw XCTSkip("LitBank not found at \(directory.path); skipping the real-corpus test")
         }
         let (train, dev, test) = try LitBankReader().read(directory: directory.path)
-        let reader = ColumnReader(format: ColumnFormat(word: 0, tags: [.emd: 1], scheme: .iob2))
+        let reader = ColumnReader(format: ColumnFormat(word: 0, tags: [.mentions: 1], scheme: .iob2))
         var mentions = 0
         for document in train + dev + test {
             let path = directory.appendingPathComponent("entities/\(document.id)_brat.tsv").path

@@ -123,6 +123,24 @@ final class LitBankReaderTests: XCTestCase {
                              contains: "the mention of chain 2 opened here is not closed")
     }
 
+    /// Layer 2 of the real corpus as a named layer beside layer 1: the outer mentions a level
+    /// above EMD learns (configs/conll04-litbank/outer.json).
+    func testRealSecondLayerWhenPresent() throws {
+        let directory = sharedDataDirectory().appendingPathComponent("litbank")
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("splits.txt").path) else {
+            throw XCTSkip("LitBank not found at \(directory.path); skipping the real-corpus test")
+        }
+        let outer = SpanLayer(rawValue: "outer")
+        let both = try LitBankReader(layers: [.mentions: 1, outer: 2]).read(directory: directory.path).train
+        let innermost = try LitBankReader().read(directory: directory.path).train
+        XCTAssertEqual(both.map { $0.sentences.map(\.mentions) }, innermost.map { $0.sentences.map(\.mentions) }, "layer 1 read as before")
+        let sentences = both.flatMap(\.sentences)
+        let outerSpans = sentences.flatMap { $0[layer: outer] }
+        XCTAssertGreaterThan(outerSpans.count, 1000, "layer 2 holds many mentions")
+        XCTAssertLessThan(outerSpans.count, sentences.flatMap(\.mentions).count, "fewer than the innermost layer")
+        XCTAssertEqual(Set(outerSpans.map(\.label)).subtracting(["PER", "FAC", "GPE", "LOC", "VEH", "ORG"]), [])
+    }
+
     func testRealCorpusWhenPresent() throws {
         let directory = sharedDataDirectory().appendingPathComponent("litbank")
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("splits.txt").path) else {

@@ -58,11 +58,11 @@ final class MutationTests: XCTestCase {
     func testColumns() {
         let bioes = "-DOCSTART- O\n\nJohn B-PER\nSmith E-PER\nsaw O\nParis S-LOC\n\nIBM S-ORG\n"
         assertNoTrap(bioes, seed: 5, count: 1500) {
-            _ = try ColumnReader(format: ColumnFormat(word: 0, tags: [.ner: -1], scheme: .bioes)).read(text: $0, path: "a.txt")
+            _ = try ColumnReader(format: ColumnFormat(word: 0, tags: [.entities: -1], scheme: .bioes)).read(text: $0, path: "a.txt")
         }
         let tabs = "1\tNew York\tB-LOC\tU-GPE\t\n2\tis\tL-LOC\tO\t\n\n1\tAnn\tU-PER\tU-PER\n"
         assertNoTrap(tabs, seed: 6, count: 1500) {
-            _ = try ColumnReader(format: ColumnFormat(word: 1, tags: [.ner: -2, .emd: -1], scheme: .bilou)).read(text: $0, path: "a.txt")
+            _ = try ColumnReader(format: ColumnFormat(word: 1, tags: [.entities: -2, .mentions: -1], scheme: .bilou)).read(text: $0, path: "a.txt")
         }
     }
 

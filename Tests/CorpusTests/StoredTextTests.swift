@@ -60,7 +60,7 @@ final class StoredTextTests: XCTestCase {
              line: 5, ids: ["c.conll#1", "c.conll#2"], idsWhenClean: ["c.conll#1", "c.conll#2"],
              read: { try CoNLL2003Reader().read(path: $0, policy: $1) }),
         Case(name: "c.tsv", text: "EU\tS-ORG\n\nJo@@hn\tS-PER\n\nParis\tS-LOC\n", line: 3, ids: ["c.tsv#1"], idsWhenClean: ["c.tsv#1"],
-             read: { try ColumnReader(format: ColumnFormat(word: 0, tags: [.ner: -1], scheme: .bioes)).read(path: $0, policy: $1) }),
+             read: { try ColumnReader(format: ColumnFormat(word: 0, tags: [.entities: -1], scheme: .bioes)).read(path: $0, policy: $1) }),
         Case(name: "c04.txt", text: "#doc 1\n0\tJohn\tB-Peop\t['N']\t[0]\n#doc 2\n0\tJo@@hn\tB-Peop\t['N']\t[0]\n#doc 3\n0\tBob\tB-Peop\t['N']\t[0]\n",
              line: 4, ids: ["1", "3"], idsWhenClean: ["1", "2", "3"], read: { try CoNLL04Reader().read(path: $0, policy: $1) }),
         Case(name: "c.gold_conll",

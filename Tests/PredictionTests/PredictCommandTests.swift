@@ -25,8 +25,8 @@ final class PredictCommandTests: XCTestCase {
     /// The gold side of `PredictionFiles`: the same layout with the gold annotations.
     private func gold(_ documents: [Document]) -> [DocumentPrediction] {
         documents.map { d in
-            DocumentPrediction(id: d.id, tokens: d.sentences.map(\.tokens), ner: d.sentences.map(\.entities),
-                               emd: d.sentences.map(\.entities), relations: d.sentences.map(\.relations), coref: d.clusters)
+            DocumentPrediction(id: d.id, tokens: d.sentences.map(\.tokens),
+                               spans: [.ner: d.sentences.map(\.entities), .emd: d.sentences.map(\.entities)], relations: d.sentences.map(\.relations), coref: d.clusters)
         }
     }
 
@@ -106,7 +106,7 @@ final class PredictCommandTests: XCTestCase {
             XCTAssertEqual(object["tokens"] as? [[String]], prediction.tokens)
             let ner = try XCTUnwrap(object["ner"] as? [[String: Any]])
             XCTAssertEqual(ner.map { [$0["sentence"] as! Int, $0["start"] as! Int, $0["end"] as! Int] },
-                           prediction.ner!.enumerated().flatMap { s, spans in spans.map { [s, $0.span.start, $0.span.end + 1] } })
+                           prediction.spans[.ner]!.enumerated().flatMap { s, spans in spans.map { [s, $0.span.start, $0.span.end + 1] } })
         }
         XCTAssertEqual(expected.map(\.id), ["line-1", "line-3", "line-5"])
     }
@@ -137,7 +137,7 @@ final class PredictCommandTests: XCTestCase {
                 let tags = model.predict(task, batch: batch, arena: trained.arena).tags
                 for (b, k) in chunk.enumerated() {
                     let (d, s) = located[k]
-                    XCTAssertEqual(predictions[d].spans(task)?[s], try BILOU.spans(from: tags[b].map { names[$0] }), "\(task) of \(d):\(s)")
+                    XCTAssertEqual(predictions[d].spans[task]?[s], try BILOU.spans(from: tags[b].map { names[$0] }), "\(task) of \(d):\(s)")
                 }
             }
             for (b, k) in chunk.enumerated() {

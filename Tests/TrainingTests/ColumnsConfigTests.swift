@@ -22,10 +22,10 @@ final class ColumnsConfigTests: XCTestCase {
     func testColumnMapAndScheme() throws {
         let ner = try XCTUnwrap(parse(#""columns": {"word": 0, "ner": -1}"#).tasks[.ner]?.data)
         XCTAssertEqual(ner.format, .columns)
-        XCTAssertEqual(ner.columns, ColumnFormat(word: 0, tags: [.ner: -1], scheme: .iob2))
+        XCTAssertEqual(ner.columns, ColumnFormat(word: 0, tags: [.entities: -1], scheme: .iob2))
         XCTAssertEqual(ner.train, "/base/t.txt")
         let emd = try XCTUnwrap(parse(#""columns": {"word": 1, "ner": 2, "emd": 3}, "tag_scheme": "iobes""#, task: "emd").tasks[.emd]?.data)
-        XCTAssertEqual(emd.columns, ColumnFormat(word: 1, tags: [.ner: 2, .emd: 3], scheme: .bioes))
+        XCTAssertEqual(emd.columns, ColumnFormat(word: 1, tags: [.entities: 2, .mentions: 3], scheme: .bioes))
         for scheme in TagScheme.allCases {
             XCTAssertEqual(try parse(#""columns": {"word": 0, "ner": 1}, "tag_scheme": "\#(scheme.rawValue)""#).tasks[.ner]?.data.columns?.scheme, scheme)
         }

@@ -233,7 +233,7 @@ final class ContextualTests: XCTestCase {
         for chunk in lengthSortedBatches(Array(sentences.indices), size: 5, length: { sentences[$0].count }) {
             let direct = trained.model.predict(.ner, batch: dev.batch(chunk, vocabularies: data.vocabularies), arena: trained.arena).tags
             for (k, tags) in zip(chunk, direct) {
-                XCTAssertEqual(predicted[k].ner?.first, try BILOU.spans(from: tags.map { names[$0] }), "sentence \(k)")
+                XCTAssertEqual(predicted[k].spans[.ner]?.first, try BILOU.spans(from: tags.map { names[$0] }), "sentence \(k)")
                 compared += 1
             }
         }
