@@ -35,6 +35,8 @@ struct CoreferenceKind: LevelKind {
 
     func addLabels(of task: Task, training: [Document], tags: inout [Task: Vocabulary], relations: inout Vocabulary?) {}
 
+    func labelNamespace(of task: Task) -> String? { nil }
+
     func scaleReduced(_ arena: ParameterArena, ranges: [Range<Int>], globalCount: Double) -> Float? { nil }
 
     func appendExamples(of task: Task, from documents: [Document], vocabularies: Vocabularies, to examples: inout TaskExamples) {

@@ -31,6 +31,9 @@ public protocol LevelKind: Sendable {
     /// Adds the labels `task` learns, read off its training documents, to the tag vocabularies
     /// (`tags[task]`) or the relation types.
     func addLabels(of task: Task, training: [Document], tags: inout [Task: Vocabulary], relations: inout Vocabulary?)
+    /// The checkpoint namespace of the labels `task` learns (`Vocabularies.namespaces`), nil
+    /// when it learns none: a level loaded by `--init-from` must find the same labels there.
+    func labelNamespace(of task: Task) -> String?
     /// The level's loss normalisation after the gradient reduction: nil keeps the loss a sum
     /// over examples; else scales `ranges` of the reduced gradient in place, given the global
     /// batch's loss count (`StepLoss.count`), and returns the factor the loss takes too.

@@ -87,20 +87,18 @@ public struct ParameterTransfer {
             .filter { key in key.hasPrefix(prefix) && !ignored.contains { key == $0 || key.hasPrefix($0 + ".") } }
     }
 
-    /// A loaded level's labels must be the checkpoint's: `<task>_tags` belongs to its tagging
-    /// level; `relation_types` to the loaded levels without tags of their own.
+    /// A loaded level's labels must be the checkpoint's, in the namespace its kind names
+    /// (`<task>_tags` for a tagger, `relation_types` for relations; none for coreference).
     static func checkLabels(_ saved: [String: [String]], _ current: [String: [String]], shared: [String], file: String) throws {
         for level in shared where level != "embedder" {
-            let own = "\(level)_tags"
-            let namespaces = current[own] != nil || saved[own] != nil ? [own] : ["relation_types"]
-            for namespace in namespaces {
-                guard let before = saved[namespace], let now = current[namespace], before != now else { continue }
-                let gone = before.filter { !now.contains($0) }, added = now.filter { !before.contains($0) }
-                let what = gone.isEmpty && added.isEmpty ? "the same entries in another order"
-                    : "missing from the data: \(gone.isEmpty ? "none" : gone.joined(separator: " ")); new in the data: \(added.isEmpty ? "none" : added.joined(separator: " "))"
-                throw TrainingError("\(file): level \(level): its \(namespace) differ from the training data's (\(what)); "
-                    + "set tasks.\(level).init to \"fresh\" to train the level from the seed")
-            }
+            let task = Task(rawValue: level)
+            guard let namespace = LevelKinds.kind(of: task).labelNamespace(of: task),
+                  let before = saved[namespace], let now = current[namespace], before != now else { continue }
+            let gone = before.filter { !now.contains($0) }, added = now.filter { !before.contains($0) }
+            let what = gone.isEmpty && added.isEmpty ? "the same entries in another order"
+                : "missing from the data: \(gone.isEmpty ? "none" : gone.joined(separator: " ")); new in the data: \(added.isEmpty ? "none" : added.joined(separator: " "))"
+            throw TrainingError("\(file): level \(level): its \(namespace) differ from the training data's (\(what)); "
+                + "set tasks.\(level).init to \"fresh\" to train the level from the seed")
         }
     }
 }

@@ -28,6 +28,8 @@ struct RelationKind: LevelKind {
         relations = Vocabulary.labels(training.flatMap(\.sentences).flatMap(\.relations).map(\.label))
     }
 
+    func labelNamespace(of task: Task) -> String? { "relation_types" }
+
     func scaleReduced(_ arena: ParameterArena, ranges: [Range<Int>], globalCount: Double) -> Float? {
         RelationLossScale.apply(to: arena, ranges: ranges, globalCells: globalCount)
     }

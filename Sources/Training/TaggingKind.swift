@@ -45,6 +45,8 @@ struct TaggingKind: LevelKind {
         tags[task] = Vocabulary.labels(spans + ["O"])
     }
 
+    func labelNamespace(of task: Task) -> String? { "\(task.rawValue)_tags" }
+
     func scaleReduced(_ arena: ParameterArena, ranges: [Range<Int>], globalCount: Double) -> Float? { nil }
 
     func appendExamples(of task: Task, from documents: [Document], vocabularies: Vocabularies, to examples: inout TaskExamples) {

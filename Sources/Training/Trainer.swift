@@ -170,7 +170,7 @@ public final class Trainer {
             }
         }
         if checkpointedStep != step { lastCheckpoint = try saveCheckpoint() }
-        if allTasksStopped { log.say("hmtl: every task is out of patience; stopped at step \(step)") }
+        if allTasksStopped { log.say("hmtl: every trained task is out of patience; stopped at step \(step)") }
         if stopRequested { log.say("hmtl: stop signal received; checkpointed step \(step), resume with --resume") }
         if allRatesSpent { log.say("hmtl: every task's learning rate fell below \(schedule.minimumLearningRate); stopped at step \(step)") }
         let reason: StopReason = stopRequested ? .signal : allTasksStopped ? .patience : allRatesSpent ? .minimumLearningRate
@@ -213,7 +213,8 @@ public final class Trainer {
         !optimizers.isEmpty && sampler.tasks.allSatisfy { optimizers[$0]!.learningRate < config.schedule.minimumLearningRate }
     }
 
-    var allTasksStopped: Bool { !stopping.isEmpty && stopping.values.allSatisfy(\.isExhausted) }
+    /// A wholly frozen task (never drawn) keeps its dev score, so only the drawn tasks count.
+    var allTasksStopped: Bool { !sampler.tasks.isEmpty && sampler.tasks.allSatisfy { stopping[$0]!.isExhausted } }
 
     /// One update: draws the task, takes this rank's shard of the task's next global batch and
     /// runs the shared `UpdateStep` on it. Returns the task and the global token count, summed
@@ -307,8 +308,10 @@ public final class Trainer {
             }
             let improved = stopping[task]!.record(result.score, step: step)
             if improved { try saveBest(task) }
+            // A wholly frozen task's score cannot move: no plateau, no patience to spend.
+            let drawn = sampler.tasks.contains(task)
             let rate = optimizers[task]!.learningRate
-            optimizers[task]!.learningRate = plateaus[task]!.record(result.score, learningRate: rate)
+            if drawn { optimizers[task]!.learningRate = plateaus[task]!.record(result.score, learningRate: rate) }
             if optimizers[task]!.learningRate != rate {
                 log.say("hmtl: \(task.rawValue): dev score on a plateau, learning rate \(rate) → \(optimizers[task]!.learningRate)")
             }
@@ -316,7 +319,7 @@ public final class Trainer {
             var strict = ""
             if case .relations(let m) = result.metrics { strict = String(format: " | strict F1 %.2f", 100 * m.overall(.strict).f1) }
             log.say(String(format: "validation step %d | %@ | F1 %.2f", step, task.rawValue, 100 * result.score) + strict + loss
-                    + (improved ? " | best" : " | patience \(stopping[task]!.badValidations)/\(config.schedule.patience)"))
+                    + (improved ? " | best" : drawn ? " | patience \(stopping[task]!.badValidations)/\(config.schedule.patience)" : " | frozen"))
             var record = result.record
             record.merge(["kind": "validation", "step": step, "task": task.rawValue, "best": stopping[task]!.best,
                           "learning_rate": optimizers[task]!.learningRate,

@@ -126,6 +126,15 @@ final class FrozenBlocksTests: XCTestCase {
         XCTAssertNoThrow(try ParameterTransfer.checkLabels(saved, now, shared: ["embedder"], file: "a.h5"))
     }
 
+    func testRelationTypesBelongToTheRelationLevelOnly() {
+        let saved = ["relation_types": ["Kill", "Work_For"]], now = ["relation_types": ["Kill", "Live_In"]]
+        // Coreference learns no labels: loading it while relations start fresh is no error.
+        XCTAssertNoThrow(try ParameterTransfer.checkLabels(saved, now, shared: ["embedder", "coref"], file: "a.h5"))
+        XCTAssertThrowsError(try ParameterTransfer.checkLabels(saved, now, shared: ["coref", "relation"], file: "a.h5")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("a.h5: level relation: its relation_types differ"), "\(error)")
+        }
+    }
+
     // MARK: Runs under mpirun
 
     private func latestParameters(_ dir: URL) throws -> [NamedArray] {
@@ -149,6 +158,11 @@ final class FrozenBlocksTests: XCTestCase {
         let first = try CommandRunner.mpirun(ranks: 2, common + ["--output", straight.path, "--set", "training.max_steps=20"])
         XCTAssertEqual(first.status, 0, first.stdout + first.stderr)
         XCTAssertTrue(first.stdout.contains("hmtl: --init-from \(origin.path):"), first.stdout)
+        // NER, wholly frozen, is validated but spends no patience and keeps its rate.
+        let nerValidations = first.stdout.split(separator: "\n").filter { $0.hasPrefix("validation step") && $0.contains(" | ner | ") }
+        XCTAssertGreaterThanOrEqual(nerValidations.count, 2, first.stdout)
+        XCTAssertTrue(nerValidations.dropFirst().allSatisfy { $0.hasSuffix(" | frozen") }, "\(nerValidations)")
+        XCTAssertFalse(first.stdout.contains("ner: dev score on a plateau"), first.stdout)
         XCTAssertEqual(try CommandRunner.mpirun(ranks: 2, common + ["--output", resumed.path, "--set", "training.max_steps=10"]).status, 0)
         let again = try CommandRunner.mpirun(ranks: 2, common + ["--output", resumed.path, "--set", "training.max_steps=20", "--resume"])
         XCTAssertEqual(again.status, 0, again.stdout + again.stderr)

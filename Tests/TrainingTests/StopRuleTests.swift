@@ -67,7 +67,7 @@ final class StopRuleTests: XCTestCase {
         XCTAssertFalse(improvedLater.isEmpty, "no dev score improved after the first validation: the count never reset")
         XCTAssertLessThan(stop, Self.maxSteps, "the run reached max_steps: the rule was not what stopped it")
         XCTAssertEqual(try lastStep(records), stop, "trained past (or short of) the step where every task was out of patience")
-        XCTAssertTrue(stdout.contains("hmtl: every task is out of patience; stopped at step \(stop)"), stdout)
+        XCTAssertTrue(stdout.contains("hmtl: every trained task is out of patience; stopped at step \(stop)"), stdout)
         XCTAssertFalse(stdout.contains("learning rate fell below"), stdout)
         try assertEnded(records, by: "patience", at: stop)
     }
