@@ -124,7 +124,7 @@ public struct Benchmark {
         var rng = RNG(seed: 2, stream: [UInt64(communicator.rank)])
         var batches: [Task: [TaggingBatch]] = [:]
         for task in workload.tasks { batches[task] = (0..<3).map { _ in workload.batch(task, shapes: shapes, rng: &rng) } }
-        var measurements = Measurements(shape: Self.shape(of: model, tasks: workload.tasks, corefDocument: batches[.coref]?[0].coreference),
+        var measurements = Measurements(shape: Self.shape(of: model, tasks: workload.tasks, corefDocument: batches.values.lazy.compactMap { $0[0].coreference }.first),
                                         samplerWeights: Dictionary(uniqueKeysWithValues: zip(workload.tasks, workload.weights)))
         if modes.contains(.train) { measurements.training = try train(model, arena: arena, batches: batches, communicator: communicator) }
         if modes.contains(.infer) { measurements.inference = infer(model, arena: arena, batches: batches.mapValues { $0.map(\.withoutGold) }) }
@@ -193,12 +193,7 @@ public struct Benchmark {
             let task = sampler.next()
             let batch = rotation.next(task)
             var clock = Stopwatch()
-            switch task {
-            case .ner, .emd: _ = model.predict(task, batch: batch, arena: arena)
-            case .relation: _ = model.predictRelations(batch, arena: arena)
-            case .coref: _ = model.predictCoreference(batch, arena: arena)
-            default: preconditionFailure("hmtl bench: no inference for task \(task)")
-            }
+            _ = model.prediction(task, batch: batch, arena: arena)
             let elapsed = clock.lap()
             guard step >= shapes.warmup else { continue }
             times.append(elapsed)

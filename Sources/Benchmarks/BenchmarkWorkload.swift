@@ -21,8 +21,8 @@ import Training
 ///   as training weighs a config's data on one rank (`TaskSampling.weight` of each task's
 ///   training examples and batch size); the config gives only the tasks and the weights.
 public struct BenchmarkWorkload: Sendable {
-    /// The single-task workloads of `hmtl bench --task`, in the order its help lists them.
-    public static let singleTasks: [Task] = [.ner, .emd, .relation, .coref]
+    /// The single-task workloads of `hmtl bench --task`: the peer's levels, bottom up.
+    public static let singleTasks: [Task] = peerLevels(Benchmark.Shapes()).map(\.settings.task)
 
     /// A task's name ("ner", "emd", "relation", "coref") or "all".
     public let name: String
@@ -54,13 +54,19 @@ public struct BenchmarkWorkload: Sendable {
                                  tasks: tasks, weights: weights, seed: config.seed)
     }
 
+    /// The peer's hierarchy, the one place the benchmark names its levels (the peer's model is
+    /// fixed): each level's settings, and for a tagger its entity-type count.
+    private static func peerLevels(_ shapes: Benchmark.Shapes) -> [(settings: any LevelSettings, types: Int?)] {
+        var emd = CRFTagger.Settings()
+        emd.dropout = 0
+        return [(HierarchicalModel.TaggerLevel(task: .ner), shapes.types), (HierarchicalModel.TaggerLevel(task: .emd, settings: emd), shapes.mentionTypes),
+                (CoreferenceLevel.Settings(), nil), (RelationLevel.Settings(), nil)]
+    }
+
     private static func settings(_ shapes: Benchmark.Shapes) -> HierarchicalModel.Settings {
         var settings = HierarchicalModel.Settings()
         settings.embedder.wordDimension = shapes.wordDimension
-        var emd = CRFTagger.Settings()
-        emd.dropout = 0
-        settings.levels = [HierarchicalModel.TaggerLevel(task: .ner), HierarchicalModel.TaggerLevel(task: .emd, settings: emd),
-                           CoreferenceLevel.Settings(), RelationLevel.Settings()]
+        settings.levels = peerLevels(shapes).map(\.settings)
         return settings
     }
 
@@ -68,8 +74,13 @@ public struct BenchmarkWorkload: Sendable {
         let reserved = [Vocabulary.padding, Vocabulary.unknown]
         let words = Vocabulary(kind: .words, entries: reserved + (2..<shapes.vocabulary).map { "w\($0)" })!
         let chars = Vocabulary(kind: .characters, entries: reserved + alphabet)!
-        func tags(_ types: Int, _ prefix: String) -> Vocabulary { Vocabulary.labels(BILOU.tagSet(types: (0..<types).map { "\(prefix)\($0)" })) }
-        return Vocabularies(words: words, characters: chars, tags: [.ner: tags(shapes.types, "T"), .emd: tags(shapes.mentionTypes, "M")],
+        // Type names T0, T1, … for the first tagger, M0, … for the second, as the peer's.
+        var tags: [Task: Vocabulary] = [:]
+        for (prefix, level) in zip(["T", "M"], peerLevels(shapes)) {
+            guard let types = level.types else { continue }
+            tags[level.settings.task] = Vocabulary.labels(BILOU.tagSet(types: (0..<types).map { "\(prefix)\($0)" }))
+        }
+        return Vocabularies(words: words, characters: chars, tags: tags,
                             relations: Vocabulary.labels((0..<shapes.relationTypes).map { "R\($0)" }))
     }
 
@@ -88,20 +99,20 @@ public struct BenchmarkWorkload: Sendable {
             (0..<count).map { _ in String((0..<(2 + rng.int(below: 9))).map { _ in Character(Self.alphabet[rng.int(below: Self.alphabet.count)]) }) }
         }
         var batch: TaggingBatch
-        switch task {
-        case .ner, .emd:
+        switch settings.levels.first(where: { $0.task == task }) {
+        case is HierarchicalModel.TaggerLevel:
             let sentences = (0..<shapes.batch).map { _ in words(shapes.length) }
             let count = vocabularies.tags[task]!.count
             let gold = sentences.map { $0.map { _ in rng.int(below: count) } }
             batch = TaggingBatch(sentences: sentences, exampleIDs: Array(sentences.indices), tags: gold, vocabulary: vocabularies, frozen: nil)
-        case .relation:
+        case is RelationLevel.Settings:
             let sentences = (0..<shapes.batch).map { _ in words(shapes.length) }
             batch = TaggingBatch(sentences: sentences, exampleIDs: Array(sentences.indices), vocabulary: vocabularies, frozen: nil)
             let types = vocabularies.relationTypes.count
             batch.relations = sentences.map { s in
                 (0..<2).map { _ in RelationPair(i: rng.int(below: s.count), j: rng.int(below: s.count), r: rng.int(below: types)) }
             }
-        case .coref:
+        case is CoreferenceLevel.Settings:
             let full = shapes.documentLength / shapes.length, rest = shapes.documentLength % shapes.length
             let sentenceLengths = Array(repeating: shapes.length, count: full) + (rest > 0 ? [rest] : [])
             batch = TaggingBatch(sentences: [words(shapes.documentLength)], exampleIDs: [0], vocabulary: vocabularies, frozen: nil)
@@ -110,7 +121,7 @@ public struct BenchmarkWorkload: Sendable {
             let clusters = (0..<10).map { c in stride(from: c, to: mentions.count, by: 10).map { mentions[$0] } }.filter { !$0.isEmpty }
             batch.coreference = CoreferenceDocument(sentenceLengths: sentenceLengths, clusters: clusters)
         default:
-            preconditionFailure("hmtl bench: no synthetic batches for task \(task)")
+            preconditionFailure("hmtl bench: the peer's model has no level \(task)")
         }
         batch.wordIDs = batch.wordIDs.map { _ in Int32(2 + rng.int(below: shapes.vocabulary - 2)) }
         return batch

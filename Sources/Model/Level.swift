@@ -42,4 +42,9 @@ extension Level {
         guard let pass = pass as? TrainingPass else { preconditionFailure("level \(task): a training pass of another level") }
         return backward(pass, arena: arena, finished: finished)
     }
+
+    /// `predict` with its result's type left out, for callers that do not read it.
+    func predict(erased x: Tensor, encoded h: Tensor, batch: TaggingBatch, arena: ParameterArena) -> Any {
+        predict(x, encoded: h, batch: batch, arena: arena)
+    }
 }

@@ -13,6 +13,14 @@ extension HierarchicalModel {
                               gold: batch.tags.isEmpty ? nil : batch.tags, arena: arena)
     }
 
+    /// What the level of `task` predicts for a non-empty batch, whatever its kind, for callers
+    /// that only time it (the benchmark's inference steps).
+    public func prediction(_ task: Task, batch: TaggingBatch, arena: ParameterArena) -> Any {
+        let i = levelIndex(of: task), run = encode(batch, levels: [i], arena: arena)
+        guard let h = run.encoded[i] else { preconditionFailure("level \(task) was not encoded") }
+        return levels[i].predict(erased: stack.input(of: i, run, batch: batch), encoded: h, batch: batch, arena: arena)
+    }
+
     /// Relation cells (last token of each argument, type index) per sentence; none without a
     /// relation level.
     public func predictRelations(_ batch: TaggingBatch, arena: ParameterArena) -> [[RelationPair]] {

@@ -15,16 +15,18 @@ public struct RepresentationLayer: RawRepresentable, Hashable, Sendable {
     public var rawValue: String { task?.rawValue ?? "ge" }
 
     public static let ge = RepresentationLayer(task: nil)
-    public static let ner = RepresentationLayer(task: .ner)
-    public static let emd = RepresentationLayer(task: .emd)
-    public static let coref = RepresentationLayer(task: .coref)
-    public static let relation = RepresentationLayer(task: .relation)
 }
 
 extension HierarchicalModel {
     /// The layers this model has: g_e and the encoder of every level, in layout order.
     public var representationLayers: [RepresentationLayer] {
         [.ge] + tasks.map { RepresentationLayer(task: $0) }
+    }
+
+    /// Whether the layer's level reads a whole document as one sequence (coreference); g_e and
+    /// the other levels read sentences.
+    public func readsDocuments(_ layer: RepresentationLayer) -> Bool {
+        layer.task.map { levels[levelIndex(of: $0)] is CoreferenceLevel } ?? false
     }
 
     /// The vector size of a layer.

@@ -2,24 +2,25 @@ import Corpus
 import Model
 
 /// What a trained model predicts for one document, in sentence-relative inclusive spans (the
-/// `Document` conventions); a task the model was not trained on is nil.
+/// `Document` conventions), keyed by the level's task; a task the model was not trained on
+/// has no entry.
 public struct DocumentPrediction: Sendable, Equatable {
     public var id: String
     public var tokens: [[String]]
     /// Per tagging task, per sentence.
     public var spans: [Task: [[LabeledSpan]]]
-    /// Per sentence; argument spans derived from the tagged spans (see `Predictor`).
-    public var relations: [[Relation]]?
-    /// Clusters of two or more mentions.
-    public var coref: [[DocumentSpan]]?
+    /// Per relation task, per sentence; argument spans derived from the tagged spans (see `Predictor`).
+    public var relations: [Task: [[Relation]]]
+    /// Per coreference task, clusters of two or more mentions.
+    public var clusters: [Task: [[DocumentSpan]]]
 
-    public init(id: String, tokens: [[String]], spans: [Task: [[LabeledSpan]]] = [:], relations: [[Relation]]? = nil,
-                coref: [[DocumentSpan]]? = nil) {
+    public init(id: String, tokens: [[String]], spans: [Task: [[LabeledSpan]]] = [:], relations: [Task: [[Relation]]] = [:],
+                clusters: [Task: [[DocumentSpan]]] = [:]) {
         self.id = id
         self.tokens = tokens
         self.spans = spans
         self.relations = relations
-        self.coref = coref
+        self.clusters = clusters
     }
 
     /// The JSON-lines object of `hmtl predict`: spans with EXCLUSIVE ends, sentence-relative;
@@ -34,13 +35,13 @@ public struct DocumentPrediction: Sendable, Equatable {
         }
         func bounds(_ span: TokenSpan) -> [String: Int] { ["start": span.start, "end": span.end + 1] }
         for (task, perSentence) in spans { object[task.rawValue] = located(perSentence) }
-        if let relations {
-            object["relations"] = relations.enumerated().flatMap { s, relations in
+        for (task, perSentence) in relations {
+            object[task.rawValue] = perSentence.enumerated().flatMap { s, relations in
                 relations.map { ["sentence": s, "type": $0.label, "head": bounds($0.head), "tail": bounds($0.tail)] as [String: Any] }
             }
         }
-        if let coref {
-            object["coref"] = coref.map { $0.map { ["sentence": $0.sentence, "start": $0.span.start, "end": $0.span.end + 1] } }
+        for (task, clusters) in clusters {
+            object[task.rawValue] = clusters.map { $0.map { ["sentence": $0.sentence, "start": $0.span.start, "end": $0.span.end + 1] } }
         }
         if let offsets { object["offsets"] = offsets.map { $0.map { [$0.lowerBound, $0.upperBound] } } }
         return object

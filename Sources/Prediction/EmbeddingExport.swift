@@ -18,9 +18,9 @@ import Training
 /// /                     attrs layers ("ge,ner"), pool, step, checkpoint
 /// ```
 ///
-/// ge, ner, emd and relation are computed per sentence (what those levels read), coref on whole
-/// documents — the coreference encoder reads a document as one sequence; batches of them as
-/// `Predictor` makes — then cut at the sentence boundaries.
+/// g_e and the tagging and relation levels are computed per sentence (what those levels read),
+/// the coreference level on whole documents — its encoder reads a document as one sequence;
+/// batches of them as `Predictor` makes — then cut at the sentence boundaries.
 public struct EmbeddingExport {
     public enum Pooling: String, Sendable, CaseIterable { case none, max, mean }
 
@@ -74,12 +74,10 @@ public struct EmbeddingExport {
         // The sentence-level layers run in length-sorted batches: collect every sentence's
         // vectors first, then write (and pool) in sentence order.
         var bySentence: [RepresentationLayer: [ArraySlice<Float>]] = [:]
-        let sentenceLayers = Set(layers.filter { $0 != .coref })
+        let documentLayers = Set(layers.filter(model.readsDocuments)), sentenceLayers = Set(layers).subtracting(documentLayers)
+        for layer in layers { bySentence[layer] = Array(repeating: [], count: sentences.count) }
         if !sentenceLayers.isEmpty {
-            let order = sentences.indices.sorted { (sentences[$0].tokens.count, $0) < (sentences[$1].tokens.count, $1) }
-            for layer in sentenceLayers { bySentence[layer] = Array(repeating: [], count: sentences.count) }
-            for start in stride(from: 0, to: order.count, by: batchSize) {
-                let chunk = Array(order[start..<min(start + batchSize, order.count)])
+            for chunk in lengthSortedBatches(Array(sentences.indices), size: batchSize, length: { sentences[$0].tokens.count }) {
                 var batch = TaggingBatch(sentences: chunk.map { sentences[$0].tokens }, exampleIDs: chunk, vocabulary: model.vocabularies, frozen: frozen)
                 batch.contextual = contextual?.batch(chunk.map { [sentences[$0].tokens] }, maxLength: batch.maxLength)
                 for (layer, h) in model.representations(batch, layers: sentenceLayers, arena: arena) {
@@ -90,25 +88,26 @@ public struct EmbeddingExport {
                 }
             }
         }
-        if layers.contains(.coref) {
-            var slices = Array(repeating: ArraySlice<Float>(), count: sentences.count)
-            let dim = model.dimension(of: .coref)
+        // The document-level layers (coreference) run on batches of whole documents, as
+        // `Predictor` makes them, and are cut at the sentence boundaries.
+        if !documentLayers.isEmpty {
             for group in Predictor.documentBatches(documents, size: batchSize) {
                 var batch = TaggingBatch(sentences: group.map { documents[$0].sentences.flatMap(\.tokens) }, exampleIDs: group,
                                          vocabulary: model.vocabularies, frozen: frozen)
                 batch.contextual = contextual?.batch(group.map { documents[$0].sentences.map(\.tokens).filter { !$0.isEmpty } },
                                                      maxLength: batch.maxLength)
-                let h = model.representations(batch, layers: [.coref], arena: arena)[.coref]!
-                for (b, d) in group.enumerated() {
-                    var row = b * batch.maxLength, i = firstSentence[d]
-                    for sentence in documents[d].sentences where !sentence.tokens.isEmpty {
-                        slices[i] = h.data[(row * dim)..<((row + sentence.tokens.count) * dim)]
-                        row += sentence.tokens.count
-                        i += 1
+                for (layer, h) in model.representations(batch, layers: documentLayers, arena: arena) {
+                    let dim = h.columns
+                    for (b, d) in group.enumerated() {
+                        var row = b * batch.maxLength, i = firstSentence[d]
+                        for sentence in documents[d].sentences where !sentence.tokens.isEmpty {
+                            bySentence[layer]![i] = h.data[(row * dim)..<((row + sentence.tokens.count) * dim)]
+                            row += sentence.tokens.count
+                            i += 1
+                        }
                     }
                 }
             }
-            bySentence[.coref] = slices
         }
         for layer in layers {
             try file.createGroup("/\(layer.rawValue)")

@@ -3,27 +3,31 @@ import Foundation
 import Model
 import Training
 
-/// Predictions written in the formats `hmtl score` reads, one file per task, so a prediction
-/// made on a gold file scores with the trainer's metrics:
+/// Predictions written in the formats `hmtl score` reads, one file per task named
+/// `<task>.<extension>` after the format its level kind scores (`LevelKind.scoredFile`), so a
+/// prediction made on a gold file scores with the trainer's metrics:
 ///
-/// - `<task>.conll` for every tagging task (`ner.conll`, `emd.conll`, …): `token TAG` (IOB2) per line, a blank line after each sentence
+/// - tagging tasks, `<task>.conll` (`ner.conll`, `emd.conll`, …): `token TAG` (IOB2) per line, a blank line after each sentence
 ///   and `-DOCSTART- O` plus a blank line before each document — the CoNLL-2003 layout, so the
 ///   lines align with a CoNLL-2003 gold file that has a `-DOCSTART-` line per document;
-/// - `coref.conll`: CoNLL-2012 (`#begin document (ID); part N`, `ID N index token cluster`
+/// - coreference, `coref.conll`: CoNLL-2012 (`#begin document (ID); part N`, `ID N index token cluster`
 ///   lines, `#end document`); a document read from CoNLL-2012 (`ID/part`) keeps its id and part;
-/// - `re.jsonl`: the DyGIE layout (`doc_key`, `sentences`, `relations` as
+/// - relations, `relation.jsonl`: the DyGIE layout (`doc_key`, `sentences`, `relations` as
 ///   `[s1, e1, s2, e2, label]` in document-wide inclusive offsets).
 public enum PredictionFiles {
-    /// File name → contents, for the tasks the predictions carry.
+    /// File name → contents, for the tasks the predictions carry, in task-name order.
     public static func render(_ predictions: [DocumentPrediction]) throws -> [(name: String, text: String)] {
         guard let first = predictions.first else { return [] }
-        var files: [(String, String)] = []
-        for task in first.spans.keys.sorted() {
-            files.append(("\(task.rawValue).conll", tagged(predictions, task)))
+        let tasks = (Array(first.spans.keys) + Array(first.relations.keys) + Array(first.clusters.keys)).sorted()
+        return try tasks.map { task in
+            let kind = LevelKinds.kind(of: task).scoredFile
+            let text = switch kind {
+            case .spans: tagged(predictions, task)
+            case .relations: try relations(predictions, task)
+            case .coreference: coreference(predictions, task)
+            }
+            return ("\(task.rawValue).\(kind.fileExtension)", text)
         }
-        if first.coref != nil { files.append(("coref.conll", coreference(predictions))) }
-        if first.relations != nil { files.append(("re.jsonl", try relations(predictions))) }
-        return files
     }
 
     /// The files of `render` in `folder`, created if need be (`predict --format conll`).
@@ -78,7 +82,7 @@ public enum PredictionFiles {
         return tags
     }
 
-    static func coreference(_ predictions: [DocumentPrediction]) -> String {
+    static func coreference(_ predictions: [DocumentPrediction], _ task: Task) -> String {
         var out = ""
         for p in predictions {
             var id = p.id, part = "0"
@@ -89,7 +93,7 @@ public enum PredictionFiles {
             let column = id.isEmpty || id.contains(where: \.isWhitespace) ? "-" : id
             // Cells per token: one-token mentions `(n)`, openings `(n`, closings `n)`.
             var cells = p.tokens.map { $0.map { _ in [String]() } }
-            for (n, cluster) in (p.coref ?? []).enumerated() {
+            for (n, cluster) in (p.clusters[task] ?? []).enumerated() {
                 for m in cluster {
                     if m.span.start == m.span.end {
                         cells[m.sentence][m.span.start].append("(\(n))")
@@ -111,12 +115,12 @@ public enum PredictionFiles {
         return out
     }
 
-    static func relations(_ predictions: [DocumentPrediction]) throws -> String {
+    static func relations(_ predictions: [DocumentPrediction], _ task: Task) throws -> String {
         var out = ""
         for p in predictions {
             var offset = 0
             var perSentence: [[[Any]]] = []
-            for (tokens, relations) in zip(p.tokens, p.relations!) {
+            for (tokens, relations) in zip(p.tokens, p.relations[task] ?? []) {
                 perSentence.append(relations.map {
                     [$0.head.start + offset, $0.head.end + offset, $0.tail.start + offset, $0.tail.end + offset, $0.label]
                 })

@@ -33,17 +33,17 @@ public struct Predictor {
 
     public func predict(_ documents: [Document]) throws -> [DocumentPrediction] {
         let taggingTasks = model.levels(of: CRFTagger.self).map(\.task)
-        let hasRelations = !model.levels(of: RelationLevel.self).isEmpty
-        let hasCoreference = !model.levels(of: CoreferenceLevel.self).isEmpty
+        let relationTask = model.levels(of: RelationLevel.self).first?.task
+        let coreferenceTask = model.levels(of: CoreferenceLevel.self).first?.task
+        func perSentence<T>(_ document: Document) -> [[T]] { document.sentences.map { _ in [] } }
         var predictions = documents.map { document in
-            let empty = document.sentences.map { _ in [LabeledSpan]() }
-            return DocumentPrediction(
+            DocumentPrediction(
                 id: document.id, tokens: document.sentences.map(\.tokens),
-                spans: Dictionary(uniqueKeysWithValues: taggingTasks.map { ($0, empty) }),
-                relations: hasRelations ? document.sentences.map { _ in [] } : nil,
-                coref: hasCoreference ? [] : nil)
+                spans: Dictionary(uniqueKeysWithValues: taggingTasks.map { ($0, perSentence(document)) }),
+                relations: relationTask.map { [$0: perSentence(document)] } ?? [:],
+                clusters: coreferenceTask.map { [$0: []] } ?? [:])
         }
-        if !taggingTasks.isEmpty || hasRelations {
+        if !taggingTasks.isEmpty || relationTask != nil {
             var located: [(document: Int, sentence: Int)] = []
             for (d, document) in documents.enumerated() {
                 for (s, sentence) in document.sentences.enumerated() where !sentence.tokens.isEmpty { located.append((d, s)) }
@@ -59,18 +59,20 @@ public struct Predictor {
                     for task in taggingTasks {
                         if let spans = try result.spans(task, sentence: b, vocabularies: vocabularies) { predictions[d].spans[task]![s] = spans }
                     }
-                    if let relations = try result.relations(sentence: b, vocabularies: vocabularies) { predictions[d].relations![s] = relations }
+                    if let relationTask, let relations = try result.relations(sentence: b, vocabularies: vocabularies) {
+                        predictions[d].relations[relationTask]![s] = relations
+                    }
                 }
             }
         }
-        if hasCoreference {
+        if let coreferenceTask {
             for group in Self.documentBatches(documents, size: batchSize) {
                 var batch = TaggingBatch(sentences: group.map { documents[$0].sentences.flatMap(\.tokens) }, exampleIDs: group,
                                          vocabulary: model.vocabularies, frozen: frozen)
                 batch.contextual = contextual?.batch(group.map { documents[$0].sentences.map(\.tokens).filter { !$0.isEmpty } },
                                                      maxLength: batch.maxLength)
                 let results = model.predictCoreference(batch, documents: group.map { CoreferenceDocument(documents[$0]) }, arena: arena)
-                for (d, result) in zip(group, results) { predictions[d].coref = Self.located(result.clusters, in: documents[d]) }
+                for (d, result) in zip(group, results) { predictions[d].clusters[coreferenceTask] = Self.located(result.clusters, in: documents[d]) }
             }
         }
         return predictions

@@ -12,6 +12,9 @@ public struct FileScore {
         case relations
         /// CoNLL-2012 coreference.
         case coreference
+
+        /// The extension of a prediction file of this kind (`hmtl predict --format conll`).
+        public var fileExtension: String { self == .relations ? "jsonl" : "conll" }
     }
 
     /// The task's name (its column in a span file, and what messages say) and its file's kind.

@@ -13,10 +13,10 @@ struct Predict: ParsableCommand {
         discussion: """
         Text input: one document per line, tokenized on whitespace with punctuation and clitics \
         ('s, n't) split off, sentences ending at . ! ? before an upper-case word. jsonl output: one \
-        object per document with id, tokens, and ner, emd, relations, coref for the tasks the \
-        checkpoint was trained on (sentence-relative token offsets, end exclusive). conll output \
-        (--output is then a folder): ner.conll, emd.conll, coref.conll (CoNLL-2012) and re.jsonl, \
-        in the formats hmtl score reads.
+        object per document with id, tokens, and a key per task the checkpoint was trained on (ner, \
+        emd, relation, coref; sentence-relative token offsets, end exclusive). conll output \
+        (--output is then a folder): a file per task, ner.conll, emd.conll, coref.conll (CoNLL-2012) \
+        and relation.jsonl, in the formats hmtl score reads.
         """)
 
     enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case jsonl, conll }

@@ -32,8 +32,8 @@ final class EmbedUpperLayersTests: XCTestCase {
             out[RepresentationLayer(task: tagger.task)] = h
             x = Concatenation.columns(ge, h).reshaped([1, tokens.count, ge.columns + h.columns])
         }
-        out[.relation] = model.levels(of: RelationLevel.self)[0].encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs).0
-        out[.coref] = model.levels(of: CoreferenceLevel.self)[0].encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs).0
+        out[RepresentationLayer(task: .relation)] = model.levels(of: RelationLevel.self)[0].encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs).0
+        out[RepresentationLayer(task: .coref)] = model.levels(of: CoreferenceLevel.self)[0].encoder.forward(x, lengths: batch.lengths, arena: arena, training: false, rngs: &noRNGs).0
         return out
     }
 
@@ -61,11 +61,11 @@ final class EmbedUpperLayersTests: XCTestCase {
         var sentence = 0, compared: [RepresentationLayer: Int] = [:]
         for document in Self.documents {
             // coref reads the whole document as one sequence, then is cut at sentence boundaries.
-            let whole = directForward(document.sentences.flatMap(\.tokens), model: model, arena: trained.arena)[.coref]!
+            let whole = directForward(document.sentences.flatMap(\.tokens), model: model, arena: trained.arena)[RepresentationLayer(task: .coref)]!
             var row = 0
             for s in document.sentences {
                 let n = s.tokens.count, alone = directForward(s.tokens, model: model, arena: trained.arena)
-                for layer in [RepresentationLayer.emd, .relation] {
+                for layer in [Task.emd, .relation].map(RepresentationLayer.init(task:)) {
                     assertClose(try file.read(Float.self, at: "/\(layer.rawValue)/\(sentence)"), alone[layer]!.data[...], rows: n,
                                 "\(layer) of sentence \(sentence)")
                     compared[layer, default: 0] += 1
@@ -73,12 +73,12 @@ final class EmbedUpperLayersTests: XCTestCase {
                 let dim = whole.columns
                 assertClose(try file.read(Float.self, at: "/coref/\(sentence)"), whole.data[(row * dim)..<((row + n) * dim)], rows: n,
                             "coref of sentence \(sentence)")
-                compared[.coref, default: 0] += 1
+                compared[RepresentationLayer(task: .coref), default: 0] += 1
                 row += n
                 sentence += 1
             }
         }
-        XCTAssertEqual(compared, [.emd: sentence, .relation: sentence, .coref: sentence])
+        XCTAssertEqual(compared, [RepresentationLayer(task: .emd): sentence, RepresentationLayer(task: .relation): sentence, RepresentationLayer(task: .coref): sentence])
         XCTAssertGreaterThan(sentence, Self.documents.count, "documents of one sentence would not test the cut at sentence boundaries")
         // Not one layer under three names: the levels' vectors differ.
         let emd = try file.read(Float.self, at: "/emd/0").values, re = try file.read(Float.self, at: "/relation/0").values

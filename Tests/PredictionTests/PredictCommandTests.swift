@@ -26,7 +26,7 @@ final class PredictCommandTests: XCTestCase {
     private func gold(_ documents: [Document]) -> [DocumentPrediction] {
         documents.map { d in
             DocumentPrediction(id: d.id, tokens: d.sentences.map(\.tokens),
-                               spans: [.ner: d.sentences.map(\.entities), .emd: d.sentences.map(\.entities)], relations: d.sentences.map(\.relations), coref: d.clusters)
+                               spans: [.ner: d.sentences.map(\.entities), .emd: d.sentences.map(\.entities)], relations: [.relation: d.sentences.map(\.relations)], clusters: [.coref: d.clusters])
         }
     }
 
@@ -74,7 +74,7 @@ final class PredictCommandTests: XCTestCase {
         let ner = try score("ner", gold: "gold-ner.conll", pred: pred.appendingPathComponent("ner.conll"))
         let emd = try score("emd", gold: "gold-emd.conll", pred: pred.appendingPathComponent("emd.conll"))
         let coref = try score("coref", gold: "gold-coref.conll", pred: predCoref.appendingPathComponent("coref.conll"))
-        let re = try score("relation", gold: "re-gold.json", pred: predRE.appendingPathComponent("re.jsonl"))
+        let re = try score("relation", gold: "re-gold.json", pred: predRE.appendingPathComponent("relation.jsonl"))
         func f1(_ object: [String: Any]?) -> Double? { (object?["overall"] as? [String: Any])?["f1"] as? Double }
         XCTAssertEqual(try XCTUnwrap(f1(ner)), expected["ner"]!, accuracy: 1e-9)
         XCTAssertEqual(try XCTUnwrap(f1(emd)), expected["emd"]!, accuracy: 1e-9)
@@ -102,7 +102,7 @@ final class PredictCommandTests: XCTestCase {
         XCTAssertEqual(expected.count, lines.count, "one line per input document")
         for (line, prediction) in zip(lines, expected) {
             let object = try json(String(line))
-            XCTAssertEqual(Set(object.keys), ["id", "tokens", "ner", "emd", "relations", "coref", "offsets"])
+            XCTAssertEqual(Set(object.keys), ["id", "tokens", "ner", "emd", "relation", "coref", "offsets"])
             XCTAssertEqual(object["tokens"] as? [[String]], prediction.tokens)
             let ner = try XCTUnwrap(object["ner"] as? [[String: Any]])
             XCTAssertEqual(ner.map { [$0["sentence"] as! Int, $0["start"] as! Int, $0["end"] as! Int] },
@@ -142,7 +142,7 @@ final class PredictCommandTests: XCTestCase {
             }
             for (b, k) in chunk.enumerated() {
                 let (d, s) = located[k]
-                XCTAssertEqual(predictions[d].relations![s].map { [$0.head.end, $0.tail.end] }, cells[b].map { [$0.i, $0.j] }, "relations of \(d):\(s)")
+                XCTAssertEqual(predictions[d].relations[.relation]![s].map { [$0.head.end, $0.tail.end] }, cells[b].map { [$0.i, $0.j] }, "relations of \(d):\(s)")
                 compared += 1
             }
         }
@@ -157,7 +157,7 @@ final class PredictCommandTests: XCTestCase {
             XCTAssertEqual(direct.count, group.count)
             for (d, result) in zip(group, direct) {
                 let offsets = Self.documents[d].sentenceOffsets
-                XCTAssertEqual(predictions[d].coref!.map { $0.map { TokenSpan(start: offsets[$0.sentence] + $0.span.start, end: offsets[$0.sentence] + $0.span.end) } },
+                XCTAssertEqual(predictions[d].clusters[.coref]!.map { $0.map { TokenSpan(start: offsets[$0.sentence] + $0.span.start, end: offsets[$0.sentence] + $0.span.end) } },
                                result.clusters, "coreference of document \(d)")
             }
         }

@@ -61,7 +61,7 @@ final class RelationSpanTests: XCTestCase {
         }
     }
 
-    /// `re.jsonl`: per document, per sentence, `[s1, e1, s2, e2, label]` made sentence-relative.
+    /// `relation.jsonl`: per document, per sentence, `[s1, e1, s2, e2, label]` made sentence-relative.
     private func predictedRelations(_ url: URL) throws -> [[[Relation]]] {
         try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map { line in
             let object = try jsonObject(String(line))
@@ -87,7 +87,7 @@ final class RelationSpanTests: XCTestCase {
                                          "--format", "conll", "--output", pred.path]))
         let ner = try taggedSpans(pred.appendingPathComponent("ner.conll"))
         let emd = try taggedSpans(pred.appendingPathComponent("emd.conll"))
-        let relations = try predictedRelations(pred.appendingPathComponent("re.jsonl"))
+        let relations = try predictedRelations(pred.appendingPathComponent("relation.jsonl"))
         XCTAssertEqual(ner.map(\.count), Self.documents.map(\.sentences.count))
         XCTAssertEqual(relations.map(\.count), Self.documents.map(\.sentences.count))
 
@@ -127,7 +127,7 @@ final class RelationSpanTests: XCTestCase {
         }
         let goldFile = try writeFile(TrainedCheckpoint.dygie(gold), "gold.json", in: dir)
         let score = try jsonObject(try succeeded(CommandRunner.run(["score", "--task", "relation", "--gold", goldFile.path,
-                                                                    "--pred", pred.appendingPathComponent("re.jsonl").path, "--json"])).stdout)
+                                                                    "--pred", pred.appendingPathComponent("relation.jsonl").path, "--json"])).stdout)
         let predicted = Double(Self.documents.flatMap(\.sentences).reduce(0) { $0 + $1.tokens.count * $1.tokens.count })
         for (match, correct) in [("strict", 1.0), ("head", 2.0)] {
             let overall = try XCTUnwrap((score[match] as? [String: Any])?["overall"] as? [String: Double], "\(score)")
