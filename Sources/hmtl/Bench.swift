@@ -21,7 +21,7 @@ struct Bench: ParsableCommand {
 
     static let tasks = BenchmarkWorkload.singleTasks.map(\.rawValue) + ["all"]
 
-    @Option(help: "The workload: ner, emd, relation, coref or all (blend: the same as all) (default: ner; all with --sweep).") var task: String?
+    @Option(help: "The workload: ner, emd, coref, relation (the peer's levels, bottom up) or all (blend: the same as all) (default: ner; all with --sweep).") var task: String?
     @Option(help: "What to measure: train, infer or both (--sweep: train).") var mode = "both"
     @Option(help: "Timed steps (medians are reported).") var steps = 20
     @Option(help: "Untimed warm-up steps.") var warmup = 3
