@@ -110,6 +110,32 @@ MAP2(hk_sigmoid_backward, sigmoid_grad)
 MAP2(hk_tanh_backward, tanh_grad)
 MAP2(hk_relu_backward, relu_grad)
 
+MULTIVERSION void hk_relu_backward_scaled(const float *restrict y, float *restrict d, float scale, size_t n) {
+    for (size_t i = 0; i < n; i++) d[i] = y[i] > 0.0f ? d[i] * scale : 0.0f;
+}
+
+// One xoshiro256** step, as Random.RNG.next().
+static inline uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static inline uint64_t xoshiro_next(uint64_t s[4]) {
+    uint64_t result = rotl64(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0]; s[3] ^= s[1]; s[1] ^= s[2]; s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl64(s[3], 45);
+    return result;
+}
+
+void hk_dropout_mask(float *mask, size_t n, uint64_t state[4], uint64_t threshold, float keep) {
+    uint64_t s[4] = {state[0], state[1], state[2], state[3]};
+    for (size_t i = 0; i < n; i++) mask[i] = (xoshiro_next(s) >> 40) >= threshold ? keep : 0.0f;
+    memcpy(state, s, sizeof s);
+}
+
+void hk_dropout_apply(float *values, size_t n, uint64_t state[4], uint64_t threshold, float keep) {
+    uint64_t s[4] = {state[0], state[1], state[2], state[3]};
+    for (size_t i = 0; i < n; i++) values[i] *= (xoshiro_next(s) >> 40) >= threshold ? keep : 0.0f;
+    memcpy(state, s, sizeof s);
+}
+
 // Reductions run in LANES independent accumulators (combined in a fixed order at the end), so
 // the compiler can vectorise them without -ffast-math and the result stays deterministic.
 #define LANES 8

@@ -1,3 +1,4 @@
+import CKernels
 import Tensor
 
 /// Inverted dropout: kept values are scaled by 1/(1−rate) during training, identity otherwise.
@@ -30,15 +31,11 @@ public struct Dropout: Sendable {
         precondition(rngs.count == sequences, "Dropout: \(sequences) sequences but \(rngs.count) generators")
         let perSequence = x.count / sequences
         let perPosition = lengths == nil ? perSequence : perSequence / x.shape[1]
-        let keep = 1 / (1 - rate)
         var scale = [Float](repeating: 0, count: x.count)  // padded positions stay 0
         scale.withUnsafeMutableBufferPointer { s in
             for b in 0..<sequences {
                 let real = lengths.map { $0[b] * perPosition } ?? perSequence
-                let start = b * perSequence
-                var rng = rngs[b]
-                for i in start..<(start + real) where rng.uniform() >= rate { s[i] = keep }
-                rngs[b] = rng
+                withDraws(from: &rngs[b]) { hk_dropout_mask(s.baseAddress! + b * perSequence, real, $0, threshold, keep) }
             }
         }
         return (multiply(x, scale), Mask(scale: scale))
@@ -48,8 +45,21 @@ public struct Dropout: Sendable {
     /// as `forward` on one sequence, without materialising the mask (callers whose backward
     /// recovers it from the output, as `FeedForward` does).
     public func apply(_ values: UnsafeMutablePointer<Float>, count: Int, rng: inout RNG) {
-        let keep = 1 / (1 - rate)
-        for i in 0..<count { values[i] *= rng.uniform() >= rate ? keep : 0 }
+        withDraws(from: &rng) { hk_dropout_apply(values, count, $0, threshold, keep) }
+    }
+
+    /// 1/(1−rate), the scale of a kept value.
+    private var keep: Float { 1 / (1 - rate) }
+
+    /// A value is kept when RNG.uniform() = d·2⁻²⁴ ≥ rate, d the draw's top 24 bits: when d ≥
+    /// ⌈rate·2²⁴⌉ (exact: rate·2²⁴ is a Float times a power of two).
+    private var threshold: UInt64 { UInt64((Double(rate) * 16_777_216).rounded(.up)) }
+
+    /// Lends `rng`'s xoshiro256** state to a C kernel that draws from it and advances it.
+    private func withDraws(from rng: inout RNG, _ body: (UnsafeMutablePointer<UInt64>) -> Void) {
+        var state = [rng.state.0, rng.state.1, rng.state.2, rng.state.3]
+        state.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
+        rng.state = (state[0], state[1], state[2], state[3])
     }
 
     public func backward(_ dOut: Tensor, mask: Mask) -> Tensor {

@@ -1,3 +1,4 @@
+import CKernels
 import Tensor
 
 /// AllenNLP's `FeedForward` with ReLU activations as the coreference head configures it
@@ -82,8 +83,6 @@ public struct FeedForward: Sendable {
         precondition(d.count == a.count, "FeedForward: gradient \(d.shape) for activation \(a.shape)")
         let scale: Float = training && dropout.rate > 0 ? 1 / (1 - dropout.rate) : 1
         let n = d.count
-        d.withMutablePointer { dp in
-            a.withPointer { ap in for i in 0..<n { dp[i] = ap[i] > 0 ? dp[i] * scale : 0 } }
-        }
+        d.withMutablePointer { dp in a.withPointer { ap in hk_relu_backward_scaled(ap, dp, scale, n) } }
     }
 }

@@ -1,6 +1,7 @@
 #ifndef HMTL_KERNELS_H
 #define HMTL_KERNELS_H
 #include <stddef.h>
+#include <stdint.h>
 
 // Element-wise kernels over contiguous float arrays. Branch-free polynomial approximations
 // (Cephes-style, max relative error ~2e-7) so the loops vectorise and never call libm per
@@ -28,5 +29,14 @@ void hk_sigmoid_backward(const float *y, const float *dy, float *dx, size_t n);
 void hk_tanh_backward(const float *y, const float *dy, float *dx, size_t n);
 // dx = dy where y > 0, else 0
 void hk_relu_backward(const float *y, const float *dy, float *dx, size_t n);
+// d = d * scale where y > 0, else 0, in place (a ReLU's backward through inverted dropout)
+void hk_relu_backward_scaled(const float *y, float *d, float scale, size_t n);
+
+// Inverted dropout from a xoshiro256** stream (Random.RNG's generator; `state` is advanced by
+// n draws): draw i keeps value i when (draw >> 40) >= threshold, i.e. when RNG.uniform() >= rate
+// for threshold = ceil(rate * 2^24). `hk_dropout_mask` writes keep or 0 to mask[i];
+// `hk_dropout_apply` multiplies values[i] by it in place.
+void hk_dropout_mask(float *mask, size_t n, uint64_t state[4], uint64_t threshold, float keep);
+void hk_dropout_apply(float *values, size_t n, uint64_t state[4], uint64_t threshold, float keep);
 
 #endif
