@@ -50,4 +50,25 @@ final class DropoutTests: XCTestCase {
         let (first, _) = dropout.forward(ones([2, 3, 8]), training: true, rngs: &reversed)
         XCTAssertEqual(Array(first.data[0..<24]), single.data)
     }
+
+    /// The C kernels draw from the generator's own stream and keep where `RNG.uniform() >= rate`,
+    /// at rates whose rate·2²⁴ is an integer (0.5, 0.25) and at rates where its ceiling decides.
+    func testMasksEqualTheGeneratorsUniformDraws() {
+        for rate: Float in [0.5, 0.25, 0.2, 0.3, 0.7, 0.05] {
+            let keep = 1 / (1 - rate)
+            var reference = RNG(seed: 9, stream: [UInt64(rate.bitPattern)])
+            let expected = (0..<50_000).map { _ in reference.uniform() >= rate ? keep : 0 }
+            var masked = [RNG(seed: 9, stream: [UInt64(rate.bitPattern)])]
+            let (y, mask) = Dropout(rate: rate).forward(ones([1, 50_000]), training: true, rngs: &masked)
+            XCTAssertGreaterThan(expected.filter { $0 == 0 }.count, 0, "rate \(rate): the premise, some values dropped")
+            XCTAssertEqual(mask.scale, expected, "rate \(rate)")
+            XCTAssertEqual(y.data, expected)
+            XCTAssertEqual(masked[0], reference, "rate \(rate): the generator advances by one draw per value")
+            var applied = RNG(seed: 9, stream: [UInt64(rate.bitPattern)])
+            var values = [Float](repeating: 1, count: 50_000)
+            values.withUnsafeMutableBufferPointer { Dropout(rate: rate).apply($0.baseAddress!, count: $0.count, rng: &applied) }
+            XCTAssertEqual(values, expected, "rate \(rate): apply")
+            XCTAssertEqual(applied, reference)
+        }
+    }
 }
