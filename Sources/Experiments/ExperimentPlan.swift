@@ -147,11 +147,10 @@ public struct ExperimentPlan: Sendable {
         }
     }
 
-    /// "NER → EMD → {RE, CR}": the tagging levels bottom-up, then the levels on top.
+    /// "NER → EMD → {RE, CR}": the tagging levels bottom-up, then the levels side by side on top.
     static func hierarchy(_ config: RunConfig) -> String {
-        let names: [Task: String] = [.ner: "NER", .emd: "EMD", .relation: "RE", .coref: "CR"]
-        let top = [Task.relation, .coref].filter { config.tasks[$0] != nil }.map { names[$0]! }
-        let levels = config.taggingOrder.map { names[$0]! } + (top.count > 1 ? ["{\(top.joined(separator: ", "))}"] : top)
+        let top = Task.displayOrder(config.tasks.keys.filter { !LevelKinds.kind(of: $0).isStacked }).map(\.displayName)
+        let levels = config.taggingOrder.map(\.displayName) + (top.count > 1 ? ["{\(top.joined(separator: ", "))}"] : top)
         return levels.joined(separator: " → ")
     }
 }

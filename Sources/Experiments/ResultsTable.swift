@@ -1,4 +1,5 @@
 import Foundation
+import Model
 import Reports
 import Training
 
@@ -11,27 +12,31 @@ struct ResultsTable: Sendable {
         var header: String, task: String, metric: String
     }
 
-    static let columns = [
-        Column(header: "NER F1", task: "ner", metric: "f1"), Column(header: "EMD F1", task: "emd", metric: "f1"),
-        Column(header: "RE F1 heads", task: "relation", metric: "f1"), Column(header: "RE F1 strict", task: "relation", metric: "strict_f1"),
-        Column(header: "CR MUC", task: "coref", metric: "muc_f1"), Column(header: "CR B³", task: "coref", metric: "b3_f1"),
-        Column(header: "CR CEAF-e", task: "coref", metric: "ceafe_f1"), Column(header: "CR avg", task: "coref", metric: "f1"),
-    ]
+    /// A column per score of every task the setups report, tasks in the paper's order, each
+    /// task's scores as its level kind lists them ("NER F1", …, "CR avg").
+    static func columns(_ summary: ExperimentSummary) -> [Column] {
+        let tasks = Task.displayOrder(Set(summary.setups.flatMap(\.scores.keys)).map(Task.init(rawValue:)))
+        return tasks.flatMap { task in
+            LevelKinds.kind(of: task).tableScores.map { Column(header: "\(task.displayName) \($0.label)", task: task.rawValue, metric: $0.key) }
+        }
+    }
 
     let summary: ExperimentSummary
     /// `test` or `dev`.
     let split: String
+    let columns: [Column]
 
     init(summary: ExperimentSummary, split: String) {
         self.summary = summary
         self.split = split
+        columns = Self.columns(summary)
     }
 
-    var headers: [String] { ["setup", "tasks"] + Self.columns.map(\.header) + ["seeds", "epochs", "steps", "wall", "stopped by"] }
+    var headers: [String] { ["setup", "tasks"] + columns.map(\.header) + ["seeds", "epochs", "steps", "wall", "stopped by"] }
 
     var rows: [[String]] {
         summary.setups.map { setup in
-            let scores = Self.columns.map { c in Self.cell(setup.scores[c.task]?[split]?[c.metric]) }
+            let scores = columns.map { c in Self.cell(setup.scores[c.task]?[split]?[c.metric]) }
             let reasons = setup.stopReasons.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
             let dagger = setup.cappedBeforeLevellingOff.isEmpty ? "" : " † seed " + setup.cappedBeforeLevellingOff.map(String.init).joined(separator: ", ")
             return [setup.setup, setup.hierarchy] + scores + [

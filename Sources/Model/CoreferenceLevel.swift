@@ -12,6 +12,8 @@ public struct CoreferenceLevel: Level {
         /// Validation and test restrict candidate spans to the gold mentions (setups A-GM, E-GM;
         /// training is unchanged, as the reference).
         public var evaluateOnGoldMentions = false
+        /// The level's name; one coreference level per model.
+        public var task = Task.coref
         public init() {}
     }
 
@@ -21,8 +23,8 @@ public struct CoreferenceLevel: Level {
     public let encoder: BiLSTM
     public let head: CoreferenceHead
 
-    public init(task: Task = .coref, inputSize: Int, settings: Settings, layout: inout ParameterLayout) {
-        self.task = task
+    public init(inputSize: Int, settings: Settings, layout: inout ParameterLayout) {
+        task = settings.task
         lexicalDropout = Dropout(rate: settings.lexicalDropout)
         evaluateOnGoldMentions = settings.evaluateOnGoldMentions
         encoder = settings.encoder.make(name: "\(task.rawValue)/encoder", inputSize: inputSize, layout: &layout)
@@ -99,7 +101,6 @@ public struct CoreferenceLevel: Level {
 }
 
 extension CoreferenceLevel.Settings: LevelSettings {
-    public var task: Task { .coref }
     public var isStacked: Bool { false }
     public func makeLevel(inputSize: Int, vocabularies: Vocabularies, layout: inout ParameterLayout) -> any Level {
         CoreferenceLevel(inputSize: inputSize, settings: self, layout: &layout)

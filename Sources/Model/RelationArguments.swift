@@ -2,9 +2,8 @@ import Corpus
 
 /// The argument spans of predicted relations. The relation head predicts cells — the last
 /// token of each argument and a type — so an argument's span comes from the tagging levels
-/// below it that the relation level names (`RelationLevel.Settings.argumentTasks`, NER then
-/// EMD by default): the first of their predicted spans ending at that token, else the token
-/// alone (setup D has no tagger: every argument is one token). `hmtl predict` writes
+/// below it, bottom-up (NER, then EMD): the first of their predicted spans ending at that
+/// token, else the token alone (setup D has no tagger: every argument is one token). `hmtl predict` writes
 /// these relations and validation scores them with full boundaries, so a relation's head-match
 /// score is the relation level's own and its strict-boundary score also depends on the taggers.
 public enum RelationArguments {

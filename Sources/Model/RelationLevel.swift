@@ -8,9 +8,9 @@ public struct RelationLevel: Level {
         public var encoder = BiLSTMSettings(hiddenSize: 64, layers: 3, dropout: 0.2)
         /// Width d of the pair scorer's hidden layer.
         public var scorerSize = 64
-        /// The tagging levels whose predicted spans give a relation's arguments, first match
-        /// first (`RelationArguments`); a level the model lacks is skipped.
-        public var argumentTasks: [Task] = [.ner, .emd]
+        /// The level's name; the relation level is one per model (its types are the
+        /// vocabularies' one relation inventory).
+        public var task = Task.relation
         public init() {}
     }
 
@@ -19,13 +19,10 @@ public struct RelationLevel: Level {
     public let head: RelationHead
     /// Relation type names; `RelationPair.r` indexes them.
     public let types: [String]
-    /// See `Settings.argumentTasks`.
-    public let argumentTasks: [Task]
 
-    public init(task: Task = .relation, inputSize: Int, types: [String], settings: Settings, layout: inout ParameterLayout) {
-        self.task = task
+    public init(inputSize: Int, types: [String], settings: Settings, layout: inout ParameterLayout) {
+        task = settings.task
         self.types = types
-        argumentTasks = settings.argumentTasks
         encoder = settings.encoder.make(name: "\(task.rawValue)/encoder", inputSize: inputSize, layout: &layout)
         head = RelationHead(name: "\(task.rawValue)/scorer", inputSize: encoder.outputSize, hiddenSize: settings.scorerSize,
                             relationCount: max(types.count, 1), layout: &layout)
@@ -78,7 +75,6 @@ public struct BiLSTMSettings: Sendable, Equatable {
 }
 
 extension RelationLevel.Settings: LevelSettings {
-    public var task: Task { .relation }
     public var isStacked: Bool { false }
     public func makeLevel(inputSize: Int, vocabularies: Vocabularies, layout: inout ParameterLayout) -> any Level {
         RelationLevel(inputSize: inputSize, types: vocabularies.relationTypes, settings: self, layout: &layout)

@@ -9,7 +9,8 @@ public struct SentencePredictions: Sendable {
     public var tags: [Task: [[Int]]] = [:]
     /// Relation cells per sentence (nil without a relation level).
     public var relations: [[RelationPair]]?
-    /// The tagging tasks whose spans give the relations' arguments (`RelationLevel.argumentTasks`).
+    /// The tagging tasks whose spans give the relations' arguments: the tagging levels below the
+    /// relation level, bottom-up (`RelationArguments`).
     public var argumentTasks: [Task] = []
 
     /// Sentence `b`'s predicted spans of a tagging task (nil when the model has no such level).
@@ -35,7 +36,7 @@ extension HierarchicalModel {
         let taggers = indexedLevels(of: CRFTagger.self)
         let relation = indexedLevels(of: RelationLevel.self).first
         var out = SentencePredictions()
-        out.argumentTasks = relation?.level.argumentTasks ?? []
+        out.argumentTasks = relation.map { r in taggers.filter { $0.index < r.index }.map(\.level.task) } ?? []
         guard batch.count > 0 else {
             if relation != nil { out.relations = [] }
             for tagger in taggers { out.tags[tagger.level.task] = [] }

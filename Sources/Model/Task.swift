@@ -33,6 +33,21 @@ public struct Task: RawRepresentable, Hashable, Sendable, Codable, Comparable, C
 
     public var description: String { rawValue }
 
+    /// The paper's abbreviations, in the column order of its Table 3.
+    private static let paperAbbreviations: KeyValuePairs<Task, String> = [.ner: "NER", .emd: "EMD", .relation: "RE", .coref: "CR"]
+
+    /// The name a table or a hierarchy shows ("RE"; any other task upper-cased).
+    public var displayName: String {
+        Self.paperAbbreviations.first { $0.key == self }?.value ?? rawValue.uppercased()
+    }
+
+    /// `tasks` in the order tables show them: the paper's Table 3 order (NER, EMD, RE, CR), then
+    /// any other task by name.
+    public static func displayOrder(_ tasks: some Sequence<Task>) -> [Task] {
+        let rank = { (t: Task) in paperAbbreviations.firstIndex { $0.key == t } ?? paperAbbreviations.count }
+        return tasks.sorted { (rank($0), $0.rawValue) < (rank($1), $1.rawValue) }
+    }
+
     /// The layer of `Sentence.spans` a tagging level of this task learns: the one of its name.
     public var spanLayer: SpanLayer { SpanLayer(rawValue: rawValue) }
 

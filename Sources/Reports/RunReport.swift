@@ -1,4 +1,5 @@
 import Foundation
+import Model
 import Training
 
 /// `hmtl report`: one self-contained HTML page about a run folder — a summary table, then
@@ -48,15 +49,8 @@ public struct RunReport {
         }
     }
 
-    /// The score each task's dev and test numbers are.
-    static func metricName(_ task: String) -> String {
-        switch task {
-        case "ner", "emd": "span F1"
-        case "relation": "relation F1, argument heads (strict boundaries)"
-        case "coref": "CoNLL F1 (mean of MUC, B³, CEAF-e)"
-        default: "F1"
-        }
-    }
+    /// The score each task's dev and test numbers are: its level kind's.
+    static func metricName(_ task: String) -> String { LevelKinds.kind(of: Task(rawValue: task)).scoreDescription }
 
     var html: String {
         var sections = metrics.map(runSections) ?? []

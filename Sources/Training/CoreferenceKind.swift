@@ -10,6 +10,8 @@ struct CoreferenceKind: LevelKind {
     var name: String { "coreference" }
     var scoredFile: FileScore.Kind { .coreference }
     var isStacked: Bool { false }
+    var scoreDescription: String { "CoNLL F1 (mean of MUC, B³, CEAF-e)" }
+    var tableScores: [(key: String, label: String)] { [("muc_f1", "MUC"), ("b3_f1", "B³"), ("ceafe_f1", "CEAF-e"), ("f1", "avg")] }
     var exampleDescription: String { "documents with coreference" }
     var examplesAreDocuments: Bool { true }
 
@@ -31,7 +33,11 @@ struct CoreferenceKind: LevelKind {
         config.batchSize = try o.int("batch_size", default: 1, range: 1...10_000)
     }
 
-    func levelSettings(of task: Task, _ config: TaskConfig) -> any LevelSettings { config.coref }
+    func levelSettings(of task: Task, _ config: TaskConfig) -> any LevelSettings {
+        var settings = config.coref
+        settings.task = task
+        return settings
+    }
 
     func addLabels(of task: Task, training: [Document], tags: inout [Task: Vocabulary], relations: inout Vocabulary?) {}
 

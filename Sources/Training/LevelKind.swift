@@ -21,6 +21,11 @@ public protocol LevelKind: Sendable {
     func formats(for task: Task) -> [DataSource.Format]
     /// Reads the level's keys of `tasks.<task>` (encoder, head, batch size) into `config`.
     func readSettings(_ o: inout ConfigObject, into config: inout TaskConfig) throws
+    /// What the level's headline score is, as the run report names it ("span F1").
+    var scoreDescription: String { get }
+    /// The scores a results table shows, in column order: the key of `Evaluator.Result.record`
+    /// and the column's label after the task's name ("F1 heads").
+    var tableScores: [(key: String, label: String)] { get }
     /// What one example is, as a "no training examples" message names it ("sentences").
     var exampleDescription: String { get }
     /// Whether an example is a whole document, taken one per pass (the reference's batch of

@@ -11,6 +11,8 @@ struct RelationKind: LevelKind {
     var name: String { "relation" }
     var scoredFile: FileScore.Kind { .relations }
     var isStacked: Bool { false }
+    var scoreDescription: String { "relation F1, argument heads (strict boundaries)" }
+    var tableScores: [(key: String, label: String)] { [("f1", "F1 heads"), ("strict_f1", "F1 strict")] }
     var exampleDescription: String { "sentences with relations" }
     var examplesAreDocuments: Bool { false }
 
@@ -22,7 +24,11 @@ struct RelationKind: LevelKind {
         config.batchSize = try o.int("batch_size", default: 4, range: 1...100_000)
     }
 
-    func levelSettings(of task: Task, _ config: TaskConfig) -> any LevelSettings { config.relation }
+    func levelSettings(of task: Task, _ config: TaskConfig) -> any LevelSettings {
+        var settings = config.relation
+        settings.task = task
+        return settings
+    }
 
     func addLabels(of task: Task, training: [Document], tags: inout [Task: Vocabulary], relations: inout Vocabulary?) {
         relations = Vocabulary.labels(training.flatMap(\.sentences).flatMap(\.relations).map(\.label))

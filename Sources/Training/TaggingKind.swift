@@ -12,6 +12,8 @@ struct TaggingKind: LevelKind {
     var name: String { Self.name }
     var scoredFile: FileScore.Kind { .spans }
     var isStacked: Bool { true }
+    var scoreDescription: String { "span F1" }
+    var tableScores: [(key: String, label: String)] { [("f1", "F1")] }
     var exampleDescription: String { "sentences" }
     var examplesAreDocuments: Bool { false }
 

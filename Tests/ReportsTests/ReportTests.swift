@@ -144,6 +144,15 @@ final class ReportTests: XCTestCase {
         let page = RunReport(runName: "re", metrics: metrics).html
         XCTAssertTrue(page.contains(">60.00 (30.00) @ 20<"), "best dev, strict in brackets")
         XCTAssertTrue(page.contains(">55.00 (20.00) (params @ 20)<"), "test")
+        XCTAssertTrue(page.contains(">relation F1, argument heads (strict boundaries)<"), "the metric as the relation kind names it")
+    }
+
+    /// The task table names each task's score as its level kind does; a level a config adds
+    /// (a tagging level by any name) reports span F1.
+    func testMetricNamesComeFromTheLevelKinds() {
+        XCTAssertEqual(RunReport.metricName("ner"), "span F1")
+        XCTAssertEqual(RunReport.metricName("outer"), "span F1")
+        XCTAssertEqual(RunReport.metricName("coref"), "CoNLL F1 (mean of MUC, B³, CEAF-e)")
     }
 
     /// The completion record is a run's last word: a later start or step (a finished run
