@@ -28,7 +28,7 @@ public final class RunLog {
 
     public func say(_ line: String) {
         guard !quiet, console else { return }
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))  // unbuffered: logs survive a kill
+        ConsoleOutput.standard.line(line)  // unbuffered, never blocking: logs survive a kill
     }
 
     /// Appends one JSON line; keys sorted so the file diffs cleanly between runs.

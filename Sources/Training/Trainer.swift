@@ -171,7 +171,11 @@ public final class Trainer {
         }
         if checkpointedStep != step { lastCheckpoint = try saveCheckpoint() }
         if allTasksStopped { log.say("hmtl: every trained task is out of patience; stopped at step \(step)") }
-        if stopRequested { log.say("hmtl: stop signal received; checkpointed step \(step), resume with --resume") }
+        if stopRequested {
+            log.say("hmtl: stop signal received; checkpointed step \(step), resume with --resume")
+            // In the run's own log too: mpirun may drop a stopping rank's console lines.
+            log.record(["kind": "stop", "reason": StopReason.signal.rawValue, "step": step, "file": lastCheckpoint?.lastPathComponent ?? ""])
+        }
         if allRatesSpent { log.say("hmtl: every task's learning rate fell below \(schedule.minimumLearningRate); stopped at step \(step)") }
         let reason: StopReason = stopRequested ? .signal : allTasksStopped ? .patience : allRatesSpent ? .minimumLearningRate
             : step < schedule.maxSteps ? .maxEpochs : .maxSteps

@@ -38,18 +38,20 @@ struct Train: ParsableCommand {
         let communicator = try Communicators.make()
         defer { try? communicator.finalize() }
         hk_install_stop_handler()
+        defer { ConsoleOutput.standard.drain(within: 2) }
+        let say = ConsoleOutput.standard.line
         try runReportingFailures(communicator) {
             let folder = URL(fileURLWithPath: output ?? "runs/\(URL(fileURLWithPath: self.config).deletingPathExtension().lastPathComponent)")
             try TrainingRun(config: config, folder: folder, resume: resume, initFrom: initFrom.map { URL(fileURLWithPath: $0) }, policy: LenientReport.policy(lenient), communicator: communicator) { event in
                 switch event {
-                case .skippedCheckpoint(let file, let reason): print("hmtl: --resume: skipped \(file.lastPathComponent): \(reason)")
+                case .skippedCheckpoint(let file, let reason): say("hmtl: --resume: skipped \(file.lastPathComponent): \(reason)")
                 case .skippedRecords(let skipped): LenientReport.print(skipped)
-                case .ready(let ranks): print("hmtl: \(ranks) rank(s), BLAS: \(BLASKernelSelection.description)")
-                case .startingFresh(let folder): print("hmtl: --resume: no checkpoint in \(folder.path) yet, starting fresh")
+                case .ready(let ranks): say("hmtl: \(ranks) rank(s), BLAS: \(BLASKernelSelection.description)")
+                case .startingFresh(let folder): say("hmtl: --resume: no checkpoint in \(folder.path) yet, starting fresh")
                 case .determinismHashes(let steps, let hashes):
-                    print("hmtl: parameter hashes after \(steps) steps, twice: \(hashes.map { String(format: "%016llx", $0) }.joined(separator: " and "))")
-                case .deterministic(let steps): print("hmtl: deterministic — bit-identical parameters after \(steps) steps")
-                case .done(let steps, let file): print("hmtl: done after \(steps) steps; final checkpoint \(file.path)")
+                    say("hmtl: parameter hashes after \(steps) steps, twice: \(hashes.map { String(format: "%016llx", $0) }.joined(separator: " and "))")
+                case .deterministic(let steps): say("hmtl: deterministic — bit-identical parameters after \(steps) steps")
+                case .done(let steps, let file): say("hmtl: done after \(steps) steps; final checkpoint \(file.path)")
                 }
             }.run(checkDeterminism: checkDeterminism)
         }
