@@ -124,12 +124,6 @@ static inline uint64_t xoshiro_next(uint64_t s[4]) {
     return result;
 }
 
-void hk_dropout_mask(float *mask, size_t n, uint64_t state[4], uint64_t threshold, float keep) {
-    uint64_t s[4] = {state[0], state[1], state[2], state[3]};
-    for (size_t i = 0; i < n; i++) mask[i] = (xoshiro_next(s) >> 40) >= threshold ? keep : 0.0f;
-    memcpy(state, s, sizeof s);
-}
-
 void hk_dropout_apply(float *values, size_t n, uint64_t state[4], uint64_t threshold, float keep) {
     uint64_t s[4] = {state[0], state[1], state[2], state[3]};
     for (size_t i = 0; i < n; i++) values[i] *= (xoshiro_next(s) >> 40) >= threshold ? keep : 0.0f;

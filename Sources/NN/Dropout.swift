@@ -35,7 +35,9 @@ public struct Dropout: Sendable {
         scale.withUnsafeMutableBufferPointer { s in
             for b in 0..<sequences {
                 let real = lengths.map { $0[b] * perPosition } ?? perSequence
-                withDraws(from: &rngs[b]) { hk_dropout_mask(s.baseAddress! + b * perSequence, real, $0, threshold, keep) }
+                let start = s.baseAddress! + b * perSequence
+                start.update(repeating: 1, count: real)
+                apply(start, count: real, rng: &rngs[b])  // 1·keep or 1·0: the mask
             }
         }
         return (multiply(x, scale), Mask(scale: scale))

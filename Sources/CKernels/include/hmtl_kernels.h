@@ -33,10 +33,8 @@ void hk_relu_backward(const float *y, const float *dy, float *dx, size_t n);
 void hk_relu_backward_scaled(const float *y, float *d, float scale, size_t n);
 
 // Inverted dropout from a xoshiro256** stream (Random.RNG's generator; `state` is advanced by
-// n draws): draw i keeps value i when (draw >> 40) >= threshold, i.e. when RNG.uniform() >= rate
-// for threshold = ceil(rate * 2^24). `hk_dropout_mask` writes keep or 0 to mask[i];
-// `hk_dropout_apply` multiplies values[i] by it in place.
-void hk_dropout_mask(float *mask, size_t n, uint64_t state[4], uint64_t threshold, float keep);
+// n draws): values[i] *= keep when draw i has (draw >> 40) >= threshold, i.e. when
+// RNG.uniform() >= rate for threshold = ceil(rate * 2^24), else *= 0. On ones it writes the mask.
 void hk_dropout_apply(float *values, size_t n, uint64_t state[4], uint64_t threshold, float keep);
 
 #endif
