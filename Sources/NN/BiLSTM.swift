@@ -124,7 +124,7 @@ public struct BiLSTMCache: Sendable {
 /// Packed row r ← row `rows[r]` of `padded` (viewed as [rows, columns]), restricted to `columns`.
 private func gather(_ padded: Tensor, rows: [Int], columns: Range<Int>) -> Tensor {
     let width = padded.columns, n = columns.count
-    var packed = Tensor(zeros: [rows.count, n])
+    var packed = Tensor(overwrittenBeforeRead: [rows.count, n])
     packed.withMutablePointer { dst in
         padded.withPointer { src in
             for (r, row) in rows.enumerated() {

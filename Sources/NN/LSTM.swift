@@ -106,10 +106,12 @@ public struct LSTM: Sendable {
     public func forward(_ x: Tensor, batch: PackedBatch, arena: ParameterArena) -> (Tensor, Cache) {
         precondition(x.shape == [batch.rows, inputSize], "LSTM: input \(x.shape), expected \([batch.rows, inputSize])")
         let H = hiddenSize, G = 4 * H, rows = batch.rows
-        var gates = Tensor(zeros: [rows, G])
-        var cells = Tensor(zeros: [rows, H])
-        var tanhCells = Tensor(zeros: [rows, H])
-        var hidden = Tensor(zeros: [rows, H])
+        // Every packed row of all four is written below: the biases and the gemm fill the gates,
+        // the cell kernel c, tanh(c) and h, step by step.
+        var gates = Tensor(overwrittenBeforeRead: [rows, G])
+        var cells = Tensor(overwrittenBeforeRead: [rows, H])
+        var tanhCells = Tensor(overwrittenBeforeRead: [rows, H])
+        var hidden = Tensor(overwrittenBeforeRead: [rows, H])
         let wi = arena.value(wIH), wh = arena.value(wHH), bi = arena.value(bIH), bh = arena.value(bHH)
         gates.withMutablePointer { g in
             // Both biases as the starting value of every row, then += x·W_ihᵀ for all rows.

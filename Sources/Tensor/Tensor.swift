@@ -9,6 +9,15 @@ public struct Tensor: Equatable, Sendable {
         self.data = [Float](repeating: 0, count: shape.reduce(1, *))
     }
 
+    /// For a buffer that a kernel then overwrites in full (an LSTM's gates, a gathered copy):
+    /// skips the zero fill, which at the yardstick shapes is megabytes of stores per step.
+    /// Every element must be written before any is read.
+    public init(overwrittenBeforeRead shape: [Int]) {
+        let count = shape.reduce(1, *)
+        self.shape = shape
+        self.data = [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
+
     public init(shape: [Int], data: [Float]) {
         precondition(shape.reduce(1, *) == data.count, "Tensor: shape \(shape) needs \(shape.reduce(1, *)) values, got \(data.count)")
         self.shape = shape
