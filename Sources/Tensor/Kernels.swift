@@ -23,11 +23,22 @@ public enum Kernels {
     }
     /// Σ clamp(g, ±clamp)², in Double.
     @inlinable public static func clampedSquareSum(_ g: UnsafePointer<Float>, _ n: Int, clamp: Float) -> Double { hk_clamped_square_sum(g, n, clamp) }
+    /// The same bits when g[0, n) is +0 outside `pieces` (sorted, disjoint, relative to g):
+    /// only they are read.
+    public static func clampedSquareSum(_ g: UnsafePointer<Float>, _ n: Int, clamp: Float, pieces: [Range<Int>]) -> Double {
+        hk_clamped_square_sum_pieces(g, n, clamp, pieces.map { $0.lowerBound }, pieces.map { $0.count }, pieces.count)
+    }
     /// Adam on clamp(g, ±clamp)·scale, in place on θ, m and v; leaves g zeroed (see `hmtl_optimizer_kernels.h`).
     @inlinable public static func adam(theta: UnsafeMutablePointer<Float>, g: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
                                        v: UnsafeMutablePointer<Float>, _ n: Int, beta1: Float, beta2: Float, epsilon: Float,
                                        stepSize: Float, clamp: Float, scale: Float) {
         hk_adam(theta, g, m, v, n, beta1, beta2, epsilon, stepSize, clamp, scale)
+    }
+    /// `adam` on a gradient that is +0 throughout, without reading it: the same θ, m and v.
+    @inlinable public static func adamZeroGradient(theta: UnsafeMutablePointer<Float>, m: UnsafeMutablePointer<Float>,
+                                                   v: UnsafeMutablePointer<Float>, _ n: Int, beta1: Float, beta2: Float,
+                                                   epsilon: Float, stepSize: Float) {
+        hk_adam_zero_gradient(theta, m, v, n, beta1, beta2, epsilon, stepSize)
     }
     /// Backward passes take the forward *output* y: σ' = y(1−y), tanh' = 1−y², relu' = [y>0].
     @inlinable public static func sigmoidBackward(y: UnsafePointer<Float>, dy: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>, _ n: Int) { hk_sigmoid_backward(y, dy, dx, n) }

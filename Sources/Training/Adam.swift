@@ -25,18 +25,27 @@ public struct Adam: Sendable {
     /// One step on the gradient clamped to ±`clamp` and multiplied by `scale` (see
     /// `GradientClipping`; the defaults leave it as it is). The gradient of its ranges is
     /// zero afterwards: the arena's gradients are zero between steps, as the next step's
-    /// backward accumulates into them.
-    public mutating func update(_ arena: ParameterArena, clamp: Float = .infinity, scale: Float = 1) {
+    /// backward accumulates into them. With `tableRows`, the table's zero rows are updated
+    /// without reading their gradient (the same bits).
+    mutating func update(_ arena: ParameterArena, clamp: Float = .infinity, scale: Float = 1, tableRows: TableGradientRows? = nil) {
         step += 1
         let stepSize = Float(learningRate * (1 - integerPower(Double(beta2), step)).squareRoot() / (1 - integerPower(Double(beta1), step)))
         var offset = 0
         m.withUnsafeMutableBufferPointer { m in
             v.withUnsafeMutableBufferPointer { v in
                 for range in ranges {
-                    Kernels.adam(theta: arena.values.baseAddress! + range.lowerBound, g: arena.grads.baseAddress! + range.lowerBound,
-                                 m: m.baseAddress! + offset, v: v.baseAddress! + offset, range.count,
-                                 beta1: beta1, beta2: beta2, epsilon: epsilon, stepSize: stepSize, clamp: clamp, scale: scale)
-                    offset += range.count
+                    for (span, nonZero) in tableRows?.pieces(of: range) ?? [(range, true)] {
+                        let theta = arena.values.baseAddress! + span.lowerBound
+                        let m = m.baseAddress! + offset, v = v.baseAddress! + offset
+                        if nonZero {
+                            Kernels.adam(theta: theta, g: arena.grads.baseAddress! + span.lowerBound, m: m, v: v, span.count,
+                                         beta1: beta1, beta2: beta2, epsilon: epsilon, stepSize: stepSize, clamp: clamp, scale: scale)
+                        } else {
+                            Kernels.adamZeroGradient(theta: theta, m: m, v: v, span.count,
+                                                     beta1: beta1, beta2: beta2, epsilon: epsilon, stepSize: stepSize)
+                        }
+                        offset += span.count
+                    }
                 }
             }
         }

@@ -14,10 +14,18 @@ public struct GradientClipping: Sendable {
     }
 
     /// The global norm of the clamped gradient and the factor that brings it under `maxNorm`.
-    public func measure(_ arena: ParameterArena, ranges: [Range<Int>]) -> (norm: Double, scale: Float) {
+    /// With `tableRows`, the table's zero rows are not read (the same sum).
+    func measure(_ arena: ParameterArena, ranges: [Range<Int>], tableRows: TableGradientRows? = nil) -> (norm: Double, scale: Float) {
         var sumSquares = 0.0
         for range in ranges {
-            sumSquares += Kernels.clampedSquareSum(arena.grads.baseAddress! + range.lowerBound, range.count, clamp: value)
+            let g = arena.grads.baseAddress! + range.lowerBound
+            let pieces = tableRows?.pieces(of: range) ?? [(range, true)]
+            if pieces.count == 1 {
+                sumSquares += Kernels.clampedSquareSum(g, range.count, clamp: value)
+            } else {
+                let read = pieces.filter(\.nonZero).map { ($0.span.lowerBound - range.lowerBound)..<($0.span.upperBound - range.lowerBound) }
+                sumSquares += Kernels.clampedSquareSum(g, range.count, clamp: value, pieces: read)
+            }
         }
         let norm = sumSquares.squareRoot()
         return (norm, norm > maxNorm ? Float(maxNorm / (norm + 1e-6)) : 1)

@@ -45,6 +45,9 @@ final class GradientReduction {
     private var latest: PendingReduction?
     /// The union's rows, once the mask is summed.
     private var rows: [Int] = []
+    /// After `finish`: the table rows whose gradient may be non-zero, or nil when the step's
+    /// plan has no table (frozen, or not among the task's ranges) and nothing is known.
+    private(set) var tableRows: TableGradientRows?
     /// The lowest offset backward has reported.
     private var reported = Int.max
     /// The first error during backward: nothing more is sent, and `finish` throws it.
@@ -70,10 +73,17 @@ final class GradientReduction {
         for id in wordIDs where Int(id) < touched.count { touched[Int(id)] = 1 }
     }
 
+    /// Records the table row holding arena element `offset`, if the table holds it: for a
+    /// gradient written outside the lookups (the fault injection's NaN).
+    func markTouched(element offset: Int) {
+        let row = (offset - table.offset) / table.shape[1]
+        if offset >= table.offset, row < touched.count { touched[row] = 1 }
+    }
+
     /// Starts a step's reduction along `plan`, after every batch of the step is marked.
     func begin(_ plan: ReductionPlan) throws {
         self.plan = plan
-        (sentItems, sentFloats, mask, latest, rows, reported, failure) = (0, 0, nil, nil, [], .max, nil)
+        (sentItems, sentFloats, mask, latest, rows, tableRows, reported, failure) = (0, 0, nil, nil, [], nil, .max, nil)
         if overlapped, plan.items.contains(.table) { mask = try reduce(touched.baseAddress!, count: touched.count) }
     }
 
@@ -127,6 +137,7 @@ final class GradientReduction {
             }
             rows = touched.indices.filter { touched[$0] > 0 }
             let dimension = table.shape[1], base = arena.grads.baseAddress! + table.offset
+            tableRows = TableGradientRows(table: table.offset..<(table.offset + table.count), dimension: dimension, rows: rows)
             sentFloats += touched.count + rows.count * dimension
             guard communicator.size > 1 else { return }
             if packed.count < rows.count * dimension {

@@ -106,7 +106,10 @@ public struct UpdateStep {
         var stats = [0.0, 0, Double(batches.reduce(0) { $0 + $1.count }), 0, 0]
         for batch in batches { reduction.markTouched(batch.wordIDs) }
         // Backward passes only add to a gradient, so the NaN survives them.
-        if injectNonFinite { arena.grads[ranges[0].lowerBound] = .nan }
+        if injectNonFinite {
+            arena.grads[ranges[0].lowerBound] = .nan
+            reduction.markTouched(element: ranges[0].lowerBound)
+        }
         try beforeReduction()
         try reduction.begin(plans[task]!)
         for (i, batch) in batches.enumerated() {
@@ -132,12 +135,15 @@ public struct UpdateStep {
         let sent = try reduction.finish()
         try communicator.allreduceSum(&stats)
         phases.allreduce += clock?.lap() ?? 0
-        let lossScale = LevelKinds.kind(of: task).scaleReduced(arena, ranges: ranges, globalCount: stats[3])
+        // The table's untouched rows are +0: the passes below skip them.
+        let tableRows = reduction.tableRows
+        let lossScale = LevelKinds.kind(of: task).scaleReduced(arena, ranges: tableRows?.nonZeroSpans(of: ranges) ?? ranges,
+                                                               globalCount: stats[3])
         if let lossScale { stats[0] *= Double(lossScale) }
-        let (norm, scale) = clipping.measure(arena, ranges: ranges)
+        let (norm, scale) = clipping.measure(arena, ranges: ranges, tableRows: tableRows)
         let applied = norm.isFinite && stats[0].isFinite
         if applied {
-            optimizer.update(arena, clamp: clipping.value, scale: scale)
+            optimizer.update(arena, clamp: clipping.value, scale: scale, tableRows: tableRows)
         } else {
             // Adam zeroes the gradient it reads; a dropped step must leave it zero too.
             for r in ranges { arena.zeroGrads(r) }
