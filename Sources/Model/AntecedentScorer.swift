@@ -88,15 +88,27 @@ public struct AntecedentScorer: Sendable {
         }
         var z = Tensor(zeros: [k * K, hidden])
         var products = Tensor(zeros: [min(chunkSpans, k) * K, s])
+        var compactTerms = Tensor(zeros: [min(chunkSpans, k) * K, hidden])
         z.withMutablePointer { zp in
             spanTerms.withPointer { t in
                 bucketTerms.withPointer { bt in
                     for c0 in stride(from: 0, to: k, by: chunkSpans) {
-                        let c1 = min(k, c0 + chunkSpans), rows = (c1 - c0) * K
-                        fillProducts(&products, g: g, valid: valid, spans: c0..<c1, antecedents: K)
+                        let c1 = min(k, c0 + chunkSpans)
+                        let chunk = ChunkRows(spans: c0..<c1, valid: valid, antecedents: K)
+                        guard chunk.rows > 0 else { continue }
+                        fillProducts(&products, g: g, chunk: chunk)
                         products.withPointer { q in
-                            BLAS.gemm(transposeB: true, m: rows, n: hidden, k: s, a: q, b: w1 + 2 * s, ldb: ld,
-                                      c: zp + c0 * K * hidden)
+                            if chunk.compact {
+                                compactTerms.withMutablePointer { ct in
+                                    BLAS.gemm(transposeB: true, m: chunk.rows, n: hidden, k: s, a: q, b: w1 + 2 * s, ldb: ld, c: ct)
+                                    for (r, row) in chunk.paddedRows.enumerated() {
+                                        (zp + (c0 * K + row) * hidden).update(from: ct + r * hidden, count: hidden)
+                                    }
+                                }
+                            } else {
+                                BLAS.gemm(transposeB: true, m: chunk.rows, n: hidden, k: s, a: q, b: w1 + 2 * s, ldb: ld,
+                                          c: zp + c0 * K * hidden)
+                            }
                         }
                         for i in c0..<c1 {
                             for c in 0..<valid[i] {
@@ -143,6 +155,7 @@ public struct AntecedentScorer: Sendable {
         var dg = Tensor(zeros: g.shape)
         var products = Tensor(zeros: [min(chunkSpans, k) * K, s])
         var dProducts = products
+        var compactDz = Tensor(zeros: [min(chunkSpans, k) * K, hidden])
         dFirst.withPointer { dz in
             dSpanTerms.withMutablePointer { dt in
                 dBucketTerms.withMutablePointer { dbt in
@@ -158,16 +171,28 @@ public struct AntecedentScorer: Sendable {
                 }
             }
             for c0 in stride(from: 0, to: k, by: chunkSpans) {
-                let c1 = min(k, c0 + chunkSpans), rows = (c1 - c0) * K
-                fillProducts(&products, g: g, valid: valid, spans: c0..<c1, antecedents: K)
-                products.withPointer { q in
-                    BLAS.gemm(transposeA: true, m: hidden, n: s, k: rows, a: dz + c0 * K * hidden, b: q,
-                              beta: 1, c: gw1 + 2 * s, ldc: ld)
+                let chunk = ChunkRows(spans: c0..<min(k, c0 + chunkSpans), valid: valid, antecedents: K)
+                guard chunk.rows > 0 else { continue }
+                fillProducts(&products, g: g, chunk: chunk)
+                compactDz.withMutablePointer { cdz in
+                    // The chunk's dz rows in the products' order: a view when nothing is packed.
+                    let rows: UnsafePointer<Float>
+                    if chunk.compact {
+                        for (r, row) in chunk.paddedRows.enumerated() {
+                            (cdz + r * hidden).update(from: dz + (c0 * K + row) * hidden, count: hidden)
+                        }
+                        rows = UnsafePointer(cdz)
+                    } else {
+                        rows = dz + c0 * K * hidden
+                    }
+                    products.withPointer { q in
+                        BLAS.gemm(transposeA: true, m: hidden, n: s, k: chunk.rows, a: rows, b: q, beta: 1, c: gw1 + 2 * s, ldc: ld)
+                    }
+                    dProducts.withMutablePointer { dq in
+                        BLAS.gemm(m: chunk.rows, n: s, k: hidden, a: rows, b: w1 + 2 * s, ldb: ld, c: dq)
+                    }
                 }
-                dProducts.withMutablePointer { dq in
-                    BLAS.gemm(m: rows, n: s, k: hidden, a: dz + c0 * K * hidden, b: w1 + 2 * s, ldb: ld, c: dq)
-                }
-                scatterProducts(dProducts, into: &dg, g: g, valid: valid, spans: c0..<c1, antecedents: K)
+                scatterProducts(dProducts, into: &dg, g: g, chunk: chunk)
             }
         }
         g.withPointer { gp in
@@ -190,39 +215,55 @@ public struct AntecedentScorer: Sendable {
         return dg
     }
 
-    /// Rows (i − first)·K + c of `products` ← g_i ∘ g_{i−1−c}, zero for invalid pairs.
-    private func fillProducts(_ products: inout Tensor, g: Tensor, valid: [Int], spans: Range<Int>, antecedents K: Int) {
+    /// Rows 0, 1, … of `products` ← g_i ∘ g_{i−1−c} for the chunk's valid pairs, in order.
+    private func fillProducts(_ products: inout Tensor, g: Tensor, chunk: ChunkRows) {
         let s = spanSize
         products.withMutablePointer { q in
             g.withPointer { gp in
-                for i in spans {
-                    for c in 0..<K {
-                        let row = q + ((i - spans.lowerBound) * K + c) * s
-                        guard c < valid[i] else { row.update(repeating: 0, count: s); continue }
-                        Kernels.multiply(gp + i * s, gp + (i - 1 - c) * s, row, s)
-                    }
+                for (r, (i, c)) in chunk.pairs.enumerated() {
+                    Kernels.multiply(gp + i * s, gp + (i - 1 - c) * s, q + r * s, s)
                 }
             }
         }
     }
 
     /// dg_i += dq ∘ g_j and dg_j += dq ∘ g_i for the valid pairs of a chunk.
-    private func scatterProducts(_ dProducts: Tensor, into dg: inout Tensor, g: Tensor, valid: [Int], spans: Range<Int>,
-                                 antecedents K: Int) {
+    private func scatterProducts(_ dProducts: Tensor, into dg: inout Tensor, g: Tensor, chunk: ChunkRows) {
         let s = spanSize
         dg.withMutablePointer { dgp in
             g.withPointer { gp in
                 dProducts.withPointer { dq in
-                    for i in spans {
-                        for c in 0..<valid[i] {
-                            let row = dq + ((i - spans.lowerBound) * K + c) * s
-                            let j = i - 1 - c
-                            Kernels.multiplyAdd(row, gp + j * s, dgp + i * s, s)
-                            Kernels.multiplyAdd(row, gp + i * s, dgp + j * s, s)
-                        }
+                    for (r, (i, c)) in chunk.pairs.enumerated() {
+                        let row = dq + r * s, j = i - 1 - c
+                        Kernels.multiplyAdd(row, gp + j * s, dgp + i * s, s)
+                        Kernels.multiplyAdd(row, gp + i * s, dgp + j * s, s)
                     }
                 }
             }
         }
+    }
+}
+
+/// A chunk's valid pairs, the rows of its per-pair products. Spans near a document's start have
+/// fewer than K antecedents (the first K kept spans form a triangle: 30 % of the pairs of a
+/// 300-token document, more when several documents share the matrices), so the products run
+/// over the valid pairs only, packed in order, and their rows are copied to and from the
+/// padded [k·K, H] layout. (Rounding depends on a product's shape, so packing moved the last
+/// bits of coreference results; docs/performance.md.)
+struct ChunkRows {
+    let spans: Range<Int>
+    /// (i, c) for every valid pair, i then c ascending.
+    let pairs: [(Int, Int)]
+    /// Each pair's row (i − first)·K + c in the padded layout.
+    let paddedRows: [Int]
+    /// Some pair of the chunk is invalid, so the products' rows are not the padded ones.
+    let compact: Bool
+    var rows: Int { pairs.count }
+
+    init(spans: Range<Int>, valid: [Int], antecedents K: Int) {
+        self.spans = spans
+        pairs = spans.flatMap { i in (0..<valid[i]).map { (i, $0) } }
+        paddedRows = pairs.map { ($0.0 - spans.lowerBound) * K + $0.1 }
+        compact = pairs.count < spans.count * K
     }
 }
