@@ -151,7 +151,8 @@ public struct LSTM: Sendable {
         // (rows of sequences that end at step t start at zero).
         var dH = dHidden
         var dC = Tensor(zeros: [rows, H])
-        var dGates = Tensor(zeros: [rows, G])
+        // The cell kernel writes every packed row's gate gradients.
+        var dGates = Tensor(overwrittenBeforeRead: [rows, G])
         let wh = arena.value(wHH)
         cache.gates.withPointer { g in
             cache.cells.withPointer { c in
@@ -184,7 +185,7 @@ public struct LSTM: Sendable {
                 }
             }
         }
-        var dX = Tensor(zeros: [rows, inputSize])
+        var dX = Tensor(overwrittenBeforeRead: [rows, inputSize])  // a β = 0 gemm: written, never read
         var dBias = [Float](repeating: 0, count: G)
         let ones = [Float](repeating: 1, count: rows)
         dGates.withPointer { dg in
