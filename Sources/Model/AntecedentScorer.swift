@@ -249,9 +249,8 @@ public struct AntecedentScorer: Sendable {
 /// 300-token document, more when several documents share the matrices), so the products run
 /// over the valid pairs only, packed in order, and their rows are copied to and from the
 /// padded [k·K, H] layout. (Rounding depends on a product's shape, so packing moved the last
-/// bits of coreference results; docs/performance.md.)
+/// bits of coreference results; docs/distributed.md, Determinism.)
 struct ChunkRows {
-    let spans: Range<Int>
     /// (i, c) for every valid pair, i then c ascending.
     let pairs: [(Int, Int)]
     /// Each pair's row (i − first)·K + c in the padded layout.
@@ -261,7 +260,6 @@ struct ChunkRows {
     var rows: Int { pairs.count }
 
     init(spans: Range<Int>, valid: [Int], antecedents K: Int) {
-        self.spans = spans
         pairs = spans.flatMap { i in (0..<valid[i]).map { (i, $0) } }
         paddedRows = pairs.map { ($0.0 - spans.lowerBound) * K + $0.1 }
         compact = pairs.count < spans.count * K
