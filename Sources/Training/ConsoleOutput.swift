@@ -8,7 +8,8 @@ import Glibc
 /// as long as it gives the ranks to checkpoint (docs/checkpoints.md, Preemption and stopping a run); a rank
 /// blocked in write(2) there could not act on the SIGTERM that follows and would be killed
 /// before its checkpoint. A line that finds stdout full waits, in order, for the next line or
-/// for `drain(within:)`; past `limit` bytes the oldest waiting bytes are dropped.
+/// for `drain(within:)`; past `limit` bytes the oldest waiting lines are dropped, whole (the
+/// rest of a line stdout has begun is kept, so no line is cut).
 public final class ConsoleOutput: @unchecked Sendable {
     public static let standard = ConsoleOutput(fileDescriptor: STDOUT_FILENO)
 
@@ -16,6 +17,8 @@ public final class ConsoleOutput: @unchecked Sendable {
     private let limit: Int
     private let lock = NSLock()
     private var pending: [UInt8] = []
+    /// stdout has taken part of `pending`'s first line, not its end.
+    private var inLine = false
 
     init(fileDescriptor: Int32, limit: Int = 1 << 20) {
         self.fileDescriptor = fileDescriptor
@@ -29,9 +32,21 @@ public final class ConsoleOutput: @unchecked Sendable {
         fflush(nil)  // what `print` buffered goes first (a no-op when nothing is buffered)
         lock.withLock {
             pending += Array((text + "\n").utf8)
-            if pending.count > limit { pending.removeFirst(pending.count - limit) }
+            if pending.count > limit { dropOldestLines() }
             flush(waitingUpTo: 0)
         }
+    }
+
+    /// Drops whole lines, oldest first, until `limit` bytes wait or only the newest line is left;
+    /// the rest of a line stdout has begun stays first.
+    private func dropOldestLines() {
+        var keep = 0
+        if inLine, let end = pending.firstIndex(of: newline) { keep = end + 1 }
+        var cut = keep
+        while pending.count - (cut - keep) > limit, let end = pending[cut...].firstIndex(of: newline), end + 1 < pending.count {
+            cut = end + 1
+        }
+        pending.removeSubrange(keep..<cut)
     }
 
     /// Gives stdout up to `seconds` to take what waits (at the end of a command).
@@ -43,7 +58,10 @@ public final class ConsoleOutput: @unchecked Sendable {
     private func flush(waitingUpTo seconds: Double) {
         let deadline = Date().addingTimeInterval(seconds)
         var written = 0
-        defer { pending.removeFirst(written) }
+        defer {
+            if written > 0 { inLine = pending[written - 1] != newline }
+            pending.removeFirst(written)
+        }
         while written < pending.count {
             var request = pollfd(fd: fileDescriptor, events: Int16(POLLOUT), revents: 0)
             let milliseconds = Int32(max(0, deadline.timeIntervalSinceNow) * 1000)
@@ -64,3 +82,5 @@ public final class ConsoleOutput: @unchecked Sendable {
         }
     }
 }
+
+private let newline = UInt8(ascii: "\n")

@@ -31,6 +31,42 @@ final class ConsoleOutputTests: XCTestCase {
         XCTAssertEqual(String(decoding: received.data, as: UTF8.self), lines.map { $0 + "\n" }.joined())
     }
 
+    /// Past the limit whole lines go, never part of one, even when stdout has taken the first
+    /// part of a line (writes go in 256-byte chunks, so lines are split between them).
+    func testPastTheLimitWholeLinesAreDroppedOldestFirst() throws {
+        let pipe = Pipe()
+        let console = ConsoleOutput(fileDescriptor: pipe.fileHandleForWriting.fileDescriptor, limit: 1 << 14)
+        func line(_ i: Int) -> String { "line \(i) " + String(repeating: "x", count: i % 97) }
+        let count = 20_000
+        for i in 0..<count { console.line(line(i)) }
+        let received = Received()
+        let reader = Thread {
+            while true {
+                let chunk = pipe.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                received.data.append(chunk)
+            }
+        }
+        reader.start()
+        console.drain(within: 30)
+        try pipe.fileHandleForWriting.close()
+        while !reader.isFinished { Thread.sleep(forTimeInterval: 0.01) }
+        let lines = String(decoding: received.data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        XCTAssertEqual(lines.last, "", "the output ends with a whole line")
+        let numbers = lines.dropLast().map { text in
+            let words = text.split(separator: " ")
+            return words.count > 1 ? Int(words[1]) ?? -1 : -1
+        }
+        // Premise: lines were dropped (the pipe holds 64 KiB, the lines about 1.1 MB).
+        XCTAssertLessThan(numbers.count, count)
+        XCTAssertEqual(numbers.last, count - 1, "the newest line is kept")
+        XCTAssertTrue(numbers == numbers.sorted(), "out of order (or a cut line)")
+        for (text, i) in zip(lines, numbers) where i < 0 || text != line(i) {
+            XCTFail("a cut line: \(text.prefix(80))")
+            break
+        }
+    }
+
     func testAClosedReaderDropsWhatWaits() throws {
         let pipe = Pipe()
         let console = ConsoleOutput(fileDescriptor: pipe.fileHandleForWriting.fileDescriptor, limit: 1 << 16)
