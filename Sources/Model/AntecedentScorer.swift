@@ -101,8 +101,8 @@ public struct AntecedentScorer: Sendable {
                             if chunk.compact {
                                 compactTerms.withMutablePointer { ct in
                                     BLAS.gemm(transposeB: true, m: chunk.rows, n: hidden, k: s, a: q, b: w1 + 2 * s, ldb: ld, c: ct)
-                                    for (r, row) in chunk.paddedRows.enumerated() {
-                                        (zp + (c0 * K + row) * hidden).update(from: ct + r * hidden, count: hidden)
+                                    for (r, (i, c)) in chunk.pairs.enumerated() {
+                                        (zp + (i * K + c) * hidden).update(from: ct + r * hidden, count: hidden)
                                     }
                                 }
                             } else {
@@ -178,8 +178,8 @@ public struct AntecedentScorer: Sendable {
                     // The chunk's dz rows in the products' order: a view when nothing is packed.
                     let rows: UnsafePointer<Float>
                     if chunk.compact {
-                        for (r, row) in chunk.paddedRows.enumerated() {
-                            (cdz + r * hidden).update(from: dz + (c0 * K + row) * hidden, count: hidden)
+                        for (r, (i, c)) in chunk.pairs.enumerated() {
+                            (cdz + r * hidden).update(from: dz + (i * K + c) * hidden, count: hidden)
                         }
                         rows = UnsafePointer(cdz)
                     } else {
@@ -253,15 +253,12 @@ public struct AntecedentScorer: Sendable {
 struct ChunkRows {
     /// (i, c) for every valid pair, i then c ascending.
     let pairs: [(Int, Int)]
-    /// Each pair's row (i − first)·K + c in the padded layout.
-    let paddedRows: [Int]
     /// Some pair of the chunk is invalid, so the products' rows are not the padded ones.
     let compact: Bool
     var rows: Int { pairs.count }
 
     init(spans: Range<Int>, valid: [Int], antecedents K: Int) {
         pairs = spans.flatMap { i in (0..<valid[i]).map { (i, $0) } }
-        paddedRows = pairs.map { ($0.0 - spans.lowerBound) * K + $0.1 }
         compact = pairs.count < spans.count * K
     }
 }

@@ -43,10 +43,9 @@ final class GradientReduction {
     /// The mask's reduction, started at `begin` when overlapped, and the latest started one.
     private var mask: PendingReduction?
     private var latest: PendingReduction?
-    /// The union's rows, once the mask is summed.
-    private var rows: [Int] = []
-    /// After `finish`: the table rows whose gradient may be non-zero, or nil when the step's
-    /// plan has no table (frozen, or not among the task's ranges) and nothing is known.
+    /// The union's rows, once the mask is summed: the table rows whose gradient may be
+    /// non-zero after `finish`; nil when the step's plan has no table (frozen, or not among the
+    /// task's ranges) and nothing is known.
     private(set) var tableRows: TableGradientRows?
     /// The lowest offset backward has reported.
     private var reported = Int.max
@@ -83,7 +82,7 @@ final class GradientReduction {
     /// Starts a step's reduction along `plan`, after every batch of the step is marked.
     func begin(_ plan: ReductionPlan) throws {
         self.plan = plan
-        (sentItems, sentFloats, mask, latest, rows, tableRows, reported, failure) = (0, 0, nil, nil, [], nil, .max, nil)
+        (sentItems, sentFloats, mask, latest, tableRows, reported, failure) = (0, 0, nil, nil, nil, .max, nil)
         if overlapped, plan.items.contains(.table) { mask = try reduce(touched.baseAddress!, count: touched.count) }
     }
 
@@ -115,7 +114,7 @@ final class GradientReduction {
         if let failure { throw failure }
         while sentItems < plan.items.count { try send(plan.items[sentItems], waitingForRanks: { _ in }) }
         if let latest { try communicator.waitForReductions(through: latest) }
-        guard communicator.size > 1 else { return sentFloats }
+        guard communicator.size > 1, let rows = tableRows?.rows else { return sentFloats }
         let dimension = table.shape[1], base = arena.grads.baseAddress! + table.offset
         for (k, row) in rows.enumerated() { (base + row * dimension).update(from: packed.baseAddress! + k * dimension, count: dimension) }
         return sentFloats
@@ -135,7 +134,7 @@ final class GradientReduction {
             } else {
                 _ = try reduce(touched.baseAddress!, count: touched.count)
             }
-            rows = touched.indices.filter { touched[$0] > 0 }
+            let rows = touched.indices.filter { touched[$0] > 0 }
             let dimension = table.shape[1], base = arena.grads.baseAddress! + table.offset
             tableRows = TableGradientRows(table: table.offset..<(table.offset + table.count), dimension: dimension, rows: rows)
             sentFloats += touched.count + rows.count * dimension

@@ -15,20 +15,9 @@ final class ConsoleOutputTests: XCTestCase {
         // Premise: the pipe (64 KiB) was full, so some lines had to wait.
         XCTAssertGreaterThan(console.waiting, 0)
 
-        let received = Received()
-        let reader = Thread {
-            while true {
-                let chunk = pipe.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                received.data.append(chunk)
-            }
-        }
-        reader.start()
-        console.drain(within: 30)
-        XCTAssertEqual(console.waiting, 0, "a reader back: everything went out")
-        try pipe.fileHandleForWriting.close()
-        while !reader.isFinished { Thread.sleep(forTimeInterval: 0.01) }
-        XCTAssertEqual(String(decoding: received.data, as: UTF8.self), lines.map { $0 + "\n" }.joined())
+        let (output, left) = try readBack(pipe, draining: console)
+        XCTAssertEqual(left, 0, "a reader back: everything went out")
+        XCTAssertEqual(output, lines.map { $0 + "\n" }.joined())
     }
 
     /// Past the limit whole lines go, never part of one, even when stdout has taken the first
@@ -39,19 +28,7 @@ final class ConsoleOutputTests: XCTestCase {
         func line(_ i: Int) -> String { "line \(i) " + String(repeating: "x", count: i % 97) }
         let count = 20_000
         for i in 0..<count { console.line(line(i)) }
-        let received = Received()
-        let reader = Thread {
-            while true {
-                let chunk = pipe.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                received.data.append(chunk)
-            }
-        }
-        reader.start()
-        console.drain(within: 30)
-        try pipe.fileHandleForWriting.close()
-        while !reader.isFinished { Thread.sleep(forTimeInterval: 0.01) }
-        let lines = String(decoding: received.data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = try readBack(pipe, draining: console).output.split(separator: "\n", omittingEmptySubsequences: false)
         XCTAssertEqual(lines.last, "", "the output ends with a whole line")
         let numbers = lines.dropLast().map { text in
             let words = text.split(separator: " ")
@@ -65,6 +42,25 @@ final class ConsoleOutputTests: XCTestCase {
             XCTFail("a cut line: \(text.prefix(80))")
             break
         }
+    }
+
+    /// Starts a reader on `pipe`, drains `console` into it, closes the writing end and returns
+    /// everything read and what still waited after the drain.
+    private func readBack(_ pipe: Pipe, draining console: ConsoleOutput) throws -> (output: String, left: Int) {
+        let received = Received()
+        let reader = Thread {
+            while true {
+                let chunk = pipe.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                received.data.append(chunk)
+            }
+        }
+        reader.start()
+        console.drain(within: 30)
+        let left = console.waiting
+        try pipe.fileHandleForWriting.close()
+        while !reader.isFinished { Thread.sleep(forTimeInterval: 0.01) }
+        return (String(decoding: received.data, as: UTF8.self), left)
     }
 
     func testAClosedReaderDropsWhatWaits() throws {
